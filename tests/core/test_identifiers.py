@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from mgso4.core.identifiers import (
     IdentifierCheck,
     accepted_in_mode,
@@ -15,7 +17,6 @@ from mgso4.core.identifiers import (
     modulus_11_check_digit,
 )
 from mgso4.core.vocab import IdentifierType
-from pydantic import ValidationError
 
 NHS = IdentifierType.NHS
 CHI = IdentifierType.CHI
