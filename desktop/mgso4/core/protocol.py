@@ -1,0 +1,544 @@
+"""Unit protocols and preparations: loaded from TOML, validated, hashed.
+
+A protocol holds a unit's rules (gestation bands, regimen, limits, monitoring, reasons). Every
+clinical number in it carries its source and a provenance mark (verified, unverified, local,
+derived), carried over from ``shared/clinical/reference.md``. A file that is wrong in any way is
+refused as a whole, with the field path and the reason; nothing is guessed.
+
+Preparations (concentrations, containers) are shared by all protocols and live in their own file.
+Two rules are fixed, not settings: IV concentration at most 20% w/v ([D1][D5]) and g/h is always
+computed from concentration × rate, never typed (reference §3.2 trap).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from enum import StrEnum
+from itertools import pairwise
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from mgso4.core.gestation import GestationalAge, GestationError
+from mgso4.core.vocab import Band, ConditionId, MedicationId, Situation
+
+#: Hard rule, not a setting: MgSO4 for IV use at most 20% w/v = 0.2 g/mL. [D1][D5]
+MAX_IV_CONCENTRATION_G_PER_ML = Decimal("0.2")
+
+#: The shipped default protocol id (decisions.md §1).
+DEFAULT_PROTOCOL_ID = "uk-nice-ng25"
+#: The shipped default preparation id (decisions.md §3).
+DEFAULT_PREPARATION_ID = "20pct-ready"
+
+
+class ProtocolError(ValueError):
+    """A protocol or preparation file that cannot be used.
+
+    ``problems`` lists every problem as ``"field.path: reason"``.
+    """
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source} cannot be used:\n{listing}")
+
+
+def _to_decimal(value: Any) -> Any:
+    """TOML floats become Decimal through their shortest repr (12.5 -> Decimal('12.5'))."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        return Decimal(value.strip()) if value.strip() else value
+    return value
+
+
+Dec = Annotated[Decimal, BeforeValidator(_to_decimal)]
+
+
+def _to_gestation(value: Any) -> Any:
+    if isinstance(value, GestationalAge):
+        return value
+    if isinstance(value, str):
+        try:
+            return GestationalAge.parse(value)
+        except GestationError as exc:
+            raise ValueError(str(exc)) from None
+    raise ValueError('write a gestation as a string "W+D", e.g. "24+0"')
+
+
+Gestation = Annotated[GestationalAge, BeforeValidator(_to_gestation)]
+
+
+class Provenance(StrEnum):
+    """How far a value is backed by a source read (reference.md "How to read the tags")."""
+
+    VERIFIED = "verified"
+    UNVERIFIED = "unverified"
+    LOCAL = "local"
+    DERIVED = "derived"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class Sourced(_Frozen):
+    """A clinical number with its source and provenance."""
+
+    value: Dec
+    source: str = Field(min_length=1)
+    status: Provenance = Provenance.VERIFIED
+    note: str = ""
+
+    @property
+    def is_local_setting(self) -> bool:
+        """Shown as "local setting" in the UI: not confirmed by a national source read."""
+        return self.status in (Provenance.UNVERIFIED, Provenance.LOCAL)
+
+
+class SourceRef(_Frozen):
+    """One cited source (reference.md §11)."""
+
+    tag: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    url: str = ""
+
+
+class BandRule(_Frozen):
+    """An inclusive gestation band, e.g. offer 24+0 to 29+6."""
+
+    band: Literal[Band.DISCUSS, Band.OFFER, Band.CONSIDER]
+    start: Gestation = Field(alias="from")
+    end: Gestation = Field(alias="to")
+    source: str = Field(min_length=1)
+    status: Provenance = Provenance.VERIFIED
+    wording: str = ""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BandRule:
+        if self.end < self.start:
+            raise ValueError(f"band ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def contains(self, gestation: GestationalAge) -> bool:
+        """Inclusive at both ends (reference §7.1)."""
+        return self.start <= gestation <= self.end
+
+
+class LoadingRule(_Frozen):
+    """Loading dose: grams over minutes."""
+
+    dose_g: Sourced
+    duration_min: Sourced
+
+
+class MaintenanceRule(_Frozen):
+    """Maintenance infusion and when it stops (decisions.md §4)."""
+
+    rate_g_per_h: Sourced
+    optional: bool = False
+    max_hours: Sourced
+    stop_anchor: Literal["maintenance-start", "load-start"]
+    stop_anchor_source: str = Field(min_length=1)
+    stop_anchor_status: Provenance = Provenance.VERIFIED
+    stop_at_birth: bool = True
+
+
+class Limits(_Frozen):
+    """Hard limits refuse an entry; soft limits ask the user to confirm it."""
+
+    loading_dose_g_soft_max: Sourced
+    loading_dose_g_hard_max: Sourced
+    loading_duration_min_soft_min: Sourced
+    loading_duration_min_hard_min: Sourced
+    maintenance_g_per_h_soft_max: Sourced
+    maintenance_g_per_h_hard_max: Sourced
+    renal_cumulative_g_per_48h: Sourced
+
+
+class MonitoringRule(_Frozen):
+    """Observation frequency, stop triggers (decisions.md §7) and the actions to show."""
+
+    interval_hours: Sourced
+    rr_min_per_min: Sourced
+    rr_fall_from_baseline_per_min: Sourced
+    reflexes_absent_stop: bool
+    reflexes_source: str = Field(min_length=1)
+    reflexes_status: Provenance = Provenance.VERIFIED
+    urine_min_ml_per_4h: Sourced
+    diastolic_fall_from_baseline_mmhg: Sourced
+    spo2_min_percent: Sourced
+    actions: tuple[str, ...] = Field(min_length=1)
+    actions_source: str = Field(min_length=1)
+    antidote: str = Field(min_length=1)
+    antidote_source: str = Field(min_length=1)
+
+
+class RepeatCourseRule(_Frozen):
+    """Repeat courses (decisions.md §8, reference §6.4)."""
+
+    allowed: bool
+    min_gap_hours: Sourced
+    senior_confirmation_required: bool = True
+    cumulative_warning_days: Sourced
+    source: str = Field(min_length=1)
+
+
+class ConditionRule(_Frozen):
+    """A maternal condition: contraindication (blocks) or caution (needs a senior decision)."""
+
+    id: ConditionId
+    kind: Literal["contraindication", "caution", "other-regimen"]
+    label: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    status: Provenance = Provenance.VERIFIED
+
+
+class InteractionRule(_Frozen):
+    """An interacting medicine: a specific warning with its action text (decisions.md §6)."""
+
+    id: MedicationId
+    label: str = Field(min_length=1)
+    warning: str = Field(min_length=1)
+    action: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    status: Provenance = Provenance.VERIFIED
+
+
+class MissedReasonRule(_Frozen):
+    """A coded reason MgSO4 was not given (reference §3.3, unit-editable)."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9-]*$")
+    label: str = Field(min_length=1)
+    avoidability: Literal["no", "usually-no", "yes", "review", "timing", "data-quality"]
+    basis: str = ""
+    needs_text: bool = False
+
+
+class Protocol(_Frozen):
+    """A validated unit protocol. ``sha256`` is the hash of the file's bytes."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    summary: str = ""
+    sources: tuple[SourceRef, ...] = Field(min_length=1)
+    bands: tuple[BandRule, ...] = Field(min_length=1)
+    qualifying_situations: tuple[Situation, ...] = Field(min_length=1)
+    qualifying_source: str = Field(min_length=1)
+    loading: LoadingRule
+    maintenance: MaintenanceRule
+    limits: Limits
+    monitoring: MonitoringRule
+    repeat_course: RepeatCourseRule
+    conditions: tuple[ConditionRule, ...]
+    interactions: tuple[InteractionRule, ...]
+    missed_reasons: tuple[MissedReasonRule, ...] = Field(min_length=1)
+    scope_notes: tuple[str, ...] = ()
+    sha256: str = ""
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_contiguous(cls, bands: tuple[BandRule, ...]) -> tuple[BandRule, ...]:
+        ordered = sorted(bands, key=lambda b: b.start)
+        for earlier, later in pairwise(ordered):
+            if later.start <= earlier.end:
+                raise ValueError(
+                    f"bands overlap: {earlier.band} {earlier.start}–{earlier.end} and "
+                    f"{later.band} {later.start}–{later.end}"
+                )
+            if later.start.total_days != earlier.end.total_days + 1:
+                raise ValueError(
+                    f"gap between bands: {earlier.band} ends {earlier.end} but "
+                    f"{later.band} starts {later.start}"
+                )
+        return tuple(ordered)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Protocol:
+        problems: list[str] = []
+        positive = {
+            "loading.dose_g": self.loading.dose_g.value,
+            "loading.duration_min": self.loading.duration_min.value,
+            "maintenance.rate_g_per_h": self.maintenance.rate_g_per_h.value,
+            "maintenance.max_hours": self.maintenance.max_hours.value,
+            "monitoring.interval_hours": self.monitoring.interval_hours.value,
+        }
+        for path, value in positive.items():
+            if value <= 0:
+                problems.append(f"{path}: must be more than 0 (got {value})")
+        limits = self.limits
+        dose = self.loading.dose_g.value
+        if not dose <= limits.loading_dose_g_soft_max.value <= limits.loading_dose_g_hard_max.value:
+            problems.append(
+                "limits.loading_dose_g_soft_max: need dose <= soft max <= hard max "
+                f"({dose} / {limits.loading_dose_g_soft_max.value} / "
+                f"{limits.loading_dose_g_hard_max.value})"
+            )
+        duration = self.loading.duration_min.value
+        hard_min = limits.loading_duration_min_hard_min.value
+        soft_min = limits.loading_duration_min_soft_min.value
+        if not 0 < hard_min <= soft_min <= duration:
+            problems.append(
+                "limits.loading_duration_min_soft_min: need 0 < hard min <= soft min <= "
+                f"loading duration ({hard_min} / {soft_min} / {duration})"
+            )
+        rate = self.maintenance.rate_g_per_h.value
+        soft_rate = limits.maintenance_g_per_h_soft_max.value
+        hard_rate = limits.maintenance_g_per_h_hard_max.value
+        if not rate <= soft_rate <= hard_rate:
+            problems.append(
+                "limits.maintenance_g_per_h_soft_max: need rate <= soft max <= hard max "
+                f"({rate} / {soft_rate} / {hard_rate})"
+            )
+        codes = [r.code for r in self.missed_reasons]
+        if len(set(codes)) != len(codes):
+            problems.append("missed_reasons: codes must be unique")
+        cond_ids = [c.id for c in self.conditions]
+        if len(set(cond_ids)) != len(cond_ids):
+            problems.append("conditions: each condition id may appear once")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def band_for(self, gestation: GestationalAge) -> Band:
+        """The band a gestation falls in, or ``Band.OUTSIDE``."""
+        for rule in self.bands:
+            if rule.contains(gestation):
+                return Band(rule.band)
+        return Band.OUTSIDE
+
+    def band_rule(self, band: Band) -> BandRule | None:
+        """The rule for a band, if the protocol has it."""
+        return next((b for b in self.bands if b.band == band), None)
+
+    def condition(self, condition_id: ConditionId) -> ConditionRule | None:
+        """The protocol's rule for a condition, if any."""
+        return next((c for c in self.conditions if c.id == condition_id), None)
+
+    def interaction(self, medication_id: MedicationId) -> InteractionRule | None:
+        """The protocol's rule for an interacting medicine, if any."""
+        return next((m for m in self.interactions if m.id == medication_id), None)
+
+    def missed_reason(self, code: str) -> MissedReasonRule | None:
+        """The coded missed-case reason, if the protocol lists it."""
+        return next((r for r in self.missed_reasons if r.code == code), None)
+
+    @property
+    def short_hash(self) -> str:
+        """First 12 hex digits of the content hash, for screens and paper."""
+        return self.sha256[:12]
+
+    def citation(self, tag: str) -> str:
+        """Full citation text for a source tag such as "N1"."""
+        ref = next((s for s in self.sources if s.tag == tag), None)
+        if ref is None:
+            return tag
+        return f"[{ref.tag}] {ref.title}" + (f" — {ref.url}" if ref.url else "")
+
+
+class PreparationStage(_Frozen):
+    """What is infused for one stage (loading or maintenance)."""
+
+    concentration_g_per_ml: Dec
+    concentration_label: str = Field(min_length=1)
+    container: str = Field(min_length=1)
+    container_volume_ml: Dec
+    container_dose_g: Dec
+    make_up: str = ""
+
+    @model_validator(mode="after")
+    def _checks(self) -> PreparationStage:
+        if self.concentration_g_per_ml <= 0:
+            raise ValueError("concentration_g_per_ml: must be more than 0")
+        if self.concentration_g_per_ml > MAX_IV_CONCENTRATION_G_PER_ML:
+            raise ValueError(
+                f"concentration_g_per_ml: {self.concentration_g_per_ml} g/mL is more than 20% "
+                "w/v; IV magnesium sulfate must be diluted to 20% or less [D1][D5]"
+            )
+        if self.container_volume_ml <= 0 or self.container_dose_g <= 0:
+            raise ValueError("container_volume_ml and container_dose_g must be more than 0")
+        if self.container_volume_ml * self.concentration_g_per_ml != self.container_dose_g:
+            raise ValueError(
+                f"container: {self.container_volume_ml} mL × {self.concentration_g_per_ml} g/mL "
+                f"is not {self.container_dose_g} g"
+            )
+        return self
+
+
+class Preparation(_Frozen):
+    """A shipped presentation of MgSO4 with its loading and maintenance stages."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    drug: str = "Magnesium sulfate"
+    loading: PreparationStage
+    maintenance: PreparationStage
+    warnings: tuple[str, ...] = ()
+    source: str = Field(min_length=1)
+    status: Provenance = Provenance.LOCAL
+
+
+class PreparationSet(_Frozen):
+    """All preparations, shared by every protocol."""
+
+    version: str = Field(min_length=1)
+    default: str
+    preparations: tuple[Preparation, ...] = Field(min_length=1)
+    sha256: str = ""
+
+    @model_validator(mode="after")
+    def _default_exists(self) -> PreparationSet:
+        ids = [p.id for p in self.preparations]
+        if len(set(ids)) != len(ids):
+            raise ValueError("preparations: ids must be unique")
+        if self.default not in ids:
+            raise ValueError(f"default: {self.default!r} is not one of {', '.join(ids)}")
+        return self
+
+    def get(self, preparation_id: str) -> Preparation:
+        """The preparation with this id; ProtocolError naming the choices if unknown."""
+        for prep in self.preparations:
+            if prep.id == preparation_id:
+                return prep
+        raise ProtocolError(
+            "preparation",
+            [f"preparation: {preparation_id!r} is not one of {', '.join(self.ids)}"],
+        )
+
+    @property
+    def ids(self) -> list[str]:
+        """Preparation ids in file order."""
+        return [p.id for p in self.preparations]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _format_errors(exc: ValidationError) -> list[str]:
+    problems = []
+    for err in exc.errors():
+        path = ".".join(str(part) for part in err["loc"]) or "(file)"
+        message = err["msg"].removeprefix("Value error, ")
+        problems.append(f"{path}: {message}")
+    return problems
+
+
+def _parse_toml(data: bytes, source: str) -> dict[str, Any]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(source, ["(file): not UTF-8 text"]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProtocolError(source, [f"(file): not valid TOML ({exc})"]) from None
+
+
+def parse_protocol(data: bytes, source: str = "protocol") -> Protocol:
+    """Validate protocol TOML bytes; the content hash is SHA-256 of exactly these bytes."""
+    raw = _parse_toml(data, source)
+    if "sha256" in raw:
+        raise ProtocolError(source, ["sha256: computed by the app; remove it from the file"])
+    raw["sha256"] = hashlib.sha256(data).hexdigest()
+    try:
+        return Protocol.model_validate(raw)
+    except ValidationError as exc:
+        raise ProtocolError(source, _format_errors(exc)) from None
+
+
+def parse_preparations(data: bytes, source: str = "preparations") -> PreparationSet:
+    """Validate the preparations TOML bytes."""
+    raw = _parse_toml(data, source)
+    raw["sha256"] = hashlib.sha256(data).hexdigest()
+    try:
+        return PreparationSet.model_validate(raw)
+    except ValidationError as exc:
+        raise ProtocolError(source, _format_errors(exc)) from None
+
+
+def load_protocol_file(path: Path) -> Protocol:
+    """Read and validate a protocol file (the only I/O core does)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProtocolError(str(path), [f"(file): cannot be read ({exc.strerror})"]) from None
+    return parse_protocol(data, str(path))
+
+
+def load_preparations_file(path: Path) -> PreparationSet:
+    """Read and validate a preparations file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProtocolError(str(path), [f"(file): cannot be read ({exc.strerror})"]) from None
+    return parse_preparations(data, str(path))
+
+
+class ProtocolLibrary:
+    """The shipped protocols in a folder, looked up by id; a path also works."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    def ids(self) -> list[str]:
+        """Ids of the shipped protocol files, sorted."""
+        return sorted(p.stem for p in self._folder.glob("*.toml"))
+
+    def load(self, id_or_path: str) -> Protocol:
+        """Load a shipped protocol by id, or a unit's own file by path."""
+        candidate = self._folder / f"{id_or_path}.toml"
+        if candidate.is_file():
+            protocol = load_protocol_file(candidate)
+        else:
+            path = Path(id_or_path)
+            if not path.suffix or not path.is_file():
+                raise ProtocolError(
+                    id_or_path,
+                    [
+                        f"protocol: {id_or_path!r} is neither a shipped protocol "
+                        f"({', '.join(self.ids())}) nor a file"
+                    ],
+                )
+            protocol = load_protocol_file(path)
+        return protocol
+
+    def load_all(self) -> Mapping[str, Protocol]:
+        """Every shipped protocol, by id."""
+        return {pid: self.load(pid) for pid in self.ids()}
+
+
+def unverified_values(protocol: Protocol) -> Iterable[tuple[str, Sourced]]:
+    """Every numeric value marked unverified or local, with its field path."""
+
+    def walk(model: BaseModel, prefix: str) -> Iterable[tuple[str, Sourced]]:
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            path = f"{prefix}{name}"
+            if isinstance(value, Sourced):
+                if value.is_local_setting:
+                    yield path, value
+            elif isinstance(value, BaseModel):
+                yield from walk(value, path + ".")
+
+    yield from walk(protocol, "")
