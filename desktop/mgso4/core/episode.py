@@ -427,6 +427,52 @@ class Event(BaseModel):
         return parse_payload(self.type, self.payload)
 
 
+class ProtocolRef(BaseModel):
+    """The protocol in force for an event: id, version and content hash."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+def seal(
+    draft: EventDraft,
+    *,
+    seq: int,
+    prev_hash: str,
+    recorded_at: datetime,
+    workstation_id: str,
+    app_version: str,
+    protocol: ProtocolRef,
+) -> Event:
+    """Give a draft its place in the chain: provenance, sequence number and hash.
+
+    The store calls this inside the transaction that writes the event, with the previous
+    event's hash; tests call it to build chains without a database.
+    """
+    fields = {
+        "uuid": draft.uuid,
+        "episode_uuid": draft.episode_uuid,
+        "type": draft.type,
+        "payload": draft.payload,
+        "occurred_at": draft.occurred_at,
+        "recorded_at": _require_utc(recorded_at, "recorded_at"),
+        "recorded_by": draft.recorded_by,
+        "workstation_id": workstation_id,
+        "app_version": app_version,
+        "protocol_id": protocol.id,
+        "protocol_version": protocol.version,
+        "protocol_sha256": protocol.sha256,
+        "seq": seq,
+        "prev_hash": prev_hash,
+        "hash": "",
+    }
+    unsealed = Event.model_validate(fields)
+    return unsealed.model_copy(update={"hash": unsealed.computed_hash()})
+
+
 def canonical_event_bytes(fields: dict[str, Any]) -> bytes:
     """Canonical JSON: sorted keys, no whitespace, UTF-8, times as ISO 8601 UTC."""
     return json.dumps(
