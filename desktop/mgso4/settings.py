@@ -1,0 +1,100 @@
+"""User and unit settings, stored as JSON in the platform's user config folder.
+
+Settings choose the protocol for NEW episodes only: an episode keeps the protocol id,
+version and hash it started with (recorded on every event).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mgso4.core.protocol import DEFAULT_PREPARATION_ID, DEFAULT_PROTOCOL_ID
+
+APP_NAME = "mgso4-proforma"
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message names the field."""
+
+
+class Settings(BaseModel):
+    """What a unit sets once (unit name, protocol, preparation, time zone, backups)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    unit_name: str = Field(default="Labour ward", max_length=120)
+    protocol: str = DEFAULT_PROTOCOL_ID
+    default_preparation: str = DEFAULT_PREPARATION_ID
+    timezone: str = "Europe/London"
+    backup_dir: str = ""
+    backup_keep: int = Field(default=14, ge=1, le=365)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/London)") from None
+        return value
+
+
+def config_dir() -> Path:
+    """The user config folder (platformdirs)."""
+    override = os.environ.get("MGSO4_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    """The user data folder (platformdirs): the live database and default backups."""
+    override = os.environ.get("MGSO4_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def settings_path() -> Path:
+    """Where settings are kept."""
+    return config_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read settings; a missing file gives the defaults, a broken one an error naming it."""
+    path = path or settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        raw: Any = json.loads(path.read_text(encoding="utf-8"))
+        return Settings.model_validate(raw)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SettingsError(f"Settings file {path} cannot be read: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise SettingsError(
+            f"Settings file {path}: {field}: {first['msg'].removeprefix('Value error, ')}"
+        ) from None
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write settings atomically (temp file, fsync, replace)."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(settings.model_dump(), indent=2).encode("utf-8")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
