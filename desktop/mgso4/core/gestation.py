@@ -21,7 +21,9 @@ DAYS_LMP_TO_EDD = 280
 MIN_TOTAL_DAYS = 0
 MAX_TOTAL_DAYS = 44 * 7 + 6
 
-_WEEKS_DAYS = re.compile(r"^\s*(\d{1,2})\s*\+\s*(\d{1,2})\s*$")
+# ASCII digits and spaces only: Python's \d and int() also accept other scripts' digits
+# ("٢٧+٣"), which would be read silently as 27+3.
+_WEEKS_DAYS = re.compile(r"\s*([0-9]{1,2})\s*\+\s*([0-9]{1,2})\s*", re.ASCII)
 
 
 class GestationError(ValueError):
@@ -69,7 +71,7 @@ class GestationalAge:
         """
         if not isinstance(text, str):
             raise GestationError("Gestation must be written as weeks+days, e.g. 27+3.")
-        match = _WEEKS_DAYS.match(text)
+        match = _WEEKS_DAYS.fullmatch(text)
         if match is None:
             shown = text.strip() or "(empty)"
             raise GestationError(

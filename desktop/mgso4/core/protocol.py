@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
@@ -57,7 +57,12 @@ class ProtocolError(ValueError):
 
 
 def _to_decimal(value: Any) -> Any:
-    """TOML floats become Decimal through their shortest repr (12.5 -> Decimal('12.5'))."""
+    """TOML floats become Decimal through their shortest repr (12.5 -> Decimal('12.5')).
+
+    Text that is not a number ("abc", "4,0") is refused here as a ValueError so it is reported
+    against its field; Decimal's own InvalidOperation is not a ValueError and would escape
+    validation as a crash instead of a refusal naming the field.
+    """
     if isinstance(value, bool):
         raise ValueError("expected a number, not true/false")
     if isinstance(value, float):
@@ -65,7 +70,13 @@ def _to_decimal(value: Any) -> Any:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
-        return Decimal(value.strip()) if value.strip() else value
+        text = value.strip()
+        if not text:
+            return value
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f'"{text}" is not a number; write it like "4" or "12.5"') from None
     return value
 
 
@@ -287,6 +298,16 @@ class Protocol(_Frozen):
         for path, value in positive.items():
             if value <= 0:
                 problems.append(f"{path}: must be more than 0 (got {value})")
+        # Every clinical number in a protocol is a dose, rate, time, count or threshold: none
+        # can be negative, so a minus sign is always a typing error.
+        for path, sourced in _sourced_fields(self, ""):
+            if sourced.value < 0 and path not in positive:
+                problems.append(f"{path}: cannot be negative (got {sourced.value})")
+        if self.repeat_course.cumulative_warning_days.value <= 0:
+            problems.append(
+                "repeat_course.cumulative_warning_days: must be more than 0 "
+                f"(got {self.repeat_course.cumulative_warning_days.value})"
+            )
         limits = self.limits
         dose = self.loading.dose_g.value
         if not dose <= limits.loading_dose_g_soft_max.value <= limits.loading_dose_g_hard_max.value:
@@ -510,6 +531,16 @@ class ProtocolLibrary:
         candidate = self._folder / f"{id_or_path}.toml"
         if candidate.is_file():
             protocol = load_protocol_file(candidate)
+            # Picking "uk-nice-ng25" must give that protocol: a copied file left with its
+            # original name would otherwise be recorded under an id nobody chose.
+            if protocol.id != id_or_path:
+                raise ProtocolError(
+                    str(candidate),
+                    [
+                        f"id: the file {candidate.name} declares id {protocol.id!r}; a shipped "
+                        "protocol's id must match its file name"
+                    ],
+                )
         else:
             path = Path(id_or_path)
             if not path.suffix or not path.is_file():
@@ -528,17 +559,94 @@ class ProtocolLibrary:
         return {pid: self.load(pid) for pid in self.ids()}
 
 
-def unverified_values(protocol: Protocol) -> Iterable[tuple[str, Sourced]]:
-    """Every numeric value marked unverified or local, with its field path."""
+class SourcedSetting(_Frozen):
+    """A protocol setting that is a choice rather than a number (e.g. the 24 h stop anchor).
 
-    def walk(model: BaseModel, prefix: str) -> Iterable[tuple[str, Sourced]]:
-        for name in type(model).model_fields:
-            value = getattr(model, name)
-            path = f"{prefix}{name}"
-            if isinstance(value, Sourced):
-                if value.is_local_setting:
-                    yield path, value
-            elif isinstance(value, BaseModel):
-                yield from walk(value, path + ".")
+    It has the same shape as :class:`Sourced` (``value``, ``source``, ``status``, ``note``,
+    ``is_local_setting``) so a screen can list both together; ``value`` is plain words.
+    """
 
-    yield from walk(protocol, "")
+    value: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    status: Provenance = Provenance.VERIFIED
+    note: str = ""
+
+    @property
+    def is_local_setting(self) -> bool:
+        """Shown as "local setting" in the UI: not confirmed by a national source read."""
+        return self.status in (Provenance.UNVERIFIED, Provenance.LOCAL)
+
+
+def _sourced_fields(model: BaseModel, prefix: str) -> Iterable[tuple[str, Sourced]]:
+    """Every :class:`Sourced` number in a model, depth first, with its dotted field path."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, Sourced):
+            yield path, value
+        elif isinstance(value, BaseModel):
+            yield from _sourced_fields(value, path + ".")
+
+
+def _settings(protocol: Protocol) -> Iterable[tuple[str, SourcedSetting]]:
+    """The protocol's non-numeric choices that carry their own provenance mark."""
+    for rule in protocol.bands:
+        yield (
+            f"bands.{rule.band}",
+            SourcedSetting(
+                value=f"{rule.band} {rule.start} to {rule.end}",
+                source=rule.source,
+                status=rule.status,
+            ),
+        )
+    maintenance = protocol.maintenance
+    yield (
+        "maintenance.stop_anchor",
+        SourcedSetting(
+            value=f"{maintenance.max_hours.value} h counted from the {maintenance.stop_anchor}",
+            source=maintenance.stop_anchor_source,
+            status=maintenance.stop_anchor_status,
+        ),
+    )
+    monitoring = protocol.monitoring
+    yield (
+        "monitoring.reflexes_absent_stop",
+        SourcedSetting(
+            value="stop if reflexes are absent"
+            if monitoring.reflexes_absent_stop
+            else "absent reflexes do not stop the infusion",
+            source=monitoring.reflexes_source,
+            status=monitoring.reflexes_status,
+        ),
+    )
+    for condition in protocol.conditions:
+        yield (
+            f"conditions.{condition.id}",
+            SourcedSetting(
+                value=f"{condition.label}: {condition.kind}",
+                source=condition.source,
+                status=condition.status,
+            ),
+        )
+    for interaction in protocol.interactions:
+        yield (
+            f"interactions.{interaction.id}",
+            SourcedSetting(
+                value=interaction.label, source=interaction.source, status=interaction.status
+            ),
+        )
+
+
+def unverified_values(protocol: Protocol) -> Iterable[tuple[str, Sourced | SourcedSetting]]:
+    """Every value marked unverified or local, with its field path.
+
+    Numbers come as :class:`Sourced`; choices that are not numbers (gestation bands, the 24 h
+    stop anchor, the absent-reflexes rule, condition and interaction rules) as
+    :class:`SourcedSetting`. Both are shown in the UI as "local setting".
+    """
+    for path, sourced in _sourced_fields(protocol, ""):
+        if sourced.is_local_setting:
+            yield path, sourced
+    for path, setting in _settings(protocol):
+        if setting.is_local_setting:
+            yield path, setting
