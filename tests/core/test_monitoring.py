@@ -529,7 +529,9 @@ def test_wc12_stop_is_due_24_h_after_maintenance_start() -> None:
 
     assert item.due_at == utc("2025-01-11 10:15")
     assert item.key == "stop:1"
-    assert "24 h from the start of maintenance (local setting)" in item.label
+    assert item.label.startswith(
+        "Stop due: maximum 24 h from the start of maintenance (local setting) [N1] 1.10.4."
+    )
 
 
 def test_stop_anchored_on_load_start_is_due_24_h_after_the_load_began() -> None:

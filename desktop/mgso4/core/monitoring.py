@@ -521,8 +521,8 @@ def _course_items(
             else ""
         )
         label = (
-            f"Maximum duration reached: {_number(max_hours.value)} h from {anchor_words}"
-            f"{local}. Stop the infusion and record it {max_hours.source}."
+            f"Stop due: maximum {_number(max_hours.value)} h from {anchor_words}{local} "
+            f"{max_hours.source}. Stop the infusion and record the stop."
         )
         pre_eclampsia = protocol.condition(ConditionId.PRE_ECLAMPSIA)
         if _is_pre_eclampsia(state) and pre_eclampsia is not None:
