@@ -1,0 +1,1 @@
+"""Generated Designer forms (ui_*.py) — do not edit; see forms/*.ui."""
