@@ -139,7 +139,10 @@ class MaintenancePlan(_Frozen):
 
 
 def _require_positive(value: Decimal, what: str, unit: str) -> None:
-    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+    if not isinstance(value, Decimal):
+        # Floats carry binary rounding (0.1 + 0.2 != 0.3): doses are Decimal end to end.
+        raise DoseInputError(f"The {what} must be an exact Decimal number, not {value!r}.")
+    if not value.is_finite() or value <= 0:
         raise DoseInputError(f"The {what} must be more than 0 {unit} (got {value}).")
 
 
