@@ -1,0 +1,715 @@
+"""The episode record: an append-only SQLite file of hash-chained events.
+
+One user action is one ``BEGIN IMMEDIATE … COMMIT`` transaction. Inside it the chain head of
+this file's workstation is read, each draft is sealed (``core.episode.seal``) with the next
+``seq`` and the previous hash, and inserted. The events are returned only after COMMIT has
+returned, so the caller may say "saved" exactly when the entry is on disk. On any error the
+transaction is rolled back, nothing of the action is kept, and a specific
+:class:`~mgso4.storage.errors.StoreError` says what to do; the drafts are untouched and can be
+saved again.
+
+Logs name events by uuid and type only, never by anything that identifies a patient.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import sqlite3
+import threading
+import uuid as uuid_module
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pydantic import ValidationError
+
+from mgso4 import __version__
+from mgso4.core.episode import (
+    GENESIS_HASH,
+    EpisodeState,
+    Event,
+    EventDraft,
+    EventError,
+    EventType,
+    ProtocolRef,
+    fold,
+    format_utc,
+    seal,
+    validate_payload,
+)
+from mgso4.core.timeutil import Clock, utcnow
+from mgso4.storage.backup import DEFAULT_KEEP, backup_database, newest_good_backup
+from mgso4.storage.errors import (
+    CorruptDatabaseError,
+    DiskFullError,
+    EventRefusedError,
+    ReadOnlyError,
+    StoreError,
+    corrupt_error,
+    translate,
+)
+from mgso4.storage.location import MOUNTS_FILE, check_location
+from mgso4.storage.rows import (
+    INSERT_EVENT_SQL,
+    SELECT_EVENT_COLUMNS,
+    EventRow,
+    RowError,
+    event_to_row,
+    row_to_event,
+)
+from mgso4.storage.schema import (
+    SCHEMA_VERSION,
+    check_is_record,
+    migrate,
+    read_meta,
+)
+from mgso4.storage.sqlite_setup import (
+    DEFAULT_BUSY_TIMEOUT_S,
+    check_sqlite_version,
+    close_quietly,
+    connect,
+    create_private_file,
+    ensure_writable_location,
+    fsync_directory,
+    journal_mode_for,
+    pragma_text,
+    set_journal_mode,
+)
+from mgso4.storage.verify import VerifyReport, failed_report, verify_connection
+
+log = logging.getLogger(__name__)
+
+#: Event types that may stand outside any episode (an audit export covers many episodes).
+EPISODELESS_TYPES = frozenset({EventType.EXPORTED})
+#: Event types that change another event; the episode must still fold after them.
+CORRECTION_TYPES = frozenset({EventType.AMENDMENT, EventType.VOID})
+#: Rows read per query by :meth:`Store.iter_events` (short reads never hold up a writer).
+ITER_BATCH = 500
+
+_HEAD_SQL = "SELECT seq, hash FROM event WHERE workstation_id = ? ORDER BY seq DESC LIMIT 1"
+_INSERT_EPISODE_SQL = (
+    "INSERT INTO episode (uuid, created_at, workstation_id, training) VALUES (?, ?, ?, ?)"
+)
+
+
+class Store:
+    """An open record file. Use :meth:`open`; close with :meth:`close` or ``with``."""
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        connection: sqlite3.Connection,
+        workstation_id: str,
+        readonly: bool,
+        clock: Clock,
+        app_version: str,
+        backup_dir: Path | None,
+    ) -> None:
+        self.path = path
+        self.workstation_id = workstation_id
+        self.readonly = readonly
+        self.sqlite_version = sqlite3.sqlite_version
+        self.backup_dir = backup_dir
+        self._conn = connection
+        self._clock = clock
+        self._app_version = app_version
+        self._lock = threading.RLock()
+        self._known_episodes: set[str] = set()
+        self._state_cache: dict[str, tuple[int, EpisodeState]] = {}
+        self.journal_mode = pragma_text(connection, "journal_mode").lower()
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        workstation_id: str | None = None,
+        readonly: bool = False,
+        backup_dir: Path | None = None,
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        clock: Clock = utcnow,
+        app_version: str = __version__,
+        check_location_safe: bool = True,
+        mounts_file: Path = MOUNTS_FILE,
+    ) -> Store:
+        """Open a record, creating it (owner-only, 0600) if it does not exist.
+
+        Args:
+            path: the record file.
+            workstation_id: this file's chain id, stored once when the file is created (a new
+                uuid4 when None). For an existing file it must match, or be None.
+            readonly: open with ``mode=ro``: nothing can be written, the file must exist.
+            backup_dir: the backup folder, named in the message if the file is damaged.
+            busy_timeout_s: how long to wait for another copy of the app, in seconds.
+            clock: gives ``recorded_at`` (aware UTC); injectable for tests.
+            app_version: stored with every event.
+            check_location_safe: refuse network shares and cloud-synced folders for a
+                writable record (see :func:`~mgso4.storage.location.check_location`).
+            mounts_file: the mounts table for that check (Linux).
+
+        Raises:
+            StoreError: the specific subclass (CorruptDatabaseError, NewerSchemaError,
+                LockedError, ReadOnlyError, UnsafeLocationError, NotARecordError …).
+        """
+        path = Path(path)
+        check_sqlite_version()
+        if not readonly:
+            if check_location_safe:
+                check_location(path, mounts_file=mounts_file)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"The folder for the record ({path.parent}) could not be created "
+                    f"({exc.strerror}). Choose a folder you can write to."
+                ) from None
+            if not path.exists():
+                _create_record(
+                    path,
+                    workstation_id=workstation_id or str(uuid_module.uuid4()),
+                    created_at=clock(),
+                    app_version=app_version,
+                    busy_timeout_s=busy_timeout_s,
+                )
+            ensure_writable_location(path)
+        elif not path.exists():
+            raise StoreError(f"There is no record file at {path}.")
+        _check_not_empty(path, backup_dir)
+        connection = connect(path, readonly=readonly, busy_timeout_s=busy_timeout_s)
+        try:
+            version = _check_file(connection, path, backup_dir)
+            if readonly:
+                if version < SCHEMA_VERSION:
+                    raise StoreError(
+                        f"The record {path} is in an older format; open it normally once (not "
+                        "read-only) so the app can bring it up to date."
+                    )
+            else:
+                set_journal_mode(connection, path, journal_mode_for(sqlite3.sqlite_version))
+                if version < SCHEMA_VERSION:
+                    migrate(
+                        connection,
+                        path,
+                        workstation_id=workstation_id or str(uuid_module.uuid4()),
+                        created_at=clock(),
+                        app_version=app_version,
+                    )
+            try:
+                stored_workstation = read_meta(connection).get("workstation_id")
+            except sqlite3.Error as exc:
+                raise translate(exc, path=path, writing=False) from None
+            if stored_workstation is None:
+                raise CorruptDatabaseError(
+                    f"The record {path} has no workstation id; it has not been changed. "
+                    "Ask IT to check it."
+                )
+            if workstation_id is not None and workstation_id != stored_workstation:
+                raise StoreError(
+                    f"The record {path} belongs to workstation {stored_workstation}, not "
+                    f"{workstation_id}. Open it without a workstation id, or choose the right "
+                    "file."
+                )
+        except BaseException:
+            close_quietly(connection)
+            raise
+        store = cls(
+            path=path,
+            connection=connection,
+            workstation_id=stored_workstation,
+            readonly=readonly,
+            clock=clock,
+            app_version=app_version,
+            backup_dir=backup_dir,
+        )
+        log.info(
+            "record opened (%s, journal_mode=%s, sqlite %s)",
+            "read-only" if readonly else "read-write",
+            store.journal_mode,
+            store.sqlite_version,
+        )
+        return store
+
+    def close(self) -> None:
+        """Close the file (safe to call twice)."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+
+    def append(self, draft: EventDraft, protocol: ProtocolRef) -> Event:
+        """Save one entry in its own transaction; return it only once it is on disk.
+
+        Raises:
+            StoreError: the specific subclass; nothing was saved and the draft can be saved again.
+        """
+        return self.append_many([draft], protocol)[0]
+
+    def append_many(self, drafts: Sequence[EventDraft], protocol: ProtocolRef) -> list[Event]:
+        """Save several entries of one user action in one transaction: all or none.
+
+        Raises:
+            StoreError: the specific subclass; nothing was saved and the drafts can be saved
+                again.
+        """
+        if self.readonly:
+            raise ReadOnlyError(
+                f"The record {self.path} is open read-only, so nothing was saved. Open it "
+                "normally to add entries."
+            )
+        if not drafts:
+            return []
+        for draft in drafts:
+            _check_draft_payload(draft)
+        with self._lock:
+            events = self._append_in_transaction(drafts, protocol)
+            for event in events:
+                if event.type is EventType.EPISODE_CREATED and event.episode_uuid is not None:
+                    self._known_episodes.add(event.episode_uuid)
+        log.info("saved %s", ", ".join(f"{e.type.value} {e.uuid} (seq {e.seq})" for e in events))
+        return events
+
+    def _append_in_transaction(
+        self, drafts: Sequence[EventDraft], protocol: ProtocolRef
+    ) -> list[Event]:
+        connection = self._conn
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                head = connection.execute(_HEAD_SQL, (self.workstation_id,)).fetchone()
+                seq, prev_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
+                recorded_at = self._clock()
+                batch: dict[str, str | None] = {}
+                created: set[str] = set()
+                corrected: set[str] = set()
+                events = []
+                for draft in drafts:
+                    self._check_draft_in_record(draft, batch, created)
+                    seq += 1
+                    event = seal(
+                        draft,
+                        seq=seq,
+                        prev_hash=prev_hash,
+                        recorded_at=recorded_at,
+                        workstation_id=self.workstation_id,
+                        app_version=self._app_version,
+                        protocol=protocol,
+                    )
+                    if event.type is EventType.EPISODE_CREATED:
+                        connection.execute(
+                            _INSERT_EPISODE_SQL,
+                            (
+                                event.episode_uuid,
+                                format_utc(event.occurred_at),
+                                self.workstation_id,
+                                1 if event.payload.get("training", False) else 0,
+                            ),
+                        )
+                        created.add(str(event.episode_uuid))
+                    elif event.type in CORRECTION_TYPES:
+                        corrected.add(str(event.episode_uuid))
+                    connection.execute(INSERT_EVENT_SQL, event_to_row(event))
+                    batch[event.uuid] = event.episode_uuid
+                    prev_hash = event.hash
+                    events.append(event)
+                for episode_uuid in sorted(corrected):
+                    self._check_still_folds(episode_uuid)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    try:
+                        connection.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        # SQLite has already ended the transaction; the original error stands.
+                        log.warning("rollback after a failed save reported an error")
+                raise
+        except sqlite3.IntegrityError as exc:
+            raise _integrity_refusal(exc, self.path) from None
+        except sqlite3.Error as exc:
+            error = translate(exc, path=self.path, writing=True)
+            log.warning("save refused: %s", type(error).__name__)
+            raise error from None
+        except (EventError, ValidationError) as exc:
+            raise EventRefusedError(
+                f"This entry cannot be saved: {_short(exc)}. Nothing was saved."
+            ) from None
+        return events
+
+    def _check_draft_in_record(
+        self, draft: EventDraft, batch: dict[str, str | None], created: set[str]
+    ) -> None:
+        """Refuse a draft that does not fit the record (inside the write transaction)."""
+        connection = self._conn
+        if draft.type is EventType.EPISODE_CREATED:
+            if draft.episode_uuid is None:
+                raise EventRefusedError("A new episode needs an episode id. Nothing was saved.")
+            exists = connection.execute(
+                "SELECT 1 FROM episode WHERE uuid = ?", (draft.episode_uuid,)
+            ).fetchone()
+            if exists or draft.episode_uuid in created:
+                raise EventRefusedError(
+                    f"Episode {draft.episode_uuid} already exists; it cannot be created twice. "
+                    "Nothing was saved."
+                )
+            return
+        if draft.episode_uuid is None:
+            if draft.type in EPISODELESS_TYPES:
+                return
+            raise EventRefusedError(
+                f"A “{draft.type.value}” entry must belong to an episode. Nothing was saved."
+            )
+        if draft.episode_uuid not in self._known_episodes and draft.episode_uuid not in created:
+            exists = connection.execute(
+                "SELECT 1 FROM episode WHERE uuid = ?", (draft.episode_uuid,)
+            ).fetchone()
+            if not exists:
+                raise EventRefusedError(
+                    f"There is no episode {draft.episode_uuid} in this record, so the "
+                    f"“{draft.type.value}” entry cannot be saved. Nothing was saved."
+                )
+            self._known_episodes.add(draft.episode_uuid)
+        if draft.type in CORRECTION_TYPES:
+            target = str(draft.payload.get("target", ""))
+            if target in batch:
+                target_episode: object = batch[target]
+            else:
+                row = connection.execute(
+                    "SELECT episode_uuid FROM event WHERE uuid = ?", (target,)
+                ).fetchone()
+                if row is None:
+                    raise EventRefusedError(
+                        f"The entry to correct ({target}) is not in the record, so the "
+                        f"{draft.type.value} cannot be saved. Nothing was saved."
+                    )
+                target_episode = row[0]
+            if target_episode != draft.episode_uuid:
+                raise EventRefusedError(
+                    f"The entry to correct ({target}) belongs to another episode; a "
+                    f"{draft.type.value} must be recorded in the same episode. Nothing was saved."
+                )
+
+    def _check_still_folds(self, episode_uuid: str) -> None:
+        """Refuse a correction after which the episode could no longer be shown."""
+        rows = self._conn.execute(
+            f"SELECT {SELECT_EVENT_COLUMNS} FROM event WHERE episode_uuid = ? "
+            "ORDER BY workstation_id, seq",
+            (episode_uuid,),
+        ).fetchall()
+        try:
+            fold([row_to_event(row) for row in rows])
+        except (EventError, RowError) as exc:
+            raise EventRefusedError(
+                f"This correction cannot be saved: the episode would no longer make sense "
+                f"({exc}). Nothing was saved."
+            ) from None
+
+    # ------------------------------------------------------------------ reading
+
+    def _read_rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[EventRow]:
+        with self._lock:
+            try:
+                return list(self._conn.execute(sql, parameters).fetchall())
+            except sqlite3.Error as exc:
+                raise self._read_error(exc) from None
+
+    def _read_error(self, exc: sqlite3.Error) -> StoreError:
+        error = translate(exc, path=self.path, writing=False)
+        if isinstance(error, CorruptDatabaseError):
+            return corrupt_error(
+                self.path,
+                detail=str(exc),
+                newest_backup=newest_good_backup(self.backup_dir),
+                backup_dir=self.backup_dir,
+            )
+        return error
+
+    def _events_from_rows(self, rows: list[EventRow]) -> list[Event]:
+        events = []
+        for row in rows:
+            try:
+                events.append(row_to_event(row))
+            except RowError as exc:
+                raise corrupt_error(
+                    self.path,
+                    detail=f"entry {row[0]} cannot be read: {exc}",
+                    newest_backup=newest_good_backup(self.backup_dir),
+                    backup_dir=self.backup_dir,
+                ) from None
+        return events
+
+    def events(self, episode_uuid: str) -> list[Event]:
+        """An episode's events in chain order ((workstation_id, seq))."""
+        rows = self._read_rows(
+            f"SELECT {SELECT_EVENT_COLUMNS} FROM event WHERE episode_uuid = ? "
+            "ORDER BY workstation_id, seq",
+            (episode_uuid,),
+        )
+        return self._events_from_rows(rows)
+
+    def event(self, event_uuid: str) -> Event | None:
+        """One event by uuid, or None."""
+        rows = self._read_rows(
+            f"SELECT {SELECT_EVENT_COLUMNS} FROM event WHERE uuid = ?", (event_uuid,)
+        )
+        events = self._events_from_rows(rows)
+        return events[0] if events else None
+
+    def episode(self, episode_uuid: str) -> EpisodeState:
+        """An episode's current state: the fold of its events.
+
+        Raises:
+            StoreError: if there is no such episode.
+        """
+        events = self.events(episode_uuid)
+        if not events:
+            raise StoreError(f"There is no episode {episode_uuid} in this record.")
+        return self._fold(episode_uuid, events)
+
+    def _fold(self, episode_uuid: str, events: list[Event]) -> EpisodeState:
+        try:
+            state = fold(events)
+        except EventError as exc:
+            raise StoreError(
+                f"Episode {episode_uuid} cannot be shown: {exc}. Run “verify” on the record "
+                "and tell IT."
+            ) from None
+        with self._lock:
+            self._state_cache[episode_uuid] = (len(events), state)
+        return state
+
+    def episode_uuids(self, *, active_only: bool = False) -> list[str]:
+        """Episode ids, oldest first (by creation time); only active ones if asked."""
+        if not active_only:
+            rows = self._read_rows("SELECT uuid FROM episode ORDER BY created_at, uuid")
+            return [str(row[0]) for row in rows]
+        return [state.uuid for state in self.active_episodes()]
+
+    def active_episodes(self) -> list[EpisodeState]:
+        """States of the episodes still running (for the ward board), oldest first.
+
+        Events are append-only, so an episode whose event count is unchanged since it was last
+        folded has the same state; only changed episodes are folded again.
+        """
+        rows = self._read_rows(
+            "SELECT p.uuid, count(e.uuid) FROM episode p JOIN event e ON e.episode_uuid = p.uuid "
+            "GROUP BY p.uuid ORDER BY p.created_at, p.uuid"
+        )
+        states = []
+        for episode_uuid, count in rows:
+            with self._lock:
+                cached = self._state_cache.get(str(episode_uuid))
+            if cached is not None and cached[0] == int(count):
+                state = cached[1]
+            else:
+                state = self._fold(str(episode_uuid), self.events(str(episode_uuid)))
+            if state.active:
+                states.append(state)
+        return states
+
+    def iter_events(self) -> Iterator[Event]:
+        """Every event in the file in (workstation_id, seq) order, read in short batches."""
+        after: tuple[str, int] | None = None
+        while True:
+            if after is None:
+                rows = self._read_rows(
+                    f"SELECT {SELECT_EVENT_COLUMNS} FROM event "
+                    f"ORDER BY workstation_id, seq LIMIT {ITER_BATCH}"
+                )
+            else:
+                rows = self._read_rows(
+                    f"SELECT {SELECT_EVENT_COLUMNS} FROM event WHERE (workstation_id, seq) > "
+                    f"(?, ?) ORDER BY workstation_id, seq LIMIT {ITER_BATCH}",
+                    after,
+                )
+            if not rows:
+                return
+            yield from self._events_from_rows(rows)
+            last = rows[-1]
+            after = (str(last[8]), int(last[13]))
+
+    def chain_head(self, workstation_id: str | None = None) -> str:
+        """Hash of the newest event of a chain (this file's own by default); GENESIS if none."""
+        rows = self._read_rows(_HEAD_SQL, (workstation_id or self.workstation_id,))
+        return str(rows[0][1]) if rows else GENESIS_HASH
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of episodes and events in the file."""
+        episodes = self._read_rows("SELECT count(*) FROM episode")
+        events = self._read_rows("SELECT count(*) FROM event")
+        return {"episodes": int(episodes[0][0]), "events": int(events[0][0])}
+
+    # ------------------------------------------------------------------ checking and copies
+
+    def verify(self) -> VerifyReport:
+        """SQLite's integrity check and every workstation's hash chain (see ``verify``)."""
+        with self._lock:
+            try:
+                return verify_connection(self._conn, path=self.path)
+            except sqlite3.Error as exc:
+                return failed_report(self.path, str(self._read_error(exc)))
+
+    def backup(self, folder: Path, *, keep: int = DEFAULT_KEEP) -> Path:
+        """Write a verified backup with SQLite's backup API and keep the newest ``keep``.
+
+        Raises:
+            BackupError: the copy did not verify (it was deleted) or could not be written.
+        """
+        with self._lock:
+            return backup_database(
+                self._conn, self.path, Path(folder), keep=keep, now=self._clock()
+            )
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _check_draft_payload(draft: EventDraft) -> None:
+    """Refuse a draft whose payload is not the validated, canonical form of its type."""
+    try:
+        canonical = validate_payload(draft.type, draft.payload)
+    except EventError as exc:
+        raise EventRefusedError(f"This entry cannot be saved: {exc}. Nothing was saved.") from None
+    if canonical != draft.payload:
+        raise EventRefusedError(
+            f"The “{draft.type.value}” entry was not built in its checked form "
+            "(use EventDraft.make); nothing was saved."
+        )
+
+
+def _integrity_refusal(exc: sqlite3.IntegrityError, path: Path) -> StoreError:
+    text = str(exc)
+    if "event.uuid" in text:
+        return EventRefusedError(
+            "This entry has already been saved (its id is in the record); it was not saved twice."
+        )
+    if "append-only" in text or "chain" in text:
+        return StoreError(f"The record refused the change: {text}. Nothing was saved.")
+    return StoreError(f"The record ({path}) refused the entry: {text}. Nothing was saved.")
+
+
+def _check_not_empty(path: Path, backup_dir: Path | None) -> None:
+    """An existing empty file is a record that lost its contents, never a new record."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:
+        return
+    if empty:
+        raise corrupt_error(
+            path,
+            detail="the file is empty",
+            newest_backup=newest_good_backup(backup_dir),
+            backup_dir=backup_dir,
+        )
+
+
+def _check_file(connection: sqlite3.Connection, path: Path, backup_dir: Path | None) -> int:
+    """Read-only checks before anything is written: a record, a known version, not damaged."""
+    try:
+        version = check_is_record(connection, path)
+        problems = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
+    except sqlite3.Error as exc:
+        error = translate(exc, path=path, writing=False)
+        if isinstance(error, CorruptDatabaseError):
+            raise corrupt_error(
+                path,
+                detail=str(exc),
+                newest_backup=newest_good_backup(backup_dir),
+                backup_dir=backup_dir,
+            ) from None
+        raise error from None
+    if problems != ["ok"]:
+        raise corrupt_error(
+            path,
+            detail=f"SQLite's check found: {'; '.join(problems[:5])}",
+            newest_backup=newest_good_backup(backup_dir),
+            backup_dir=backup_dir,
+        )
+    return version
+
+
+def _create_record(
+    path: Path,
+    *,
+    workstation_id: str,
+    created_at: datetime,
+    app_version: str,
+    busy_timeout_s: float,
+) -> None:
+    """Create a new record whole under a temporary name, then give it its name.
+
+    A record is never seen half-made: if the app stops while creating it, only the temporary
+    file is left, and an empty file at the record's name is always treated as damage.
+    If another copy of the app created the record meanwhile, that one is kept.
+    """
+    temporary = path.parent / f".{path.name}.{uuid_module.uuid4().hex}.creating"
+    try:
+        create_private_file(temporary)
+    except OSError as exc:
+        raise translate_os_error(exc, path) from None
+    try:
+        connection = connect(temporary, readonly=False, busy_timeout_s=busy_timeout_s)
+        try:
+            set_journal_mode(connection, temporary, journal_mode_for(sqlite3.sqlite_version))
+            migrate(
+                connection,
+                temporary,
+                workstation_id=workstation_id,
+                created_at=created_at,
+                app_version=app_version,
+            )
+        finally:
+            connection.close()
+        descriptor = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another copy of the app created it first: use that one
+        except OSError:
+            if not path.exists():
+                os.rename(temporary, path)
+        fsync_directory(path.parent)
+        log.info("new record created")
+    except OSError as exc:
+        raise translate_os_error(exc, path) from None
+    finally:
+        for leftover in (temporary, Path(f"{temporary}-journal")):
+            if leftover.exists():
+                leftover.unlink()
+
+
+def translate_os_error(exc: OSError, path: Path) -> StoreError:
+    """A file-system error while creating the record, in the user's words."""
+    if exc.errno == errno.ENOSPC:
+        return DiskFullError(
+            f"The disk is full, so the record could not be created at {path}. Free some space "
+            "and try again."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ReadOnlyError(
+            f"The record cannot be created in {path.parent}: the folder is read-only on this "
+            "computer. Choose a folder you can write to."
+        )
+    return StoreError(f"The record could not be created at {path} ({exc.strerror}).")
