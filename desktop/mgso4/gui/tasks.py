@@ -1,0 +1,164 @@
+"""The one way long work (PDF rendering, backups, exports, merges) leaves the GUI thread.
+
+A task is a plain function that takes a ``report(percent, message)`` callback and returns a
+value. It runs on a thread pool; its result, failure and progress come back to the GUI thread
+as queued Qt signals on a :class:`TaskHandle`. Background code never touches widgets: it only
+returns values or raises.
+
+A failure reaches the GUI as a sentence: a ``StoreError`` (or any error whose ``str`` is
+written for the user, listed in :data:`USER_FACING_ERRORS`) as it is; anything else as "could
+not finish" with the error's type, while the traceback goes to the log, never the screen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from mgso4.core.protocol import ProtocolError
+from mgso4.storage.errors import StoreError
+
+LOG = logging.getLogger(__name__)
+
+#: Errors whose message is already a sentence for the user.
+USER_FACING_ERRORS: tuple[type[BaseException], ...] = (StoreError, ProtocolError, OSError)
+
+#: ``report(percent 0-100, message)``: how a task says how far it has got.
+Report = Callable[[int, str], None]
+
+
+class TaskHandle(QObject):
+    """The GUI-thread end of one background task."""
+
+    sig_progress = Signal(int, str)
+    """How far the task has got: percent (0-100) and a short message."""
+    sig_finished = Signal(object)
+    """The task returned this value."""
+    sig_failed = Signal(str)
+    """The task failed; the message is for the user."""
+
+    # Emitted by the worker thread. They reach the slots below through queued connections
+    # (the handle lives on the GUI thread), so the public signals, and every callback connected
+    # to them, always run on the GUI thread.
+    _sig_worker_progress = Signal(int, str)
+    _sig_worker_finished = Signal(object)
+    _sig_worker_failed = Signal(str)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.done = False
+        self.result: Any = None
+        self.error: str | None = None
+        self._sig_worker_progress.connect(self._on_worker_progress)
+        self._sig_worker_finished.connect(self._on_worker_finished)
+        self._sig_worker_failed.connect(self._on_worker_failed)
+
+    @Slot(int, str)
+    def _on_worker_progress(self, percent: int, message: str) -> None:
+        self.sig_progress.emit(percent, message)
+
+    @Slot(object)
+    def _on_worker_finished(self, result: Any) -> None:
+        self.done, self.result = True, result
+        self.sig_finished.emit(result)
+
+    @Slot(str)
+    def _on_worker_failed(self, message: str) -> None:
+        self.done, self.error = True, message
+        self.sig_failed.emit(message)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, handle: TaskHandle, work: Callable[[Report], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._handle = handle
+        self._work = work
+
+    def run(self) -> None:
+        handle = self._handle
+        try:
+            result = self._work(
+                lambda percent, message: handle._sig_worker_progress.emit(percent, message)
+            )
+        except USER_FACING_ERRORS as exc:
+            handle._sig_worker_failed.emit(str(exc))
+        except Exception as exc:
+            LOG.exception("background task %s failed", handle.name)
+            handle._sig_worker_failed.emit(
+                f"{handle.name} could not finish ({type(exc).__name__}: {exc}). "
+                "Nothing on screen was changed; try again, and tell IT if it happens again."
+            )
+        else:
+            handle._sig_worker_finished.emit(result)
+
+
+class TaskRunner(QObject):
+    """Runs tasks on its own thread pool and keeps each handle alive until it reports."""
+
+    sig_busy_changed = Signal(bool)
+    """True when the first task starts, False when the last one ends."""
+
+    def __init__(self, parent: QObject | None = None, *, max_threads: int = 2) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(max_threads)
+        self._running: set[TaskHandle] = set()
+
+    @property
+    def busy(self) -> bool:
+        """Some task has not reported yet."""
+        return bool(self._running)
+
+    def run(
+        self,
+        name: str,
+        work: Callable[[Report], Any],
+        *,
+        on_finished: Callable[[Any], None] | None = None,
+        on_failed: Callable[[str], None] | None = None,
+        on_progress: Callable[[int, str], None] | None = None,
+    ) -> TaskHandle:
+        """Start ``work(report)`` off the GUI thread; callbacks run on the GUI thread.
+
+        Args:
+            name: What the task does, in words ("Backup", "Proforma PDF"); used in messages.
+            work: The function; it must not touch widgets.
+            on_finished: Called with the return value.
+            on_failed: Called with a message for the user.
+            on_progress: Called with (percent, message).
+        """
+        handle = TaskHandle(name, self)
+        if on_progress is not None:
+            handle.sig_progress.connect(on_progress)
+        handle.sig_finished.connect(self._on_handle_done)
+        handle.sig_failed.connect(self._on_handle_done)
+        if on_finished is not None:
+            handle.sig_finished.connect(on_finished)
+        if on_failed is not None:
+            handle.sig_failed.connect(on_failed)
+        was_busy = self.busy
+        self._running.add(handle)
+        if not was_busy:
+            self.sig_busy_changed.emit(True)
+        self._pool.start(_Runnable(handle, work))
+        return handle
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Block until every started task has returned (used at exit); True if all did."""
+        return self._pool.waitForDone(timeout_ms)
+
+    @Slot()
+    def _on_handle_done(self) -> None:
+        handle = self.sender()
+        if not isinstance(handle, TaskHandle):
+            return
+        self._running.discard(handle)
+        # Later slots of this same emission still run; the object goes on the next loop turn.
+        handle.deleteLater()
+        if not self._running:
+            self.sig_busy_changed.emit(False)

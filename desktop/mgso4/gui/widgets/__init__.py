@@ -1,0 +1,1 @@
+"""Small reusable widgets: banners, field messages, typed time entry, icons."""
