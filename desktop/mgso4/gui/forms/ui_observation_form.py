@@ -19,6 +19,8 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
 from PySide6.QtWidgets import (QApplication, QComboBox, QGridLayout, QLabel,
     QLineEdit, QSizePolicy, QVBoxLayout, QWidget)
 
+from mgso4.gui.widgets.field_message import FieldMessage
+
 class Ui_ObservationForm(object):
     def setupUi(self, ObservationForm):
         if not ObservationForm.objectName():
@@ -55,9 +57,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.pulse_unit, 1, 2, 1, 1)
 
-        self.pulse_message = QLabel(ObservationForm)
+        self.pulse_message = FieldMessage(ObservationForm)
         self.pulse_message.setObjectName(u"pulse_message")
-        self.pulse_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.pulse_message, 2, 1, 1, 2)
 
@@ -76,9 +77,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.systolic_unit, 3, 2, 1, 1)
 
-        self.systolic_message = QLabel(ObservationForm)
+        self.systolic_message = FieldMessage(ObservationForm)
         self.systolic_message.setObjectName(u"systolic_message")
-        self.systolic_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.systolic_message, 4, 1, 1, 2)
 
@@ -97,9 +97,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.diastolic_unit, 5, 2, 1, 1)
 
-        self.diastolic_message = QLabel(ObservationForm)
+        self.diastolic_message = FieldMessage(ObservationForm)
         self.diastolic_message.setObjectName(u"diastolic_message")
-        self.diastolic_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.diastolic_message, 6, 1, 1, 2)
 
@@ -118,9 +117,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.baseline_diastolic_unit, 7, 2, 1, 1)
 
-        self.baseline_diastolic_message = QLabel(ObservationForm)
+        self.baseline_diastolic_message = FieldMessage(ObservationForm)
         self.baseline_diastolic_message.setObjectName(u"baseline_diastolic_message")
-        self.baseline_diastolic_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.baseline_diastolic_message, 8, 1, 1, 2)
 
@@ -139,9 +137,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.rr_unit, 9, 2, 1, 1)
 
-        self.rr_message = QLabel(ObservationForm)
+        self.rr_message = FieldMessage(ObservationForm)
         self.rr_message.setObjectName(u"rr_message")
-        self.rr_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.rr_message, 10, 1, 1, 2)
 
@@ -160,9 +157,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.baseline_rr_unit, 11, 2, 1, 1)
 
-        self.baseline_rr_message = QLabel(ObservationForm)
+        self.baseline_rr_message = FieldMessage(ObservationForm)
         self.baseline_rr_message.setObjectName(u"baseline_rr_message")
-        self.baseline_rr_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.baseline_rr_message, 12, 1, 1, 2)
 
@@ -176,9 +172,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.reflexes_combo, 13, 1, 1, 1)
 
-        self.reflexes_message = QLabel(ObservationForm)
+        self.reflexes_message = FieldMessage(ObservationForm)
         self.reflexes_message.setObjectName(u"reflexes_message")
-        self.reflexes_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.reflexes_message, 14, 1, 1, 2)
 
@@ -197,9 +192,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.urine_ml_unit, 15, 2, 1, 1)
 
-        self.urine_ml_message = QLabel(ObservationForm)
+        self.urine_ml_message = FieldMessage(ObservationForm)
         self.urine_ml_message.setObjectName(u"urine_ml_message")
-        self.urine_ml_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.urine_ml_message, 16, 1, 1, 2)
 
@@ -218,9 +212,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.urine_period_unit, 17, 2, 1, 1)
 
-        self.urine_period_message = QLabel(ObservationForm)
+        self.urine_period_message = FieldMessage(ObservationForm)
         self.urine_period_message.setObjectName(u"urine_period_message")
-        self.urine_period_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.urine_period_message, 18, 1, 1, 2)
 
@@ -239,9 +232,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.spo2_unit, 19, 2, 1, 1)
 
-        self.spo2_message = QLabel(ObservationForm)
+        self.spo2_message = FieldMessage(ObservationForm)
         self.spo2_message.setObjectName(u"spo2_message")
-        self.spo2_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.spo2_message, 20, 1, 1, 2)
 
@@ -260,9 +252,8 @@ class Ui_ObservationForm(object):
 
         self.fields_layout.addWidget(self.serum_mg_unit, 21, 2, 1, 1)
 
-        self.serum_mg_message = QLabel(ObservationForm)
+        self.serum_mg_message = FieldMessage(ObservationForm)
         self.serum_mg_message.setObjectName(u"serum_mg_message")
-        self.serum_mg_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.serum_mg_message, 22, 1, 1, 2)
 
@@ -300,86 +291,64 @@ class Ui_ObservationForm(object):
 #endif // QT_CONFIG(accessibility)
         self.pulse_unit.setText(QCoreApplication.translate("ObservationForm", u"/min", None))
         self.pulse_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.pulse_message.setText("")
-        self.pulse_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.systolic_label.setText(QCoreApplication.translate("ObservationForm", u"Systolic blood pressure", None))
 #if QT_CONFIG(accessibility)
         self.systolic_edit.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Systolic blood pressure, mmHg", None))
 #endif // QT_CONFIG(accessibility)
         self.systolic_unit.setText(QCoreApplication.translate("ObservationForm", u"mmHg", None))
         self.systolic_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.systolic_message.setText("")
-        self.systolic_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.diastolic_label.setText(QCoreApplication.translate("ObservationForm", u"Diastolic blood pressure", None))
 #if QT_CONFIG(accessibility)
         self.diastolic_edit.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Diastolic blood pressure, mmHg", None))
 #endif // QT_CONFIG(accessibility)
         self.diastolic_unit.setText(QCoreApplication.translate("ObservationForm", u"mmHg", None))
         self.diastolic_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.diastolic_message.setText("")
-        self.diastolic_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.baseline_diastolic_label.setText(QCoreApplication.translate("ObservationForm", u"Baseline diastolic", None))
 #if QT_CONFIG(accessibility)
         self.baseline_diastolic_edit.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Baseline diastolic blood pressure, mmHg", None))
 #endif // QT_CONFIG(accessibility)
         self.baseline_diastolic_unit.setText(QCoreApplication.translate("ObservationForm", u"mmHg", None))
         self.baseline_diastolic_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.baseline_diastolic_message.setText("")
-        self.baseline_diastolic_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.rr_label.setText(QCoreApplication.translate("ObservationForm", u"Respiratory rate", None))
 #if QT_CONFIG(accessibility)
         self.rr_edit.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Respiratory rate, breaths per minute", None))
 #endif // QT_CONFIG(accessibility)
         self.rr_unit.setText(QCoreApplication.translate("ObservationForm", u"/min", None))
         self.rr_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.rr_message.setText("")
-        self.rr_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.baseline_rr_label.setText(QCoreApplication.translate("ObservationForm", u"Baseline respiratory rate", None))
 #if QT_CONFIG(accessibility)
         self.baseline_rr_edit.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Baseline respiratory rate, breaths per minute", None))
 #endif // QT_CONFIG(accessibility)
         self.baseline_rr_unit.setText(QCoreApplication.translate("ObservationForm", u"/min", None))
         self.baseline_rr_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.baseline_rr_message.setText("")
-        self.baseline_rr_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.reflexes_label.setText(QCoreApplication.translate("ObservationForm", u"Patellar reflexes", None))
 #if QT_CONFIG(accessibility)
         self.reflexes_combo.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Patellar reflexes", None))
 #endif // QT_CONFIG(accessibility)
-        self.reflexes_message.setText("")
-        self.reflexes_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.urine_ml_label.setText(QCoreApplication.translate("ObservationForm", u"Urine output", None))
 #if QT_CONFIG(accessibility)
         self.urine_ml_edit.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Urine output, millilitres", None))
 #endif // QT_CONFIG(accessibility)
         self.urine_ml_unit.setText(QCoreApplication.translate("ObservationForm", u"mL", None))
         self.urine_ml_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.urine_ml_message.setText("")
-        self.urine_ml_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.urine_period_label.setText(QCoreApplication.translate("ObservationForm", u"Urine measured over", None))
 #if QT_CONFIG(accessibility)
         self.urine_period_edit.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Hours the urine output covers", None))
 #endif // QT_CONFIG(accessibility)
         self.urine_period_unit.setText(QCoreApplication.translate("ObservationForm", u"hours", None))
         self.urine_period_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.urine_period_message.setText("")
-        self.urine_period_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.spo2_label.setText(QCoreApplication.translate("ObservationForm", u"SpO\u2082", None))
 #if QT_CONFIG(accessibility)
         self.spo2_edit.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Oxygen saturation, percent", None))
 #endif // QT_CONFIG(accessibility)
         self.spo2_unit.setText(QCoreApplication.translate("ObservationForm", u"%", None))
         self.spo2_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.spo2_message.setText("")
-        self.spo2_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.serum_mg_label.setText(QCoreApplication.translate("ObservationForm", u"Serum magnesium (if taken)", None))
 #if QT_CONFIG(accessibility)
         self.serum_mg_edit.setAccessibleName(QCoreApplication.translate("ObservationForm", u"Serum magnesium, mmol per litre", None))
 #endif // QT_CONFIG(accessibility)
         self.serum_mg_unit.setText(QCoreApplication.translate("ObservationForm", u"mmol/L", None))
         self.serum_mg_unit.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
-        self.serum_mg_message.setText("")
-        self.serum_mg_message.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"field-error", None))
         self.baseline_note.setText("")
         self.baseline_note.setProperty(u"role", QCoreApplication.translate("ObservationForm", u"muted", None))
     # retranslateUi

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QGridLayout,
     QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QSizePolicy, QSpacerItem, QVBoxLayout, QWidget)
 
+from mgso4.gui.widgets.field_message import FieldMessage
+
 class Ui_SettingsDialog(object):
     def setupUi(self, SettingsDialog):
         if not SettingsDialog.objectName():
@@ -49,9 +51,8 @@ class Ui_SettingsDialog(object):
 
         self.fields_layout.addWidget(self.unit_name_edit, 0, 1, 1, 1)
 
-        self.unit_name_message = QLabel(SettingsDialog)
+        self.unit_name_message = FieldMessage(SettingsDialog)
         self.unit_name_message.setObjectName(u"unit_name_message")
-        self.unit_name_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.unit_name_message, 1, 1, 1, 2)
 
@@ -71,9 +72,8 @@ class Ui_SettingsDialog(object):
 
         self.fields_layout.addWidget(self.protocol_browse_button, 2, 2, 1, 1)
 
-        self.protocol_message = QLabel(SettingsDialog)
+        self.protocol_message = FieldMessage(SettingsDialog)
         self.protocol_message.setObjectName(u"protocol_message")
-        self.protocol_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.protocol_message, 3, 1, 1, 2)
 
@@ -93,9 +93,8 @@ class Ui_SettingsDialog(object):
 
         self.fields_layout.addWidget(self.preparation_combo, 5, 1, 1, 1)
 
-        self.preparation_message = QLabel(SettingsDialog)
+        self.preparation_message = FieldMessage(SettingsDialog)
         self.preparation_message.setObjectName(u"preparation_message")
-        self.preparation_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.preparation_message, 6, 1, 1, 2)
 
@@ -110,9 +109,8 @@ class Ui_SettingsDialog(object):
 
         self.fields_layout.addWidget(self.timezone_combo, 7, 1, 1, 1)
 
-        self.timezone_message = QLabel(SettingsDialog)
+        self.timezone_message = FieldMessage(SettingsDialog)
         self.timezone_message.setObjectName(u"timezone_message")
-        self.timezone_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.timezone_message, 8, 1, 1, 2)
 
@@ -131,9 +129,8 @@ class Ui_SettingsDialog(object):
 
         self.fields_layout.addWidget(self.backup_browse_button, 9, 2, 1, 1)
 
-        self.backup_dir_message = QLabel(SettingsDialog)
+        self.backup_dir_message = FieldMessage(SettingsDialog)
         self.backup_dir_message.setObjectName(u"backup_dir_message")
-        self.backup_dir_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.backup_dir_message, 10, 1, 1, 2)
 
@@ -147,9 +144,8 @@ class Ui_SettingsDialog(object):
 
         self.fields_layout.addWidget(self.backup_keep_edit, 11, 1, 1, 1)
 
-        self.backup_keep_message = QLabel(SettingsDialog)
+        self.backup_keep_message = FieldMessage(SettingsDialog)
         self.backup_keep_message.setObjectName(u"backup_keep_message")
-        self.backup_keep_message.setWordWrap(True)
 
         self.fields_layout.addWidget(self.backup_keep_message, 12, 1, 1, 2)
 
@@ -199,8 +195,6 @@ class Ui_SettingsDialog(object):
 #if QT_CONFIG(accessibility)
         self.unit_name_edit.setAccessibleName(QCoreApplication.translate("SettingsDialog", u"Unit name", None))
 #endif // QT_CONFIG(accessibility)
-        self.unit_name_message.setText("")
-        self.unit_name_message.setProperty(u"role", QCoreApplication.translate("SettingsDialog", u"field-error", None))
         self.protocol_label.setText(QCoreApplication.translate("SettingsDialog", u"Protocol for new episodes", None))
 #if QT_CONFIG(accessibility)
         self.protocol_combo.setAccessibleName(QCoreApplication.translate("SettingsDialog", u"Protocol for new episodes: a shipped id or a file path", None))
@@ -210,22 +204,16 @@ class Ui_SettingsDialog(object):
         self.protocol_browse_button.setAccessibleName(QCoreApplication.translate("SettingsDialog", u"Choose a protocol file", None))
 #endif // QT_CONFIG(accessibility)
         self.protocol_browse_button.setProperty(u"role", QCoreApplication.translate("SettingsDialog", u"secondary", None))
-        self.protocol_message.setText("")
-        self.protocol_message.setProperty(u"role", QCoreApplication.translate("SettingsDialog", u"field-error", None))
         self.protocol_note.setText(QCoreApplication.translate("SettingsDialog", u"Changing the protocol affects new episodes only: an episode keeps the protocol it started with.", None))
         self.protocol_note.setProperty(u"role", QCoreApplication.translate("SettingsDialog", u"muted", None))
         self.preparation_label.setText(QCoreApplication.translate("SettingsDialog", u"Default preparation", None))
 #if QT_CONFIG(accessibility)
         self.preparation_combo.setAccessibleName(QCoreApplication.translate("SettingsDialog", u"Default preparation", None))
 #endif // QT_CONFIG(accessibility)
-        self.preparation_message.setText("")
-        self.preparation_message.setProperty(u"role", QCoreApplication.translate("SettingsDialog", u"field-error", None))
         self.timezone_label.setText(QCoreApplication.translate("SettingsDialog", u"Time zone", None))
 #if QT_CONFIG(accessibility)
         self.timezone_combo.setAccessibleName(QCoreApplication.translate("SettingsDialog", u"Time zone", None))
 #endif // QT_CONFIG(accessibility)
-        self.timezone_message.setText("")
-        self.timezone_message.setProperty(u"role", QCoreApplication.translate("SettingsDialog", u"field-error", None))
         self.backup_dir_label.setText(QCoreApplication.translate("SettingsDialog", u"Backup folder", None))
 #if QT_CONFIG(accessibility)
         self.backup_dir_edit.setAccessibleName(QCoreApplication.translate("SettingsDialog", u"Backup folder", None))
@@ -236,14 +224,10 @@ class Ui_SettingsDialog(object):
         self.backup_browse_button.setAccessibleName(QCoreApplication.translate("SettingsDialog", u"Choose a backup folder", None))
 #endif // QT_CONFIG(accessibility)
         self.backup_browse_button.setProperty(u"role", QCoreApplication.translate("SettingsDialog", u"secondary", None))
-        self.backup_dir_message.setText("")
-        self.backup_dir_message.setProperty(u"role", QCoreApplication.translate("SettingsDialog", u"field-error", None))
         self.backup_keep_label.setText(QCoreApplication.translate("SettingsDialog", u"Backups to keep", None))
 #if QT_CONFIG(accessibility)
         self.backup_keep_edit.setAccessibleName(QCoreApplication.translate("SettingsDialog", u"Number of backups to keep", None))
 #endif // QT_CONFIG(accessibility)
-        self.backup_keep_message.setText("")
-        self.backup_keep_message.setProperty(u"role", QCoreApplication.translate("SettingsDialog", u"field-error", None))
         self.cancel_button.setText(QCoreApplication.translate("SettingsDialog", u"Cancel", None))
 #if QT_CONFIG(accessibility)
         self.cancel_button.setAccessibleName(QCoreApplication.translate("SettingsDialog", u"Cancel without saving", None))
