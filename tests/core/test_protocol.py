@@ -140,7 +140,7 @@ def test_a_bad_gestation_string_in_a_band_is_refused_naming_the_band_field() -> 
 
 def test_a_negative_dose_is_refused() -> None:
     text = _edit(uk_text(), 'dose_g = { value = "4"', 'dose_g = { value = "-4"')
-    assert any("loading.dose_g: must be more than 0" in p for p in refused_problems(text))
+    assert any("loading.dose_g.value: cannot be negative" in p for p in refused_problems(text))
 
 
 def test_a_negative_threshold_is_refused() -> None:
@@ -148,7 +148,7 @@ def test_a_negative_threshold_is_refused() -> None:
         uk_text(), 'spo2_min_percent = { value = "94"', 'spo2_min_percent = { value = "-94"'
     )
     assert any(
-        "monitoring.spo2_min_percent: cannot be negative" in p for p in refused_problems(text)
+        "monitoring.spo2_min_percent.value: cannot be negative" in p for p in refused_problems(text)
     )
 
 

@@ -118,6 +118,16 @@ class Sourced(_Frozen):
     status: Provenance = Provenance.VERIFIED
     note: str = ""
 
+    @field_validator("value")
+    @classmethod
+    def _not_negative(cls, value: Decimal) -> Decimal:
+        # Every clinical number in a protocol is a dose, rate, time, count or threshold: a
+        # minus sign is always a typing error. Checked per field so that every such problem
+        # is reported together with any other field's problem.
+        if value < 0:
+            raise ValueError(f"cannot be negative (got {value})")
+        return value
+
     @property
     def is_local_setting(self) -> bool:
         """Shown as "local setting" in the UI: not confirmed by a national source read."""
