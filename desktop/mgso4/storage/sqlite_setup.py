@@ -182,6 +182,30 @@ def pragma_text(connection: sqlite3.Connection, name: str) -> str:
     return str(value)
 
 
+def truncation_problem(connection: sqlite3.Connection, path: Path) -> str | None:
+    """Say so if the file is shorter than its own header says (a truncated copy or disk).
+
+    SQLite reads missing bytes at the end of a file as zeros, so a file cut short can open
+    and pass a quick check. In rollback-journal mode the file holds every page, so its size is
+    at least page_count × page_size; in WAL mode recent pages may still be in the -wal file,
+    and the check does not apply.
+    """
+    if pragma_text(connection, "journal_mode").lower() == "wal":
+        return None
+    page_count = int(connection.execute("PRAGMA page_count").fetchone()[0])
+    page_size = int(connection.execute("PRAGMA page_size").fetchone()[0])
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if size < page_count * page_size:
+        return (
+            f"the file is {size} bytes but SQLite expects {page_count * page_size}: "
+            "it has been cut short"
+        )
+    return None
+
+
 def ensure_writable_location(path: Path) -> None:
     """Refuse early when the file or its folder is plainly read-only for this user.
 

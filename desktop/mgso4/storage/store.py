@@ -78,6 +78,7 @@ from mgso4.storage.sqlite_setup import (
     journal_mode_for,
     pragma_text,
     set_journal_mode,
+    truncation_problem,
 )
 from mgso4.storage.verify import VerifyReport, failed_report, verify_connection
 
@@ -626,6 +627,9 @@ def _check_file(connection: sqlite3.Connection, path: Path, backup_dir: Path | N
     try:
         version = check_is_record(connection, path)
         problems = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
+        truncated = truncation_problem(connection, path)
+        if truncated is not None and problems == ["ok"]:
+            problems = [truncated]
     except sqlite3.Error as exc:
         error = translate(exc, path=path, writing=False)
         if isinstance(error, CorruptDatabaseError):

@@ -35,7 +35,7 @@ from mgso4.storage.schema import (
     read_application_id,
     read_user_version,
 )
-from mgso4.storage.sqlite_setup import pragma_text
+from mgso4.storage.sqlite_setup import pragma_text, truncation_problem
 
 #: integrity_check lines kept in a report (SQLite can list thousands for a badly damaged file).
 MAX_INTEGRITY_LINES = 20
@@ -216,6 +216,8 @@ def verify_connection(connection: sqlite3.Connection, *, path: Path | str = "") 
     try:
         try:
             integrity = _integrity(connection)
+            if integrity == "ok" and path:
+                integrity = truncation_problem(connection, Path(path)) or "ok"
         except sqlite3.DatabaseError as exc:
             integrity = str(exc)
         if integrity != "ok":
