@@ -1,0 +1,112 @@
+"""Progress, cancellation and all-or-nothing output files for long audit work.
+
+Long work (reading 100,000 episodes, writing an export, merging files, writing demo data)
+reports progress through a plain callback and can be cancelled by the caller. Nothing here
+knows about Qt: the GUI passes a callback that emits a signal, the command line one that prints
+to stderr.
+
+An output file is never left half-written: it is written to a temporary file in the target's
+own folder (so the final rename stays on one file system and is atomic) and moved into place
+with ``os.replace`` only when complete. On cancel or error the temporary file is deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol, TypeAlias
+
+
+class AuditError(ValueError):
+    """Audit work that cannot be done as asked; ``str()`` is a sentence for the user."""
+
+
+class Cancelled(Exception):
+    """The user cancelled the work; nothing was written."""
+
+    def __init__(self, what: str = "The work") -> None:
+        super().__init__(f"{what} was cancelled; no file was written or changed.")
+
+
+class _HasIsSet(Protocol):
+    def is_set(self) -> bool: ...
+
+
+#: ``progress(stage, done, total)``: ``stage`` is a short label in the user's words ("Reading
+#: episodes"), ``done`` and ``total`` are counts of the items in that stage (total 0 = unknown).
+ProgressCallback: TypeAlias = Callable[[str, int, int], None]
+
+#: A ``threading.Event`` (set = cancel) or any callable returning True to cancel.
+CancelCheck: TypeAlias = "threading.Event | _HasIsSet | Callable[[], bool]"
+
+
+def report(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:
+    """Call the progress callback if there is one."""
+    if progress is not None:
+        progress(stage, done, total)
+
+
+def is_cancelled(cancel: object | None) -> bool:
+    """Whether the caller asked to stop (an Event that is set, or a callable returning True)."""
+    if cancel is None:
+        return False
+    is_set = getattr(cancel, "is_set", None)
+    if callable(is_set):
+        return bool(is_set())
+    if callable(cancel):
+        return bool(cancel())
+    raise TypeError("cancel must be a threading.Event or a callable returning bool")
+
+
+def check_cancel(cancel: object | None, what: str = "The work") -> None:
+    """Raise :class:`Cancelled` if the caller asked to stop.
+
+    Raises:
+        Cancelled: the cancel flag is set.
+    """
+    if is_cancelled(cancel):
+        raise Cancelled(what)
+
+
+@contextlib.contextmanager
+def atomic_outputs(*targets: Path) -> Iterator[list[Path]]:
+    """Yield one temporary path beside each target; move them all into place only on success.
+
+    Each temporary file lives in its target's folder so ``os.replace`` is an atomic rename. If
+    the block raises (including :class:`Cancelled`), every temporary file is deleted and the
+    targets are left exactly as they were.
+
+    Raises:
+        AuditError: a target's folder does not exist.
+    """
+    for target in targets:
+        if not target.parent.is_dir():
+            raise AuditError(
+                f"The folder {target.parent} does not exist; choose an existing folder."
+            )
+    temporaries: list[Path] = []
+    try:
+        for target in targets:
+            descriptor, name = tempfile.mkstemp(
+                dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+            )
+            os.close(descriptor)
+            temporaries.append(Path(name))
+        yield list(temporaries)
+        for temporary, target in zip(temporaries, targets, strict=True):
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """One-file form of :func:`atomic_outputs`."""
+    with atomic_outputs(target) as temporaries:
+        yield temporaries[0]
