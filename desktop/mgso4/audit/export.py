@@ -1,0 +1,804 @@
+"""Per-baby exports: CSV, XLSX and a FHIR R4 Bundle, de-identified by default.
+
+**De-identified (default).** The NHS/CHI number is replaced by a keyed pseudonym
+(``audit.pseudonym``: HMAC-SHA256 with the installation's key, which is never written to the
+database or the export); names are dropped; the mother's date of birth is reduced to the year;
+free text is dropped (it may name people). Birth times stay: they are what is audited. Such an
+export is pseudonymised, not anonymous, and is still personal data.
+
+**Identifiable** exports need a stated reason (non-empty) and the name of the person exporting;
+each is recorded in the record as an ``exported`` event (no episode; payload: format,
+identifiable, reason, rows) *before* the file gets its name, so an identifiable file never
+exists without its log entry.
+
+**All or nothing.** Every file is written under a temporary name in the target folder and moved
+into place when complete (``audit.progress.atomic_outputs``); cancel or an error leaves no file
+(and no half-written one).
+
+Columns and their mapping to PERIPrem and NNAP are in ``audit.dictionary``; the dictionary goes
+with every export (an XLSX sheet, or ``<name>.dictionary.csv`` beside a CSV), with an "About this
+export" block: when, which record, the chain head of every workstation, the pseudonym key id,
+the selection and the counting unit.
+
+Spreadsheet safety: a text value starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return is prefixed with an apostrophe so spreadsheet programs never run it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid as uuid_module
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo
+
+from mgso4 import __version__
+from mgso4.audit.data import AuditData, StoreOrPath, load_audit_data
+from mgso4.audit.dictionary import DICTIONARY_HEADER, columns_for, dictionary_rows
+from mgso4.audit.facts import (
+    BAND_CUT_POINTS,
+    UNKNOWN_REASON_CODE,
+    BabyRow,
+    CourseFacts,
+    EpisodeFacts,
+    ReasonBook,
+)
+from mgso4.audit.metrics import COUNTING_UNIT, Filters, select_rows
+from mgso4.audit.progress import (
+    AuditError,
+    ProgressCallback,
+    atomic_outputs,
+    check_cancel,
+    report,
+)
+from mgso4.audit.pseudonym import PSEUDONYM_SYSTEM, check_key, key_id, pseudonym
+from mgso4.audit.sql import chain_heads
+from mgso4.core.episode import Actor, EventDraft, EventType, Exported, ProtocolRef
+from mgso4.core.protocol import DEFAULT_PROTOCOL_ID, ProtocolLibrary
+from mgso4.core.timeutil import LONDON, utcnow
+from mgso4.resources import resource_path
+from mgso4.storage import Store
+
+ExportFormat = Literal["csv", "xlsx", "fhir"]
+
+#: Format names recorded in ``exported`` events.
+EVENT_FORMATS: Final[dict[ExportFormat, str]] = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "fhir": "fhir-r4-bundle",
+}
+#: UK Core MedicationAdministration profile (HL7 UK, version 2.2.0, FHIR 4.0.1), from
+#: NHSDigital/FHIR-R4-UKCORE-STAGING-MAIN structuredefinitions/UKCore-MedicationAdministration.xml.
+UKCORE_MEDICATION_ADMINISTRATION: Final = (
+    "https://fhir.hl7.org.uk/StructureDefinition/UKCore-MedicationAdministration"
+)
+#: NHS Number identifier system used across UK Core and NHS England FHIR APIs.
+NHS_NUMBER_SYSTEM: Final = "https://fhir.nhs.uk/Id/nhs-number"
+#: No sourced FHIR system URI for the CHI number was found: a local URN is used (UNVERIFIED).
+CHI_NUMBER_SYSTEM: Final = "urn:mgso4-proforma:id:chi-number"
+MISSED_REASON_SYSTEM: Final = "urn:mgso4-proforma:CodeSystem:missed-reason"
+ADMINISTRATION_ID_SYSTEM: Final = "urn:mgso4-proforma:medication-administration"
+UCUM: Final = "http://unitsofmeasure.org"
+#: The medicine as text only: no SNOMED CT or dm+d code for magnesium sulfate could be cited
+#: from a source read for this project, so none is sent (a receiving system can code it).
+MEDICATION_TEXT: Final = "Magnesium sulfate (intravenous)"
+#: Stop reasons after which the course ended as intended (status "completed").
+_COMPLETED_STOPS: Final = frozenset({"birth", "24h-reached"})
+_ROWS_PER_CHECK: Final = 500
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+Value = str | int | float | None
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote."""
+
+    format: ExportFormat
+    path: Path
+    rows: int
+    identifiable: bool
+    key_id: str
+    chain_heads: dict[str, str]
+    extra_paths: tuple[Path, ...] = ()
+    exported_event_uuid: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "format": self.format,
+            "path": str(self.path),
+            "extra_paths": [str(p) for p in self.extra_paths],
+            "rows": self.rows,
+            "identifiable": self.identifiable,
+            "key_id": self.key_id,
+            "chain_heads": dict(self.chain_heads),
+            "exported_event_uuid": self.exported_event_uuid,
+        }
+
+
+@dataclass
+class _Job:
+    """Everything an export needs, checked before any file is touched."""
+
+    store_or_path: StoreOrPath
+    path: Path
+    out: Path
+    identifiable: bool
+    reason: str
+    key: bytes
+    tz: ZoneInfo
+    rows: list[BabyRow]
+    reasons: ReasonBook
+    heads: dict[str, str]
+    about: list[tuple[str, str]] = field(default_factory=list)
+    recorded_by: Actor | None = None
+    protocol: ProtocolRef | None = None
+    now: datetime = field(default_factory=utcnow)
+
+
+# --- public entry points ------------------------------------------------------------------------
+
+
+def export_csv(
+    store_or_path: StoreOrPath,
+    out: Path | str,
+    *,
+    identifiable: bool = False,
+    reason: str | None = None,
+    key: bytes,
+    progress: ProgressCallback | None = None,
+    cancel: object | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    filters: Filters | None = None,
+    tz: ZoneInfo = LONDON,
+    recorded_by: Actor | None = None,
+    protocol: ProtocolRef | None = None,
+    data: AuditData | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> ExportResult:
+    """Write the per-baby CSV (UTF-8 with BOM, for spreadsheets) and ``<name>.dictionary.csv``.
+
+    Args:
+        store_or_path: The record (an open store, or a path read read-only).
+        out: The CSV file to write; replaced only when the export is complete.
+        identifiable: Include identifiers, names and full dates of birth (needs ``reason``
+            and ``recorded_by``; recorded as an ``exported`` event).
+        reason: Why an identifiable export is needed (required, non-empty, when identifiable).
+        key: The pseudonym key (``audit.pseudonym.load_or_create_key()``).
+        progress: ``progress(stage, done, total)``.
+        cancel: ``threading.Event`` or callable; cancel leaves no file.
+        date_from: First local birth date to include (inclusive), or None.
+        date_to: Last local birth date to include (inclusive), or None.
+        filters: Band, outcome, workstation and training filters.
+        tz: Display zone for local times.
+        recorded_by: Who is exporting (required for an identifiable export).
+        protocol: Protocol reference stored with the ``exported`` event (default: the shipped
+            default protocol).
+        data: Already-loaded audit data of the same record (skips reading it again).
+        clock: Source of "now" (UTC).
+
+    Raises:
+        AuditError: refused (identifiable without a reason or a name, bad key, no folder).
+        Cancelled: the caller cancelled; no file was written.
+        mgso4.storage.StoreError: the record cannot be read, or the event cannot be saved.
+    """
+    out = Path(out)
+    job = _prepare(
+        store_or_path,
+        out,
+        "csv",
+        identifiable=identifiable,
+        reason=reason,
+        key=key,
+        progress=progress,
+        cancel=cancel,
+        date_from=date_from,
+        date_to=date_to,
+        filters=filters,
+        tz=tz,
+        recorded_by=recorded_by,
+        protocol=protocol,
+        data=data,
+        clock=clock,
+    )
+    dictionary_path = out.with_name(f"{out.stem}.dictionary.csv")
+    columns = [column.name for column in columns_for(identifiable)]
+    with atomic_outputs(out, dictionary_path) as (temporary, temporary_dictionary):
+        with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            for values in _row_values_iter(job, progress, cancel):
+                writer.writerow([_csv_cell(values[name]) for name in columns])
+        with temporary_dictionary.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(DICTIONARY_HEADER)
+            writer.writerows(dictionary_rows(identifiable))
+            writer.writerow([])
+            writer.writerow(["About this export", ""])
+            writer.writerows(job.about)
+        check_cancel(cancel, "The export")
+        event_uuid = _record_if_identifiable(job, "csv")
+    return _result(job, "csv", event_uuid, extra=(dictionary_path,))
+
+
+def export_xlsx(
+    store_or_path: StoreOrPath,
+    out: Path | str,
+    *,
+    identifiable: bool = False,
+    reason: str | None = None,
+    key: bytes,
+    progress: ProgressCallback | None = None,
+    cancel: object | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    filters: Filters | None = None,
+    tz: ZoneInfo = LONDON,
+    recorded_by: Actor | None = None,
+    protocol: ProtocolRef | None = None,
+    data: AuditData | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> ExportResult:
+    """Write the per-baby XLSX: sheets "Babies", "Data dictionary" and "About this export".
+
+    Arguments, refusals and all-or-nothing behaviour are those of :func:`export_csv`.
+    """
+    from openpyxl import Workbook  # imported here: only exports need it
+
+    out = Path(out)
+    job = _prepare(
+        store_or_path,
+        out,
+        "xlsx",
+        identifiable=identifiable,
+        reason=reason,
+        key=key,
+        progress=progress,
+        cancel=cancel,
+        date_from=date_from,
+        date_to=date_to,
+        filters=filters,
+        tz=tz,
+        recorded_by=recorded_by,
+        protocol=protocol,
+        data=data,
+        clock=clock,
+    )
+    columns = [column.name for column in columns_for(identifiable)]
+    workbook = Workbook(write_only=True)
+    babies = workbook.create_sheet("Babies")
+    babies.freeze_panes = "A2"
+    babies.append(columns)
+    for values in _row_values_iter(job, progress, cancel):
+        babies.append([_xlsx_cell(values[name]) for name in columns])
+    dictionary = workbook.create_sheet("Data dictionary")
+    dictionary.append(list(DICTIONARY_HEADER))
+    for dictionary_entry in dictionary_rows(identifiable):
+        dictionary.append([_xlsx_cell(value) for value in dictionary_entry])
+    about = workbook.create_sheet("About this export")
+    about.append(["About this export", ""])
+    for about_entry in job.about:
+        about.append([_xlsx_cell(value) for value in about_entry])
+    with atomic_outputs(out) as (temporary,):
+        workbook.save(temporary)
+        check_cancel(cancel, "The export")
+        event_uuid = _record_if_identifiable(job, "xlsx")
+    return _result(job, "xlsx", event_uuid)
+
+
+def export_fhir(
+    store_or_path: StoreOrPath,
+    out: Path | str,
+    *,
+    identifiable: bool = False,
+    reason: str | None = None,
+    key: bytes,
+    progress: ProgressCallback | None = None,
+    cancel: object | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    filters: Filters | None = None,
+    tz: ZoneInfo = LONDON,
+    recorded_by: Actor | None = None,
+    protocol: ProtocolRef | None = None,
+    data: AuditData | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> ExportResult:
+    """Write a FHIR R4 Bundle (type "collection") of MedicationAdministration resources (JSON).
+
+    One resource per recorded course of the selected babies' mothers (status "completed" when
+    it stopped at birth or at 24 h, "stopped" when stopped for another reason — the reason in a
+    note — and "in-progress" when still running), and one "not-done" resource with a coded
+    ``statusReason`` for a mother given none. Shaped on UK Core MedicationAdministration
+    (``meta.profile``); the medicine is given as text only (no SNOMED CT code could be cited).
+    Built and validated with ``fhir.resources`` — its ``R4B`` models, because fhir.resources 8
+    ships R5 at the top level plus R4B and STU3 and has no separate R4 package;
+    MedicationAdministration is unchanged between R4 (4.0.1) and R4B (4.3.0) for every element
+    used here. ``rows`` in the result counts resources.
+
+    Arguments, refusals and all-or-nothing behaviour are those of :func:`export_csv`.
+    """
+    from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.medicationadministration import MedicationAdministration
+
+    out = Path(out)
+    job = _prepare(
+        store_or_path,
+        out,
+        "fhir",
+        identifiable=identifiable,
+        reason=reason,
+        key=key,
+        progress=progress,
+        cancel=cancel,
+        date_from=date_from,
+        date_to=date_to,
+        filters=filters,
+        tz=tz,
+        recorded_by=recorded_by,
+        protocol=protocol,
+        data=data,
+        clock=clock,
+    )
+    episodes = _episodes_of(job.rows)
+    stage = "Building FHIR resources"
+    entries: list[dict[str, Any]] = []
+    for index, episode in enumerate(episodes, start=1):
+        if index % _ROWS_PER_CHECK == 0:
+            check_cancel(cancel, "The export")
+            report(progress, stage, index, len(episodes))
+        for resource in _administrations(job, episode):
+            validated = MedicationAdministration.model_validate(resource)
+            entries.append(
+                {
+                    "fullUrl": _full_url(str(resource["id"])),
+                    "resource": validated,
+                }
+            )
+    report(progress, stage, len(episodes), len(episodes))
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "timestamp": _utc_text(job.now),
+            "meta": {"tag": [{"system": "urn:mgso4-proforma:export", "code": _export_tag(job)}]},
+            "entry": entries,
+        }
+    )
+    with atomic_outputs(out) as (temporary,):
+        temporary.write_text(bundle.model_dump_json(indent=2), encoding="utf-8")
+        check_cancel(cancel, "The export")
+        event_uuid = _record_if_identifiable(job, "fhir", rows=len(entries))
+    return _result(job, "fhir", event_uuid, rows=len(entries))
+
+
+# --- preparation --------------------------------------------------------------------------------
+
+
+def _prepare(
+    store_or_path: StoreOrPath,
+    out: Path,
+    export_format: ExportFormat,
+    *,
+    identifiable: bool,
+    reason: str | None,
+    key: bytes,
+    progress: ProgressCallback | None,
+    cancel: object | None,
+    date_from: date | None,
+    date_to: date | None,
+    filters: Filters | None,
+    tz: ZoneInfo,
+    recorded_by: Actor | None,
+    protocol: ProtocolRef | None,
+    data: AuditData | None,
+    clock: Callable[[], datetime],
+) -> _Job:
+    check_key(key)
+    stated_reason = (reason or "").strip()
+    if identifiable:
+        if not stated_reason:
+            raise AuditError(
+                "An identifiable export needs a reason: say why names and NHS/CHI numbers are "
+                "needed (for example, the case review it is for). Nothing was exported."
+            )
+        if recorded_by is None:
+            raise AuditError(
+                "An identifiable export needs the name and role of the person exporting, for "
+                "the record. Nothing was exported."
+            )
+    if not out.parent.is_dir():
+        raise AuditError(f"The folder {out.parent} does not exist; choose an existing folder.")
+    path = store_or_path.path if isinstance(store_or_path, Store) else Path(store_or_path)
+    if data is None:
+        data = load_audit_data(store_or_path, tz=tz, progress=progress, cancel=cancel)
+    filters = filters or Filters()
+    rows = select_rows(data.rows, date_from=date_from, date_to=date_to, filters=filters)
+    job = _Job(
+        store_or_path=store_or_path,
+        path=path,
+        out=out,
+        identifiable=identifiable,
+        reason=stated_reason if identifiable else "",
+        key=bytes(key),
+        tz=tz,
+        rows=rows,
+        reasons=data.reasons,
+        heads=chain_heads(path),
+        recorded_by=recorded_by,
+        protocol=protocol,
+        now=clock(),
+    )
+    job.about = _about(job, export_format, date_from, date_to, filters)
+    return job
+
+
+def _about(
+    job: _Job,
+    export_format: ExportFormat,
+    date_from: date | None,
+    date_to: date | None,
+    filters: Filters,
+) -> list[tuple[str, str]]:
+    bands = "; ".join(
+        f"{band.value}: day {first} to {last if last is not None else 'end'}"
+        for band, first, last in BAND_CUT_POINTS
+    )
+    about = [
+        ("Exported at (UTC)", _utc_text(job.now) or ""),
+        ("Format", EVENT_FORMATS[export_format]),
+        ("App version", __version__),
+        ("Record file", job.path.name),
+        ("Identifiable", "yes" if job.identifiable else "no (pseudonymised)"),
+        ("Reason (identifiable exports)", job.reason),
+        ("Pseudonym key id (not the key)", key_id(job.key)),
+        ("Counting unit", COUNTING_UNIT),
+        ("Birth dates from (local, inclusive)", date_from.isoformat() if date_from else "any"),
+        ("Birth dates to (local, inclusive)", date_to.isoformat() if date_to else "any"),
+        ("Filters", json.dumps(filters.as_dict(), sort_keys=True)),
+        ("Babies in this export", str(len(job.rows))),
+        ("Time zone of local times", job.tz.key),
+        ("Gestation bands at birth (inclusive days)", bands),
+        (
+            "De-identification",
+            "identifiable export: identifiers, names, dates of birth and free text included"
+            if job.identifiable
+            else "NHS/CHI number replaced by a keyed HMAC-SHA256 pseudonym; names and free "
+            "text dropped; mother's date of birth reduced to the year. Birth times kept. "
+            "Pseudonymised data is still personal data.",
+        ),
+    ]
+    for workstation_id, head in job.heads.items():
+        about.append((f"Chain head, workstation {workstation_id}", head))
+    return about
+
+
+def _record_if_identifiable(
+    job: _Job, export_format: ExportFormat, rows: int | None = None
+) -> str | None:
+    """Record an identifiable export in the record (before the file gets its name)."""
+    if not job.identifiable:
+        return None
+    assert job.recorded_by is not None  # checked in _prepare
+    draft = EventDraft.make(
+        EventType.EXPORTED,
+        Exported(
+            format=EVENT_FORMATS[export_format],
+            identifiable=True,
+            reason=job.reason,
+            rows=len(job.rows) if rows is None else rows,
+        ),
+        episode_uuid=None,
+        occurred_at=job.now,
+        recorded_by=job.recorded_by,
+    )
+    protocol = job.protocol or _default_protocol_ref()
+    if isinstance(job.store_or_path, Store):
+        return job.store_or_path.append(draft, protocol).uuid
+    with Store.open(job.path) as store:
+        return store.append(draft, protocol).uuid
+
+
+def _default_protocol_ref() -> ProtocolRef:
+    protocol = ProtocolLibrary(resource_path("protocols")).load(DEFAULT_PROTOCOL_ID)
+    return ProtocolRef(id=protocol.id, version=protocol.version, sha256=protocol.sha256)
+
+
+def _result(
+    job: _Job,
+    export_format: ExportFormat,
+    event_uuid: str | None,
+    *,
+    extra: tuple[Path, ...] = (),
+    rows: int | None = None,
+) -> ExportResult:
+    return ExportResult(
+        format=export_format,
+        path=job.out,
+        rows=len(job.rows) if rows is None else rows,
+        identifiable=job.identifiable,
+        key_id=key_id(job.key),
+        chain_heads=dict(job.heads),
+        extra_paths=extra,
+        exported_event_uuid=event_uuid,
+    )
+
+
+# --- per-baby values ------------------------------------------------------------------------------
+
+
+def _row_values_iter(
+    job: _Job, progress: ProgressCallback | None, cancel: object | None
+) -> Iterable[dict[str, Value]]:
+    stage = "Writing rows"
+    total = len(job.rows)
+    report(progress, stage, 0, total)
+    for index, row in enumerate(job.rows, start=1):
+        if index % _ROWS_PER_CHECK == 0:
+            check_cancel(cancel, "The export")
+            report(progress, stage, index, total)
+        yield row_values(row, key=job.key, identifiable=job.identifiable, tz=job.tz)
+    report(progress, stage, total, total)
+
+
+def row_values(row: BabyRow, *, key: bytes, identifiable: bool, tz: ZoneInfo) -> dict[str, Value]:
+    """Every column of one baby's export row (only the columns of this kind of export).
+
+    The keys are exactly ``columns_for(identifiable)`` names, in order.
+    """
+    episode, birth, cl = row.episode, row.birth, row.classification
+    latest = row.latest_course
+    dob = episode.date_of_birth
+    values: dict[str, Value] = {
+        "episode_uuid": episode.episode_uuid,
+        "baby_number": birth.baby,
+        "plurality": episode.plurality,
+        "patient_pseudonym": pseudonym(key, episode.id_type, episode.identifier),
+        "id_type": episode.id_type,
+        "identifier": episode.identifier,
+        "patient_name": episode.name,
+        "mother_date_of_birth": None if dob is None else dob.isoformat(),
+        "mother_birth_year": None if dob is None else dob.year,
+        "unit_name": episode.unit_name,
+        "workstation_id": episode.workstation_id,
+        "protocol_id": episode.protocol_id,
+        "protocol_version": episode.protocol_version,
+        "created_at_utc": _utc_text(episode.created_at),
+        "created_at_local": _local_text(episode.created_at, tz),
+        "assessed_at_utc": _utc_text(episode.assessed_at),
+        "assessed_at_local": _local_text(episode.assessed_at, tz),
+        "eligible_from_utc": _utc_text(row.eligible_from),
+        "situation": None if episode.situation is None else episode.situation.value,
+        "gestation_at_decision": (
+            None if row.gestation_at_decision is None else row.gestation_at_decision.label
+        ),
+        "gestation_at_decision_days": episode.gestation_days_at_decision,
+        "birth_at_utc": _utc_text(birth.born_at),
+        "birth_at_local": _local_text(birth.born_at, tz),
+        "birth_date_local": row.birth_date_local.isoformat(),
+        "gestation_at_birth": None if birth.gestation is None else birth.gestation.label,
+        "gestation_at_birth_days": None if birth.gestation is None else birth.gestation.total_days,
+        "gestation_band": row.band.value,
+        "mgso4_given_before_birth": _yes_no(row.given_before_birth),
+        "courses_recorded": len(episode.courses),
+        "all_courses_utc": " | ".join(_course_text(course) for course in episode.courses),
+        "load_started_at_utc": _utc_text(latest.load_started_at if latest else None),
+        "load_started_at_local": _local_text(latest.load_started_at if latest else None, tz),
+        "maintenance_started_at_utc": _utc_text(latest.maintenance_started_at if latest else None),
+        "maintenance_started_at_local": _local_text(
+            latest.maintenance_started_at if latest else None, tz
+        ),
+        "stopped_at_utc": _utc_text(latest.stopped_at if latest else None),
+        "stopped_at_local": _local_text(latest.stopped_at if latest else None, tz),
+        "stop_reason": latest.stop_reason if latest else None,
+        "hours_load_to_birth": row.hours_load_to_birth,
+        "nnap_eligible": None if cl is None else _yes_no(cl.nnap.eligible),
+        "nnap_met": None if cl is None else _yes_no_na(cl.nnap.eligible, cl.nnap.met),
+        "qs135_eligible": None if cl is None else _yes_no(cl.qs135.eligible),
+        "qs135_measure": None if cl is None else cl.qs135.measure,
+        "qs135_met": None if cl is None else _yes_no_na(cl.qs135.eligible, cl.qs135.met),
+        "bapm_eligible": None if cl is None else _yes_no(cl.bapm_optimal.eligible),
+        "bapm_optimal": (
+            None if cl is None else _yes_no_na(cl.bapm_optimal.eligible, cl.bapm_optimal.met)
+        ),
+        "bapm_could_have_been_optimal": (
+            None
+            if cl is None
+            else "N/A"
+            if not cl.bapm_optimal.eligible
+            else "Unknown"
+            if cl.bapm_optimal.could_have_been_optimal is None
+            else _yes_no(cl.bapm_optimal.could_have_been_optimal)
+        ),
+        "anznn_code": None if cl is None else cl.anznn.value,
+        "timing_class": None if row.timing_class is None else row.timing_class.value,
+        "missed_case": None if cl is None else _yes_no(row.missed),
+        "review_reason_code": None if row.reason is None else row.reason.code,
+        "review_reason_label": None if row.reason is None else row.reason.label,
+        "avoidability": None if row.reason is None else row.reason.avoidability.value,
+        "avoidable_group": None if row.reason is None else row.reason.group,
+        "not_given_code_recorded": episode.not_given_code,
+        "not_given_text": episode.not_given_text or None,
+        "data_problem": row.problem,
+    }
+    return {column.name: values[column.name] for column in columns_for(identifiable)}
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def _yes_no_na(eligible: bool, met: bool) -> str:
+    return "N/A" if not eligible else _yes_no(met)
+
+
+def _utc_text(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _local_text(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(tz).isoformat(timespec="seconds")
+
+
+def _course_text(course: CourseFacts) -> str:
+    parts = [
+        f"course {course.number}",
+        f"load {_utc_text(course.load_started_at) or 'not recorded'}",
+        f"maintenance {_utc_text(course.maintenance_started_at) or 'none'}",
+        f"stop {_utc_text(course.stopped_at) or 'running'}",
+    ]
+    if course.stop_reason:
+        parts.append(f"({course.stop_reason})")
+    return " ".join(parts)
+
+
+def _neutralise(text: str) -> str:
+    # A leading =, +, -, @ makes spreadsheet programs treat text as a formula.
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def _csv_cell(value: Value) -> Value:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _neutralise(value)
+    return value
+
+
+def _xlsx_cell(value: Value) -> Value:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        # Control characters cannot be stored in XLSX; they are shown as a visible marker.
+        return _neutralise(ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value))
+    return value
+
+
+# --- FHIR ---------------------------------------------------------------------------------------
+
+
+def _episodes_of(rows: Sequence[BabyRow]) -> list[EpisodeFacts]:
+    seen: dict[str, EpisodeFacts] = {}
+    for row in rows:
+        seen.setdefault(row.episode.episode_uuid, row.episode)
+    return list(seen.values())
+
+
+def _full_url(resource_id: str) -> str:
+    # A stable urn:uuid per resource, so exporting the same data twice gives the same bundle.
+    return f"urn:uuid:{uuid_module.uuid5(uuid_module.NAMESPACE_URL, resource_id)}"
+
+
+def _export_tag(job: _Job) -> str:
+    return "identifiable" if job.identifiable else "pseudonymised"
+
+
+def _subject(job: _Job, episode: EpisodeFacts) -> dict[str, Any]:
+    if not job.identifiable:
+        return {
+            "identifier": {
+                "system": PSEUDONYM_SYSTEM,
+                "value": pseudonym(job.key, episode.id_type, episode.identifier),
+            }
+        }
+    system = NHS_NUMBER_SYSTEM if episode.id_type == "nhs" else CHI_NUMBER_SYSTEM
+    return {
+        "identifier": {"system": system, "value": episode.identifier},
+        "display": episode.name,
+    }
+
+
+def _quantity(value: Decimal, unit: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": UCUM, "code": unit}
+
+
+def _administrations(job: _Job, episode: EpisodeFacts) -> list[dict[str, Any]]:
+    base: dict[str, Any] = {
+        "resourceType": "MedicationAdministration",
+        "meta": {"profile": [UKCORE_MEDICATION_ADMINISTRATION]},
+        "medicationCodeableConcept": {"text": MEDICATION_TEXT},
+        "subject": _subject(job, episode),
+        "reasonCode": [{"text": "Fetal neuroprotection before preterm birth"}],
+    }
+    resources = []
+    for course in episode.courses:
+        if course.load_started_at is None:
+            continue
+        if course.stopped_at is None:
+            status = "in-progress"
+        elif course.stop_reason in _COMPLETED_STOPS:
+            status = "completed"
+        else:
+            status = "stopped"
+        period: dict[str, Any] = {"start": _utc_text(course.load_started_at)}
+        if course.stopped_at is not None:
+            period["end"] = _utc_text(course.stopped_at)
+        dosage: dict[str, Any] = {
+            "text": _dosage_text(course),
+            "route": {"text": "Intravenous"},
+        }
+        if course.load_dose_g is not None:
+            dosage["dose"] = _quantity(course.load_dose_g, "g")
+        if course.maintenance_rate_g_per_h is not None:
+            dosage["rateQuantity"] = _quantity(course.maintenance_rate_g_per_h, "g/h")
+        resource = {
+            **base,
+            "id": f"{episode.episode_uuid}-c{course.number}",
+            "identifier": [
+                {
+                    "system": ADMINISTRATION_ID_SYSTEM,
+                    "value": f"{episode.episode_uuid}/course-{course.number}",
+                }
+            ],
+            "status": status,
+            "effectivePeriod": period,
+            "dosage": dosage,
+        }
+        if course.stop_reason is not None:
+            resource["note"] = [{"text": f"Stopped: {course.stop_reason}"}]
+        resources.append(resource)
+    if not resources and (episode.not_given_code is not None or episode.decision_give is False):
+        code = episode.not_given_code or UNKNOWN_REASON_CODE
+        info = job.reasons.lookup(episode.protocol_id, code)
+        when = episode.not_given_at or episode.assessed_at or episode.created_at
+        resource = {
+            **base,
+            "id": f"{episode.episode_uuid}-not-given",
+            "identifier": [
+                {"system": ADMINISTRATION_ID_SYSTEM, "value": f"{episode.episode_uuid}/not-given"}
+            ],
+            "status": "not-done",
+            "statusReason": [
+                {
+                    "coding": [
+                        {"system": MISSED_REASON_SYSTEM, "code": code, "display": info.label}
+                    ],
+                    "text": info.label,
+                }
+            ],
+            "effectiveDateTime": _utc_text(when),
+        }
+        if job.identifiable and episode.not_given_text:
+            resource["note"] = [{"text": episode.not_given_text}]
+        resources.append(resource)
+    return resources
+
+
+def _dosage_text(course: CourseFacts) -> str:
+    parts = []
+    if course.load_dose_g is not None:
+        parts.append(f"Loading dose {course.load_dose_g} g IV")
+    if course.maintenance_rate_g_per_h is not None:
+        parts.append(f"then {course.maintenance_rate_g_per_h.normalize():f} g/h IV (initial rate)")
+    return ", ".join(parts) or "MgSO₄ course"
