@@ -45,6 +45,9 @@ REQUIRED_TRIGGERS = (
     "meta_workstation_no_delete",
 )
 
+#: Indexes whose absence would let a chain hold two entries at one place.
+REQUIRED_INDEXES = ("event_chain",)
+
 
 def newer_schema_error(path: Path, found: int) -> NewerSchemaError:
     """The message for a file written by a newer version of the app."""

@@ -30,6 +30,7 @@ from mgso4.storage.rows import (
 )
 from mgso4.storage.schema import (
     APPLICATION_ID,
+    REQUIRED_INDEXES,
     REQUIRED_TRIGGERS,
     SCHEMA_VERSION,
     read_application_id,
@@ -242,9 +243,11 @@ def verify_connection(connection: sqlite3.Connection, *, path: Path | str = "") 
             episodes = connection.execute(
                 "SELECT uuid, created_at, workstation_id, training FROM episode ORDER BY uuid"
             ).fetchall()
-            triggers = {
+            safeguards = {
                 str(row[0])
-                for row in connection.execute("SELECT name FROM sqlite_schema WHERE type='trigger'")
+                for row in connection.execute(
+                    "SELECT name FROM sqlite_schema WHERE type IN ('trigger', 'index')"
+                )
             }
             orphans = connection.execute(
                 "SELECT e.uuid FROM event e LEFT JOIN episode p ON p.uuid = e.episode_uuid "
@@ -252,7 +255,8 @@ def verify_connection(connection: sqlite3.Connection, *, path: Path | str = "") 
             ).fetchall()
         except sqlite3.DatabaseError as exc:
             findings.append(Finding(INTEGRITY, f"the entries could not be read: {exc}"))
-            rows, episodes, triggers, orphans = [], [], set(REQUIRED_TRIGGERS), []
+            rows, episodes, orphans = [], [], []
+            safeguards = {*REQUIRED_TRIGGERS, *REQUIRED_INDEXES}
     finally:
         if began and connection.in_transaction:
             connection.execute("COMMIT")
@@ -281,7 +285,7 @@ def verify_connection(connection: sqlite3.Connection, *, path: Path | str = "") 
         findings.append(
             Finding(EPISODE_MISMATCH, f"Episode {uuid} has a creation entry but no episode row")
         )
-    missing = [name for name in REQUIRED_TRIGGERS if name not in triggers]
+    missing = [n for n in (*REQUIRED_TRIGGERS, *REQUIRED_INDEXES) if n not in safeguards]
     if missing:
         findings.append(
             Finding(
