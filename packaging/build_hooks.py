@@ -65,7 +65,7 @@ def resource_files(project_root: Path) -> list[str]:
             if _skipped(name) or name.startswith("."):
                 continue
             found.append((Path(folder) / name).relative_to(project_root).as_posix())
-    return found
+    return sorted(found)
 
 
 def _skipped(name: str) -> bool:
