@@ -1,0 +1,369 @@
+"""Print preview and printing of the proforma PDFs.
+
+:class:`PdfPreviewDialog` shows a PDF (completed proforma, blank form, handover) in a
+``QPdfView`` with a fixed zoom and fixed scroll-bar policies. The fit modes (FitToWidth,
+FitInView) are never used: with PySide6 6.12 they re-enter layout on every resize and can stall
+the event loop. The PDF is made off the GUI thread by a :class:`PdfJob` on a thread pool; the
+dialog shows a busy bar until the bytes arrive.
+
+:func:`print_pdf` prints the PDF's own pages through the system print dialog, rendering each
+page with ``QPdfDocument.render`` into a ``QPainter`` on the ``QPrinter``, so paper and preview
+come from the same PDF bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QObject,
+    QRect,
+    QSize,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mgso4.reports import write_pdf_atomically
+
+LOG = logging.getLogger(__name__)
+
+#: Preview zoom: 100%. A fixed factor, never a fit mode (see the module docstring).
+PREVIEW_ZOOM = 1.0
+
+#: Highest resolution a page is rasterised at for printing. Printers report up to 1200 dpi;
+#: an A4 page at that resolution is over 500 MB of pixels, while 300 dpi is sharp on paper.
+MAX_PRINT_DPI = 300
+
+_POINTS_PER_INCH = 72.0
+
+
+class PdfError(RuntimeError):
+    """A PDF that cannot be shown or printed; the message is for the user."""
+
+
+def load_pdf(pdf_bytes: bytes, parent: QObject | None = None) -> tuple[QPdfDocument, QBuffer]:
+    """Open PDF bytes as a ``QPdfDocument``.
+
+    The buffer is returned too: the document reads from it, so the caller keeps both alive.
+
+    Raises:
+        PdfError: The bytes are not a readable PDF.
+    """
+    buffer = QBuffer(parent)
+    buffer.setData(QByteArray(pdf_bytes))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument(parent) if parent is not None else QPdfDocument()
+    document.load(buffer)
+    if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
+        raise PdfError(f"The document could not be read as a PDF ({document.error().name}).")
+    return document, buffer
+
+
+def _render_pages(document: QPdfDocument, printer: QPrinter) -> int:
+    """Paint the chosen pages of the document onto the printer; returns pages printed."""
+    first, last = 0, document.pageCount() - 1
+    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
+        first = printer.fromPage() - 1
+        last = min(last, max(first, printer.toPage() - 1))
+    dpi = min(printer.resolution(), MAX_PRINT_DPI)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise PdfError("The printer could not be started; check it is connected and ready.")
+    printed = 0
+    try:
+        for index in range(first, last + 1):
+            if printed:
+                printer.newPage()
+            points = document.pagePointSize(index)
+            pixels = QSize(
+                round(points.width() / _POINTS_PER_INCH * dpi),
+                round(points.height() / _POINTS_PER_INCH * dpi),
+            )
+            image = document.render(index, pixels)
+            # Fit the page into the printable area, keeping its shape (never stretched).
+            area = painter.viewport()
+            scaled = pixels.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(area.x(), area.y(), scaled.width(), scaled.height())
+            painter.drawImage(target, image)
+            printed += 1
+    finally:
+        painter.end()
+    return printed
+
+
+def print_pdf(parent: QWidget | None, pdf_bytes: bytes) -> bool:
+    """Print a PDF's pages through the system print dialog.
+
+    Args:
+        parent: The window the print dialog belongs to.
+        pdf_bytes: The document to print.
+
+    Returns:
+        True when the pages were sent to the printer, False when the user cancelled.
+
+    Raises:
+        PdfError: The bytes are not a readable PDF or the printer could not be started.
+    """
+    document, buffer = load_pdf(pdf_bytes)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setFromTo(1, document.pageCount())
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print")
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    try:
+        pages = _render_pages(document, printer)
+    finally:
+        document.close()
+        buffer.close()
+    LOG.info("Printed %d page(s)", pages)
+    return True
+
+
+class PdfJob(QObject):
+    """Makes a PDF on a worker thread and hands the bytes back on the GUI thread.
+
+    The work is a plain function returning PDF bytes (e.g. a ``functools.partial`` of
+    ``render_proforma``); it never touches widgets. The signals are emitted from the worker
+    thread and reach slots on the GUI thread through queued connections, because this object
+    lives on the GUI thread.
+    """
+
+    sig_progress = Signal(str)
+    """What the job is doing, in a few words."""
+    sig_finished = Signal(object)
+    """The PDF bytes."""
+    sig_failed = Signal(str)
+    """The job failed; the message is for the user."""
+
+    def __init__(self, make_pdf: Callable[[], bytes], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._make_pdf = make_pdf
+        self.running = False
+
+    def start(self, pool: QThreadPool | None = None) -> None:
+        """Run the job on the pool (the global pool by default)."""
+        self.running = True
+        (pool or QThreadPool.globalInstance()).start(self.run)
+
+    def run(self) -> None:
+        """The worker-thread body: make the PDF and report the outcome by signal."""
+        self.sig_progress.emit("Preparing the PDF…")
+        try:
+            data = self._make_pdf()
+            if not isinstance(data, bytes) or not data.startswith(b"%PDF-"):
+                raise PdfError("The document maker did not return a PDF.")
+        except Exception as exc:
+            LOG.exception("PDF generation failed")
+            self.running = False
+            self.sig_failed.emit(f"The PDF could not be made: {exc}")
+            return
+        self.running = False
+        self.sig_finished.emit(data)
+
+
+class PdfPreviewDialog(QDialog):
+    """Preview a PDF at a fixed zoom, then print it, save it, or close.
+
+    Give it bytes with :meth:`set_pdf`, or a function that makes them with :meth:`start_job`
+    (run off the GUI thread, with a busy bar until done).
+    """
+
+    sig_pdf_ready = Signal(object)
+    """The PDF bytes are loaded into the preview."""
+    sig_printed = Signal()
+    """The PDF was sent to the printer."""
+    sig_saved = Signal(str)
+    """The PDF was saved to this path."""
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        title: str = "Print preview",
+        suggested_file_name: str = "proforma.pdf",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.resize(900, 1000)
+        self._pdf_bytes: bytes | None = None
+        self._job: PdfJob | None = None
+        self._buffer: QBuffer | None = None
+        self._suggested_file_name = suggested_file_name
+
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setAccessibleName("PDF preview")
+        self.view.setAccessibleDescription("The document as it will print, page by page.")
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(PREVIEW_ZOOM)
+        # Fixed policies: scroll bars that come and go would re-run the layout on each change.
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.view.setDocument(self.document)
+
+        self.status_label = QLabel("No document yet.", self)
+        self.status_label.setAccessibleName("Preview status")
+        self.page_count_label = QLabel("", self)
+        self.page_count_label.setAccessibleName("Page count")
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Preparing the PDF")
+        self.progress.setRange(0, 0)  # busy indicator: no percentage is known
+        self.progress.setTextVisible(False)
+        self.progress.setVisible(False)
+
+        self.print_button = QPushButton("&Print…", self)
+        self.print_button.setAccessibleName("Print")
+        self.print_button.setAccessibleDescription("Choose a printer and print every page.")
+        self.save_button = QPushButton("&Save PDF…", self)
+        self.save_button.setAccessibleName("Save PDF")
+        self.save_button.setAccessibleDescription("Save the document as a PDF file.")
+        self.close_button = QPushButton("&Close", self)
+        self.close_button.setAccessibleName("Close")
+        buttons = QDialogButtonBox(self)
+        buttons.setAccessibleName("Preview actions")
+        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
+
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.progress)
+        status_row.addWidget(self.page_count_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(status_row)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+
+        self.print_button.clicked.connect(self._on_print_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.close_button.clicked.connect(self.reject)
+        self._set_ready(False)
+        self.close_button.setFocus()
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def pdf_bytes(self) -> bytes | None:
+        """The document shown, or None before one arrives."""
+        return self._pdf_bytes
+
+    def set_pdf(self, pdf_bytes: bytes) -> None:
+        """Show a PDF in the preview."""
+        buffer = QBuffer(self)
+        buffer.setData(QByteArray(pdf_bytes))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.close()
+        self.document.load(buffer)
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer.deleteLater()
+        self._buffer = buffer
+        if self.document.status() != QPdfDocument.Status.Ready:
+            self._show_failure("The document could not be read as a PDF.")
+            return
+        self._pdf_bytes = pdf_bytes
+        pages = self.document.pageCount()
+        self.page_count_label.setText(f"{pages} page" + ("" if pages == 1 else "s"))
+        self.status_label.setText("Ready to print.")
+        self.progress.setVisible(False)
+        self._set_ready(True)
+        self.sig_pdf_ready.emit(pdf_bytes)
+
+    def start_job(self, make_pdf: Callable[[], bytes], pool: QThreadPool | None = None) -> PdfJob:
+        """Make the PDF off the GUI thread; the preview fills in when it is done."""
+        # No Qt parent: the worker may still hold the job when the dialog closes; Qt drops the
+        # connections to a destroyed dialog, and Python keeps the job alive until run() ends.
+        job = PdfJob(make_pdf)
+        job.sig_progress.connect(self._on_job_progress)
+        job.sig_finished.connect(self._on_job_finished)
+        job.sig_failed.connect(self._on_job_failed)
+        self._job = job
+        self._set_ready(False)
+        self.progress.setVisible(True)
+        self.status_label.setText("Preparing the PDF…")
+        job.start(pool)
+        return job
+
+    # ------------------------------------------------------------------ slots
+
+    @Slot(str)
+    def _on_job_progress(self, message: str) -> None:
+        self.status_label.setText(message)
+
+    @Slot(object)
+    def _on_job_finished(self, pdf_bytes: object) -> None:
+        assert isinstance(pdf_bytes, bytes)
+        self.set_pdf(pdf_bytes)
+
+    @Slot(str)
+    def _on_job_failed(self, message: str) -> None:
+        self._show_failure(message)
+
+    @Slot()
+    def _on_print_clicked(self) -> None:
+        if self._pdf_bytes is None:
+            return
+        try:
+            printed = print_pdf(self, self._pdf_bytes)
+        except PdfError as exc:
+            QMessageBox.critical(self, "Print", str(exc))
+            return
+        if printed:
+            self.status_label.setText("Sent to the printer.")
+            self.sig_printed.emit()
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        if self._pdf_bytes is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save PDF", self._suggested_file_name, "PDF documents (*.pdf)"
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        try:
+            write_pdf_atomically(self._pdf_bytes, Path(path))
+        except OSError as exc:
+            QMessageBox.critical(self, "Save PDF", f"The PDF was not saved to {path}: {exc}")
+            return
+        self.status_label.setText(f"Saved to {path}.")
+        self.sig_saved.emit(path)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _set_ready(self, ready: bool) -> None:
+        self.print_button.setEnabled(ready)
+        self.save_button.setEnabled(ready)
+
+    def _show_failure(self, message: str) -> None:
+        self.progress.setVisible(False)
+        self.status_label.setText(message)
+        self._set_ready(False)

@@ -1,0 +1,235 @@
+"""Print preview and printing: fixed zoom, PDF made off the GUI thread, pages to the printer."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QAbstractButton, QDialog, QProgressBar, QWidget
+
+from mgso4.core.protocol import ProtocolLibrary, load_preparations_file
+from mgso4.gui import printing
+from mgso4.gui.printing import PdfJob, PdfPreviewDialog, print_pdf
+from mgso4.reports import render_blank
+from mgso4.resources import resource_path
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def blank_pdf() -> bytes:
+    protocol = ProtocolLibrary(resource_path("protocols")).load("uk-nice-ng25")
+    preparations = load_preparations_file(resource_path("preparations.toml"))
+    return render_blank(protocol, preparations, None, unit_name="Test Unit")
+
+
+def page_count(data: bytes) -> int:
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def dialog(qtbot) -> PdfPreviewDialog:
+    widget = PdfPreviewDialog(title="Preview")
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_preview_shows_the_page_count(dialog: PdfPreviewDialog, blank_pdf: bytes) -> None:
+    dialog.set_pdf(blank_pdf)
+    assert dialog.document.pageCount() == page_count(blank_pdf)
+    assert dialog.page_count_label.text() == f"{page_count(blank_pdf)} pages"
+
+
+def test_preview_zoom_is_a_fixed_factor_never_a_fit_mode(
+    dialog: PdfPreviewDialog, blank_pdf: bytes, qtbot
+) -> None:
+    dialog.set_pdf(blank_pdf)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.resize(700, 800)
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.Custom
+    assert dialog.view.zoomFactor() == printing.PREVIEW_ZOOM
+    assert dialog.view.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+    assert dialog.view.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+
+
+def test_print_and_save_wait_for_a_document(dialog: PdfPreviewDialog, blank_pdf: bytes) -> None:
+    assert not dialog.print_button.isEnabled()
+    assert not dialog.save_button.isEnabled()
+    dialog.set_pdf(blank_pdf)
+    assert dialog.print_button.isEnabled()
+    assert dialog.save_button.isEnabled()
+
+
+def test_every_control_has_an_accessible_name(dialog: PdfPreviewDialog) -> None:
+    controls: list[QWidget] = [
+        *dialog.findChildren(QAbstractButton),
+        *dialog.findChildren(QProgressBar),
+        dialog.view,
+    ]
+    assert len(controls) >= 5
+    assert all(control.accessibleName() for control in controls)
+
+
+def test_pdf_is_made_on_a_worker_thread_and_reaches_the_dialog(
+    dialog: PdfPreviewDialog, blank_pdf: bytes, qtbot
+) -> None:
+    threads: list[int] = []
+
+    def make() -> bytes:
+        threads.append(threading.get_ident())
+        return blank_pdf
+
+    with qtbot.waitSignal(dialog.sig_pdf_ready, timeout=10_000) as blocker:
+        dialog.start_job(make)
+    assert blocker.args[0] == blank_pdf
+    assert threads and threads[0] != threading.get_ident()
+    assert dialog.page_count_label.text() == f"{page_count(blank_pdf)} pages"
+    assert not dialog.progress.isVisible()
+
+
+def test_busy_bar_shows_until_the_pdf_arrives(
+    dialog: PdfPreviewDialog, blank_pdf: bytes, qtbot
+) -> None:
+    release = threading.Event()
+
+    def make() -> bytes:
+        release.wait(10)
+        return blank_pdf
+
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.start_job(make)
+    assert dialog.progress.isVisible()
+    assert dialog.progress.maximum() == 0  # busy indicator
+    assert not dialog.print_button.isEnabled()
+    with qtbot.waitSignal(dialog.sig_pdf_ready, timeout=10_000):
+        release.set()
+    assert not dialog.progress.isVisible()
+
+
+def test_failed_generation_shows_the_reason_and_keeps_print_off(
+    dialog: PdfPreviewDialog, qtbot
+) -> None:
+    def make() -> bytes:
+        raise ValueError("the protocol file is missing")
+
+    job = PdfJob(make)
+    job.sig_failed.connect(dialog._on_job_failed)
+    with qtbot.waitSignal(job.sig_failed, timeout=10_000):
+        job.start()
+    assert "the protocol file is missing" in dialog.status_label.text()
+    assert not dialog.print_button.isEnabled()
+
+
+def test_job_that_returns_no_pdf_fails(qtbot) -> None:
+    job = PdfJob(lambda: b"not a pdf")
+    with qtbot.waitSignal(job.sig_failed, timeout=10_000) as blocker:
+        job.start()
+    assert "did not return a PDF" in blocker.args[0]
+
+
+class FakePrintDialog:
+    """Stands in for QPrintDialog so no modal dialog runs in tests."""
+
+    result = QDialog.DialogCode.Accepted
+
+    def __init__(self, printer: QPrinter, parent: QWidget | None = None) -> None:
+        self.printer = printer
+
+    def setWindowTitle(self, title: str) -> None:
+        pass
+
+    def exec(self) -> QDialog.DialogCode:
+        return self.result
+
+
+@pytest.fixture
+def print_to_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Accept the print dialog and send the printer's output to a PDF file."""
+    out = tmp_path / "printed.pdf"
+
+    class FilePrinter(QPrinter):
+        def __init__(self, mode: QPrinter.PrinterMode) -> None:
+            super().__init__(mode)
+            self.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            self.setOutputFileName(str(out))
+
+    FakePrintDialog.result = QDialog.DialogCode.Accepted
+    monkeypatch.setattr(printing, "QPrintDialog", FakePrintDialog)
+    monkeypatch.setattr(printing, "QPrinter", FilePrinter)
+    return out
+
+
+def test_print_sends_every_page_to_the_printer(print_to_file: Path, blank_pdf: bytes) -> None:
+    assert print_pdf(None, blank_pdf) is True
+    assert page_count(print_to_file.read_bytes()) == page_count(blank_pdf)
+
+
+def test_cancelled_print_dialog_prints_nothing(print_to_file: Path, blank_pdf: bytes) -> None:
+    FakePrintDialog.result = QDialog.DialogCode.Rejected
+    assert print_pdf(None, blank_pdf) is False
+    assert not print_to_file.exists()
+
+
+def test_print_button_prints_and_says_so(
+    print_to_file: Path, dialog: PdfPreviewDialog, blank_pdf: bytes, qtbot
+) -> None:
+    dialog.set_pdf(blank_pdf)
+    with qtbot.waitSignal(dialog.sig_printed, timeout=10_000):
+        qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    assert print_to_file.exists()
+    assert dialog.status_label.text() == "Sent to the printer."
+
+
+def test_print_of_bytes_that_are_not_a_pdf_is_refused(print_to_file: Path) -> None:
+    with pytest.raises(printing.PdfError, match="could not be read"):
+        print_pdf(None, b"%PDF-1.4 broken")
+
+
+def test_save_writes_the_shown_pdf(
+    dialog: PdfPreviewDialog,
+    blank_pdf: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    qtbot,
+) -> None:
+    target = tmp_path / "copy"
+    monkeypatch.setattr(
+        printing.QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *args, **kwargs: (str(target), "PDF documents (*.pdf)")),
+    )
+    dialog.set_pdf(blank_pdf)
+    with qtbot.waitSignal(dialog.sig_saved, timeout=5_000) as blocker:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    saved = Path(blocker.args[0])
+    assert saved.name == "copy.pdf"
+    assert saved.read_bytes() == blank_pdf
+
+
+def test_save_cancelled_writes_nothing(
+    dialog: PdfPreviewDialog,
+    blank_pdf: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(
+        printing.QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", ""))
+    )
+    dialog.set_pdf(blank_pdf)
+    dialog.save_button.click()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dialog_title_is_also_its_accessible_name(qtbot) -> None:
+    widget = PdfPreviewDialog(title="Handover preview")
+    qtbot.addWidget(widget)
+    assert widget.windowTitle() == "Handover preview"
+    assert widget.accessibleName() == "Handover preview"
