@@ -331,7 +331,7 @@ def _next_steps(
     interval = rules.interval_hours
     steps: list[str] = [
         "Continue or restart MgSO₄ according to the receiving unit's own protocol, and record "
-        "the time it restarts (practice on transfer differs between units: reference §6.5).",
+        "the time it restarts (practice on transfer differs between units).",
     ]
     observations_due: str
     running_due = [

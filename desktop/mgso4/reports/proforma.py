@@ -533,7 +533,7 @@ class _ProformaBuilder:
                     who.get(period.start, ""),
                 ]
             )
-        widths = [28, 28, 44, 44, 36]
+        widths = [26, 26, 52, 42, 34]
         return grid(
             ["From", "To", "Pump rate × concentration = dose (computed)", "Why", "Recorded by"],
             rows,
