@@ -1,0 +1,351 @@
+"""The new-episode wizard's answers, the flow state they give, and the events they record.
+
+Nothing here imports Qt: the pages write what the user typed (already checked by ``core``)
+into one :class:`WizardAnswers`; :func:`flow_state` turns it into ``core.flow.FlowState`` so
+the page order comes from ``core.flow``; :func:`build_drafts` turns it into the events saved
+in one transaction. Both are tested without widgets.
+
+What the wizard records, and at which clinical time (``occurred_at``):
+
+- ``episode-created``, ``assessed``, each ``interaction-acknowledged`` and ``decision`` at the
+  decision time (typed on the decision page, "now" by default);
+- ``not-given`` at the decision time, when MgSO4 is not given (contraindicated, or decided);
+- ``load-started`` at the loading start time typed on the loading page;
+- ``maintenance-started`` at the maintenance start time (by default the end of the loading
+  dose: the pump is set at the bedside to run the maintenance rate after the load);
+- ``load-finished`` at loading start + loading duration, but only when the maintenance start
+  is at or after that time. If the maintenance was started earlier (the load stopped short)
+  or skipped, when the load ended is not known here and is left to the episode view, rather
+  than recording a time nobody saw.
+
+A recommendation of "not indicated" records the episode and its assessment only: nothing was
+decided, nothing is missed, and the episode stays on the board to be reassessed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from mgso4.core import flow
+from mgso4.core.eligibility import Assessment, AssessmentInputs, to_assessed_payload
+from mgso4.core.episode import (
+    Actor,
+    Dating,
+    Decision,
+    EpisodeCreated,
+    EventDraft,
+    EventType,
+    InteractionAcknowledged,
+    LoadFinished,
+    LoadStarted,
+    MaintenanceStarted,
+    NotGiven,
+    Patient,
+)
+from mgso4.core.gestation import GestationalAge
+from mgso4.core.protocol import Protocol
+from mgso4.core.vocab import ConditionId, MedicationId, Recommendation, Situation
+
+#: The course the wizard starts: a new episode is always the first course (repeat courses are
+#: started from the episode view, where the earlier course is known).
+FIRST_COURSE = 1
+
+_T = TypeVar("_T")
+
+_GIVE_CANDIDATES = frozenset(
+    {Recommendation.DISCUSS, Recommendation.OFFER, Recommendation.CONSIDER}
+)
+
+
+class IncompleteAnswersError(ValueError):
+    """The answers do not yet say enough to record the episode; the message says what."""
+
+
+@dataclass
+class WizardAnswers:
+    """Everything entered so far. A field is None (or empty) until its page accepts it.
+
+    The pages only store values that ``core`` accepted: an invalid entry leaves the field None
+    here while the text stays on screen with its message.
+    """
+
+    episode_uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    patient: Patient | None = None
+    #: Set when the identifier is a synthetic test number in clinical mode (warned, allowed).
+    identifier_warning: str | None = None
+    dating: Dating | None = None
+    situation: Situation | None = None
+    conditions: frozenset[ConditionId] = frozenset()
+    medications: frozenset[MedicationId] = frozenset()
+    preparation_id: str = ""
+    decided_at: datetime | None = None
+    assessment: Assessment | None = None
+    assessment_inputs: AssessmentInputs | None = None
+    acknowledged: frozenset[MedicationId] = frozenset()
+    give: bool | None = None
+    senior: Actor | None = None
+    not_given_code: str | None = None
+    not_given_text: str = ""
+    load_started_at: datetime | None = None
+    checker: Actor | None = None
+    maintenance_skipped: bool = False
+    maintenance_started_at: datetime | None = None
+    saved: bool = False
+
+    # -- derived --------------------------------------------------------------------------
+
+    @property
+    def recommendation(self) -> Recommendation | None:
+        """The assessment's recommendation, or None before the assessment."""
+        return self.assessment.recommendation if self.assessment is not None else None
+
+    @property
+    def give_possible(self) -> bool:
+        """Whether the recommendation lets the team choose to give MgSO4."""
+        return self.recommendation in _GIVE_CANDIDATES
+
+    @property
+    def interactions_pending(self) -> frozenset[MedicationId]:
+        """Interacting medicines whose warning has not been acknowledged yet."""
+        return self.medications - self.acknowledged
+
+    def load_ends_at(self) -> datetime | None:
+        """Loading start + the planned loading duration (UTC), or None without both."""
+        if self.load_started_at is None or self.assessment is None:
+            return None
+        plan = self.assessment.loading
+        if plan is None:
+            return None
+        return self.load_started_at + minutes(plan.duration_min)
+
+    def gestation_on(self, on: date) -> GestationalAge | None:
+        """The gestation on a local calendar date from the dating entered, if any."""
+        return self.dating.gestation_on(on) if self.dating is not None else None
+
+
+def minutes(value: Decimal) -> timedelta:
+    """A Decimal number of minutes as a timedelta (exact to the microsecond)."""
+    return timedelta(microseconds=int(value * 60_000_000))
+
+
+def flow_state(
+    answers: WizardAnswers,
+    *,
+    user_known: bool,
+    protocol: Protocol,
+    patient_complete: bool,
+    gestation_complete: bool,
+    situation_complete: bool,
+    senior_complete: bool,
+    not_given_complete: bool,
+    loading_complete: bool,
+    maintenance_complete: bool,
+) -> flow.FlowState:
+    """The ``core.flow`` state for the answers so far.
+
+    The ``*_complete`` flags come from the pages (their checks on what is typed). A choice that
+    the current recommendation no longer allows (e.g. "give" chosen, then the gestation was
+    changed to one outside the bands) is left out, so the flow follows the new recommendation.
+    """
+    recommendation = answers.recommendation
+    give = answers.give if answers.give_possible else None
+    optional = protocol.maintenance.optional
+    return flow.FlowState(
+        user_known=user_known,
+        patient_entered=patient_complete,
+        gestation_entered=gestation_complete,
+        situation_entered=situation_complete,
+        recommendation=recommendation,
+        senior_decision_required=bool(
+            answers.assessment is not None and answers.assessment.senior_decision_required
+        ),
+        senior_recorded=senior_complete,
+        decision_give=give,
+        not_given_reason_entered=not_given_complete,
+        loading_confirmed=loading_complete,
+        maintenance_confirmed=maintenance_complete,
+        maintenance_optional=optional,
+        maintenance_skipped=optional and answers.maintenance_skipped,
+        review_confirmed=answers.saved,
+    )
+
+
+def interaction_warning(
+    assessment: Assessment, protocol: Protocol, medication: MedicationId
+) -> str:
+    """The words of one interacting medicine's warning, as the assessment gave them.
+
+    The assessment lists each interaction's warning with its action; the one that starts with
+    the protocol's label for the medicine is it. The protocol's own words are the fallback.
+    """
+    rule = protocol.interaction(medication)
+    if rule is None:
+        label = medication.value.replace("-", " ").capitalize()
+        found = next((w for w in assessment.warnings if w.startswith(f"{label}:")), None)
+        return found or f"{label}: check this medicine with a pharmacist."
+    found = next((w for w in assessment.warnings if w.startswith(f"{rule.label}:")), None)
+    return found or f"{rule.label}: {rule.warning} Action: {rule.action} ({rule.source})"
+
+
+def build_drafts(
+    answers: WizardAnswers,
+    *,
+    path: list[flow.Step],
+    user: Actor,
+    protocol: Protocol,
+    unit_name: str,
+    training: bool,
+) -> list[EventDraft]:
+    """The events that record this new episode, in the order they are appended.
+
+    Args:
+        answers: Everything entered.
+        path: The ``core.flow`` path for the final answers (which pages were on the way).
+        user: Who is recording (decides, gives the loading dose).
+        protocol: The protocol in force (for the optional-maintenance rule and source texts).
+        unit_name: Printed on the record.
+        training: Created in training mode.
+
+    Raises:
+        IncompleteAnswersError: Something a page on the path needs is missing (the wizard
+            does not let this happen; the check keeps a half record from ever being saved).
+    """
+    if flow.Step.DONE not in path:
+        raise IncompleteAnswersError("The wizard has not reached the end of its questions.")
+    patient = _need(answers.patient, "the patient's details")
+    dating = _need(answers.dating, "the gestation")
+    assessment = _need(answers.assessment, "the assessment")
+    inputs = _need(answers.assessment_inputs, "the assessment inputs")
+    decided_at = _need(answers.decided_at, "the decision time")
+    episode = answers.episode_uuid
+
+    def draft(kind: EventType, payload: BaseModel, occurred_at: datetime) -> EventDraft:
+        return EventDraft.make(
+            kind,
+            payload,
+            episode_uuid=episode,
+            occurred_at=occurred_at,
+            recorded_by=user,
+        )
+
+    preparation_id = answers.preparation_id
+    drafts = [
+        draft(
+            EventType.EPISODE_CREATED,
+            EpisodeCreated(
+                patient=patient,
+                dating=dating,
+                preparation_id=preparation_id,
+                training=training,
+                unit_name=unit_name,
+            ),
+            decided_at,
+        ),
+        draft(EventType.ASSESSED, to_assessed_payload(assessment, inputs), decided_at),
+    ]
+    for medication in sorted(answers.acknowledged & answers.medications):
+        drafts.append(
+            draft(
+                EventType.INTERACTION_ACKNOWLEDGED,
+                InteractionAcknowledged(
+                    medication=medication,
+                    warning=interaction_warning(assessment, protocol, medication),
+                ),
+                decided_at,
+            )
+        )
+
+    giving = flow.Step.LOADING in path
+    if answers.give_possible or assessment.recommendation is Recommendation.CONTRAINDICATED:
+        # Contraindicated is recorded as a decision not to give, by the user who confirmed it.
+        senior = None
+        if flow.Step.SENIOR in path:
+            senior = _need(answers.senior, "the named senior decision")
+        drafts.append(
+            draft(
+                EventType.DECISION,
+                Decision(give=giving, decided_by=user, senior=senior, course_number=FIRST_COURSE),
+                decided_at,
+            )
+        )
+
+    if flow.Step.NOT_GIVEN in path:
+        code = _need(answers.not_given_code, "the reason MgSO4 was not given")
+        drafts.append(
+            draft(
+                EventType.NOT_GIVEN,
+                NotGiven(reason_code=code, text=answers.not_given_text.strip()),
+                decided_at,
+            )
+        )
+
+    if giving:
+        drafts.extend(_infusion_drafts(answers, assessment, path, user, draft))
+    return drafts
+
+
+def _infusion_drafts(
+    answers: WizardAnswers,
+    assessment: Assessment,
+    path: list[flow.Step],
+    user: Actor,
+    draft: Callable[[EventType, BaseModel, datetime], EventDraft],
+) -> list[EventDraft]:
+    loading = _need(assessment.loading, "the loading plan")
+    load_started_at = _need(answers.load_started_at, "the loading start time")
+    checker = _need(answers.checker, "the second checker")
+    drafts = [
+        draft(
+            EventType.LOAD_STARTED,
+            LoadStarted(
+                course_number=FIRST_COURSE,
+                preparation_id=loading.preparation_id,
+                dose_g=loading.dose_g,
+                concentration_g_per_ml=loading.concentration_g_per_ml,
+                volume_ml=loading.volume_ml,
+                rate_ml_per_h=loading.rate_ml_per_h,
+                duration_min=loading.duration_min,
+                given_by=user,
+                checked_by=checker,
+            ),
+            load_started_at,
+        )
+    ]
+    if flow.Step.MAINTENANCE not in path:
+        return drafts
+    maintenance = _need(assessment.maintenance, "the maintenance plan")
+    maintenance_at = _need(answers.maintenance_started_at, "the maintenance start time")
+    load_ends_at = load_started_at + minutes(loading.duration_min)
+    if maintenance_at >= load_ends_at:
+        drafts.append(
+            draft(EventType.LOAD_FINISHED, LoadFinished(course_number=FIRST_COURSE), load_ends_at)
+        )
+    drafts.append(
+        draft(
+            EventType.MAINTENANCE_STARTED,
+            MaintenanceStarted(
+                course_number=FIRST_COURSE,
+                preparation_id=maintenance.preparation_id,
+                concentration_g_per_ml=maintenance.concentration_g_per_ml,
+                rate_ml_per_h=maintenance.rate_ml_per_h,
+                container_volume_ml=maintenance.container_volume_ml,
+                given_by=user,
+                checked_by=checker,
+            ),
+            maintenance_at,
+        )
+    )
+    return drafts
+
+
+def _need(value: _T | None, what: str) -> _T:
+    if value is None:
+        raise IncompleteAnswersError(f"Cannot save yet: {what} is missing.")
+    return value
