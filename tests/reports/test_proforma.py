@@ -15,12 +15,13 @@ from report_builders import (
     Scenario,
     assess_and_decide,
     create,
+    observation,
     pdf_pages,
     pdf_text,
     utc,
 )
 
-from mgso4.core.episode import Birth, EventType, NotGiven
+from mgso4.core.episode import Amendment, Assessed, Birth, Decision, EventType, NotGiven, Void
 from mgso4.core.outcome import (
     AnznnCode,
     BapmResult,
@@ -29,6 +30,7 @@ from mgso4.core.outcome import (
     Qs135Result,
 )
 from mgso4.core.protocol import PreparationSet, Protocol
+from mgso4.core.vocab import Band, Recommendation, Situation
 from mgso4.reports import ReportInputError, render_proforma
 
 OTHER_HEAD = "ab" * 32
@@ -356,3 +358,89 @@ def test_patient_without_date_of_birth_says_not_recorded(
     )
     assert all("Date of birth not recorded" in page for page in pages)
     assert date(1994, 7, 14).isoformat() not in pages[0]
+
+
+def _render_builder(builder: EpisodeBuilder, protocol: Protocol, preparations: PreparationSet):
+    return pdf_text(
+        render_proforma(
+            builder.state(),
+            protocol,
+            preparations,
+            unit_name=UNIT,
+            chain_head=builder.head,
+            printed_at=PRINTED_AT,
+        )
+    )
+
+
+def test_corrected_clinical_time_shows_old_and_new_time(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    builder = EpisodeBuilder(protocol)
+    create(builder)
+    birth = builder.add(EventType.BIRTH, Birth(baby=1), utc(29, 6, 30))
+    builder.add(
+        EventType.AMENDMENT,
+        Amendment(
+            target=birth.uuid,
+            reason="Clock on the resuscitaire was used",
+            occurred_at=utc(29, 6, 20),
+        ),
+        utc(29, 7, 0),
+    )
+    text = _render_builder(builder, protocol, preparations)
+    corrections = section(text, "11. Corrections", "13. Record history")
+    assert (
+        "Clinical time Sun 29 Mar 2026 07:30 BST Sun 29 Mar 2026 07:20 BST "
+        "Clock on the resuscitaire was used" in corrections
+    )
+    births = section(text, "9. Birth", "10. Audit")
+    assert "Sun 29 Mar 2026 07:20 BST" in births
+
+
+def test_correction_entered_in_error_is_shown_as_withdrawn(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    builder = EpisodeBuilder(protocol)
+    create(builder)
+    obs = builder.add(EventType.OBSERVATION, observation(pulse_per_min=90), utc(28, 23, 0))
+    wrong = builder.add(
+        EventType.AMENDMENT,
+        Amendment(target=obs.uuid, reason="Thought it was 95", changes={"pulse_per_min": 95}),
+        utc(28, 23, 10),
+    )
+    builder.add(
+        EventType.VOID, Void(target=wrong.uuid, reason="Correction made in error"), utc(28, 23, 20)
+    )
+    text = _render_builder(builder, protocol, preparations)
+    assert "this correction was itself entered in error: Correction made in error" in text
+    observations = section(text, "7. Observations", "8. Alerts")
+    assert " 90 " in observations
+    assert "95" not in observations
+
+
+def test_senior_decision_required_but_missing_is_printed_as_such(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    builder = EpisodeBuilder(protocol)
+    create(builder)
+    builder.add(
+        EventType.ASSESSED,
+        Assessed(
+            gestation_days=165,
+            situation=Situation.ESTABLISHED_LABOUR,
+            band=Band.DISCUSS,
+            recommendation=Recommendation.DISCUSS,
+            senior_decision_required=True,
+        ),
+        utc(28, 21, 40),
+    )
+    builder.add(
+        EventType.DECISION,
+        Decision(give=True, decided_by=OBSTETRICIAN),
+        utc(28, 21, 45),
+        by=OBSTETRICIAN,
+    )
+    text = _render_builder(builder, protocol, preparations)
+    assert "Senior decision REQUIRED by the assessment – none recorded" in text
+    assert "Discuss band: 23+0 to 23+6 weeks [N1] 1.10.1" in text
