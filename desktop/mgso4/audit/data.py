@@ -155,6 +155,8 @@ def load_audit_data(
     episodes = read_episode_facts(
         store_or_path, method=method, tz=tz, progress=progress, cancel=cancel
     )
+    # One order whichever reader ran: oldest first, as the episode list shows them.
+    episodes.sort(key=lambda facts: (facts.created_at, facts.episode_uuid))
     reasons = reasons or shipped_reasons()
     stage = "Classifying births"
     rows: list[BabyRow] = []

@@ -1,0 +1,87 @@
+"""The fast SQL reader and the core fold give the same per-baby facts.
+
+The large test reads 10,000 demo episodes (with twins, repeat courses, amendments, voids and
+pending episodes) both ways and compares every episode's facts and every metric. It is marked
+slow but stays in the default run: it is the proof that the audit screen's fast numbers are the
+core definitions' numbers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from audit_builders import EpisodeBuilder, utc
+from conftest import AGREEMENT_EPISODES
+
+from mgso4.audit.data import load_audit_data, read_episode_facts
+from mgso4.audit.sql import open_readonly
+from mgso4.storage import Store
+
+
+def _by_uuid(path: Path | Store, method: str) -> dict[str, object]:
+    return {facts.episode_uuid: facts for facts in read_episode_facts(path, method=method)}  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_sql_and_fold_agree_on_every_episode_of_a_large_demo_record(large_demo: Path) -> None:
+    by_sql = _by_uuid(large_demo, "sql")
+    by_fold = _by_uuid(large_demo, "fold")
+
+    assert len(by_sql) == AGREEMENT_EPISODES
+    assert by_sql.keys() == by_fold.keys()
+    differing = [uuid for uuid in by_sql if by_sql[uuid] != by_fold[uuid]]
+    assert differing == []
+
+
+@pytest.mark.slow
+def test_sql_and_fold_give_the_same_metrics_on_a_large_demo_record(large_demo: Path) -> None:
+    by_sql = load_audit_data(large_demo, method="sql").metrics().as_dict()
+    by_fold = load_audit_data(large_demo, method="fold").metrics().as_dict()
+
+    assert by_sql == by_fold
+    assert by_sql["babies"] > AGREEMENT_EPISODES * 0.9  # type: ignore[operator]
+
+
+def test_large_demo_holds_the_cases_the_agreement_must_cover(large_demo: Path) -> None:
+    connection = open_readonly(large_demo)
+    try:
+        counts = dict(
+            connection.execute("SELECT type, count(*) FROM event GROUP BY type").fetchall()
+        )
+        twins = connection.execute(
+            "SELECT count(*) FROM event "
+            "WHERE type = 'birth' AND json_extract(payload, '$.baby') = 2"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+
+    assert counts["amendment"] > 0 and counts["void"] > 0 and counts["not-given"] > 0
+    assert twins > 0
+
+
+def test_sql_reader_applies_voids_like_the_fold(store: Store) -> None:
+    built = EpisodeBuilder(
+        created_at=utc("2026-01-05 08:00"),
+        gestation_days_at_birth_date=196,
+        birth_date=utc("2026-01-05 08:00").date(),
+    )
+    built.course(utc("2026-01-05 09:00"), utc("2026-01-05 15:00"))
+    first_birth = built.birth(utc("2026-01-05 12:00"))
+    built.void(first_birth, utc("2026-01-05 12:05"))
+    built.birth(utc("2026-01-05 15:00"))
+    built.save(store)
+
+    assert _by_uuid(store, "sql") == _by_uuid(store, "fold")
+    facts = _by_uuid(store, "sql")[built.episode_uuid]
+    assert [b.born_at for b in facts.births] == [utc("2026-01-05 15:00")]  # type: ignore[attr-defined]
+
+
+def test_sql_reader_never_writes(small_demo: Path) -> None:
+    connection = open_readonly(small_demo)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            connection.execute("CREATE TABLE scratch (x)")
+    finally:
+        connection.close()
