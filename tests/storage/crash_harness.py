@@ -55,6 +55,10 @@ class TrialResult:
     verify_ok: bool
     partial_actions: int = 0
     present_unacknowledged: int = 0
+    #: Trials whose kill left a rollback journal behind (a transaction cut off mid-way;
+    #: rollback-journal mode only).
+    interrupted_transactions: int = 0
+    #: Events in the record files at the end (all of them, when several were used).
     events_in_file: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
@@ -220,6 +224,7 @@ def run_trials(
     *,
     db_path: Path | None = None,
     kill_delay_ms: tuple[int, int] = KILL_DELAY_MS,
+    trials_per_file: int = 25,
 ) -> TrialResult:
     """Run kill -9 trials against one record file, checking it after every trial.
 
@@ -227,18 +232,26 @@ def run_trials(
         n_trials: how many trials (each: start writers, kill them, check).
         writers: writer processes per trial.
         seed: makes kill times and writer choices repeatable.
-        db_path: the record to use (a new temporary one when None).
+        db_path: the record to use (new temporary ones when None).
         kill_delay_ms: range of the random delay before SIGKILL.
+        trials_per_file: trials run against one temporary record before a new one is
+            started, which keeps each full verify short (a given ``db_path`` is used for all).
     """
     rng = random.Random(seed)
     started = time.perf_counter()
     result = TrialResult(trials=0, acknowledged=0, lost=0, verify_ok=True)
     with tempfile.TemporaryDirectory(prefix="mgso4-crash-") as scratch:
         folder = Path(scratch)
-        path = db_path if db_path is not None else folder / "record.sqlite3"
-        Store.open(path, check_location_safe=False).close()  # created once, before any writer
+        path = folder / "record.sqlite3"
         with zygote() as forker:
             for trial in range(n_trials):
+                if trial % max(1, trials_per_file) == 0:
+                    if db_path is None:
+                        result.events_in_file += _events_in(path)
+                        path = folder / f"record-{trial}.sqlite3"
+                    else:
+                        path = db_path
+                    Store.open(path, check_location_safe=False).close()  # before any writer
                 ack_paths = [folder / f"ack-{trial}-{w}.txt" for w in range(writers)]
                 pids = [
                     forker.spawn(path, ack_path, rng.randrange(1 << 30)) for ack_path in ack_paths
@@ -248,14 +261,22 @@ def run_trials(
                     os.kill(pid, signal.SIGKILL)
                 for pid in pids:
                     forker.reap(pid)
+                if Path(f"{path}-journal").exists():
+                    result.interrupted_transactions += 1
                 _check_trial(path, ack_paths, result)
                 result.trials += 1
                 for ack_path in ack_paths:
                     ack_path.unlink(missing_ok=True)
-        with Store.open(path, check_location_safe=False) as store:
-            result.events_in_file = store.counts()["events"]
+        result.events_in_file += _events_in(path)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _events_in(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with Store.open(path, check_location_safe=False) as store:
+        return store.counts()["events"]
 
 
 def _check_trial(path: Path, ack_paths: list[Path], result: TrialResult) -> None:
