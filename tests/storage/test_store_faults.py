@@ -23,6 +23,7 @@ from mgso4.storage import (
     LockedError,
     ReadOnlyError,
     Store,
+    journal_mode_for,
 )
 from mgso4.storage.errors import translate
 
@@ -264,6 +265,29 @@ def test_save_while_another_copy_holds_the_record_too_long_is_locked_error(
 
         saved = store.append(observation(episode_uuid, at=T0), PROTOCOL)  # works once released
         assert saved.seq == 2
+
+
+@pytest.mark.skipif(
+    journal_mode_for(sqlite3.sqlite_version) == "wal", reason="WAL readers never block a commit"
+)
+def test_a_commit_that_cannot_complete_returns_nothing_and_keeps_nothing(
+    db_path: Path, episode_uuid: str
+) -> None:
+    with Store.open(db_path, busy_timeout_s=0.05, check_location_safe=False) as store:
+        store.append(created(episode_uuid), PROTOCOL)
+        draft = observation(episode_uuid, at=T0)
+        reader = sqlite3.connect(db_path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM event").fetchone()  # holds a shared lock
+        try:
+            with pytest.raises(LockedError):
+                store.append(draft, PROTOCOL)  # the insert is made; COMMIT cannot finish
+        finally:
+            reader.execute("COMMIT")
+            reader.close()
+
+        assert store.counts()["events"] == 1
+        assert store.append(draft, PROTOCOL).seq == 2  # the same draft saves afterwards
 
 
 def test_opening_while_another_copy_holds_an_exclusive_lock_is_locked_error(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from mgso4.storage import (
     journal_mode_for,
     wal_is_safe,
 )
-from mgso4.storage.schema import APPEND_ONLY_MESSAGE, APPLICATION_ID
+from mgso4.storage.schema import APPEND_ONLY_MESSAGE, APPLICATION_ID, MIGRATIONS
 from mgso4.storage.sqlite_setup import check_sqlite_version, parse_sqlite_version
 
 
@@ -216,3 +217,65 @@ def test_durability_and_safety_pragmas_are_set(store: Store) -> None:
 def test_busy_timeout_is_configurable(db_path: Path) -> None:
     with Store.open(db_path, busy_timeout_s=2.5, check_location_safe=False) as store:
         assert store._conn.execute("PRAGMA busy_timeout").fetchone() == (2500,)
+
+
+def test_an_empty_sqlite_file_is_brought_to_the_current_schema(tmp_path: Path) -> None:
+    blank = tmp_path / "blank.sqlite3"
+    with sqlite3.connect(blank) as raw:  # a valid database with no tables
+        raw.execute("CREATE TABLE scratch (x)")
+        raw.execute("DROP TABLE scratch")
+
+    with Store.open(blank, check_location_safe=False) as store:
+        assert store.verify().ok
+
+
+def test_a_failed_migration_leaves_the_file_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blank = tmp_path / "blank.sqlite3"
+    with sqlite3.connect(blank) as raw:
+        raw.execute("CREATE TABLE scratch (x)")
+        raw.execute("DROP TABLE scratch")
+    before = _digest(blank)
+
+    def half_done(db: object, *args: object) -> None:
+        migration_1(db, *args)  # type: ignore[arg-type]
+        raise sqlite3.OperationalError("interrupted")
+
+    migration_1 = MIGRATIONS[0]
+    monkeypatch.setattr("mgso4.storage.schema.MIGRATIONS", (half_done,))
+
+    with pytest.raises(StoreError, match="interrupted"):
+        Store.open(blank, check_location_safe=False)
+
+    assert _digest(blank) == before
+
+
+def test_where_wal_is_safe_the_record_uses_wal_with_full_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("mgso4.storage.store.journal_mode_for", lambda version: "wal")
+
+    with Store.open(tmp_path / "record.sqlite3", check_location_safe=False) as store:
+        store.append(created(str(uuid.uuid4())), PROTOCOL)
+        report = store.verify()
+        backup = store.backup(tmp_path / "backups")
+
+    assert (report.journal_mode, report.synchronous) == ("wal", "FULL")
+    assert report.ok
+    with sqlite3.connect(backup) as raw:  # a backup is one self-contained file
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+
+
+def test_a_wal_record_is_switched_back_where_wal_is_not_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "record.sqlite3"
+    with monkeypatch.context() as patched:
+        patched.setattr("mgso4.storage.store.journal_mode_for", lambda version: "wal")
+        Store.open(path, check_location_safe=False).close()
+    monkeypatch.setattr("mgso4.storage.store.journal_mode_for", lambda version: "delete")
+
+    with Store.open(path, check_location_safe=False) as store:
+        assert store.journal_mode == "delete"
+        assert store.verify().synchronous == "EXTRA"

@@ -84,8 +84,9 @@ from mgso4.storage.verify import VerifyReport, failed_report, verify_connection
 
 log = logging.getLogger(__name__)
 
-#: Event types that may stand outside any episode (an audit export covers many episodes).
-EPISODELESS_TYPES = frozenset({EventType.EXPORTED})
+#: Event types that may stand outside any episode (an audit export covers many episodes; a
+#: blank downtime proforma belongs to none).
+EPISODELESS_TYPES = frozenset({EventType.EXPORTED, EventType.PRINTED})
 #: Event types that change another event; the episode must still fold after them.
 CORRECTION_TYPES = frozenset({EventType.AMENDMENT, EventType.VOID})
 #: Rows read per query by :meth:`Store.iter_events` (short reads never hold up a writer).
@@ -699,7 +700,10 @@ def _create_record(
     except OSError as exc:
         raise translate_os_error(exc, path) from None
     finally:
-        for leftover in (temporary, Path(f"{temporary}-journal")):
+        for leftover in (
+            temporary,
+            *(Path(f"{temporary}{x}") for x in ("-journal", "-wal", "-shm")),
+        ):
             if leftover.exists():
                 leftover.unlink()
 
