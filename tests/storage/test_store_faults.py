@@ -301,3 +301,15 @@ def test_opening_while_another_copy_holds_an_exclusive_lock_is_locked_error(
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_journal_that_cannot_be_created_while_saving_is_read_only_error(
+    db_path: Path,
+) -> None:
+    error = sqlite3.OperationalError("unable to open database file")
+    error.sqlite_errorcode = 14  # type: ignore[attr-defined]  # SQLITE_CANTOPEN
+
+    translated = translate(error, path=db_path, writing=True)
+
+    assert isinstance(translated, ReadOnlyError)
+    assert "nothing was saved" in str(translated)

@@ -122,6 +122,13 @@ def translate(exc: sqlite3.Error, *, path: Path, writing: bool) -> StoreError:
         or "not a database" in text
     ):
         return corrupt_error(path, detail=text)
+    if primary == SQLITE_CANTOPEN and writing:
+        # While saving, SQLite opens only its journal next to the record: the folder refused it.
+        return ReadOnlyError(
+            f"The journal file next to the record ({path}) could not be created, so nothing was "
+            "saved; earlier entries are safe. The folder is probably read-only on this "
+            "computer: ask IT to give write access to it."
+        )
     if primary == SQLITE_CANTOPEN:
         return StoreError(
             f"The record ({path}) could not be opened: check that the folder exists and that "
