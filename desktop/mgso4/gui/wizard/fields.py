@@ -100,7 +100,7 @@ class LocalDateTimeField(QWidget):
         row.addStretch(1)
         self._choice_row.hide()
 
-        self.message = FieldMessage(self.edit, self)
+        self.message = FieldMessage(field=self.edit)
         self.readback = QLabel(self)
         self.readback.setProperty("role", "muted")
         self.readback.setAccessibleName(f"{label} as read")
@@ -230,7 +230,7 @@ class LocalDateField(QWidget):
         self.edit.setAccessibleDescription(DATE_FORMAT_HINT)
         self.edit.setPlaceholderText("YYYY-MM-DD")
         self.edit.setMaxLength(40)
-        self.message = FieldMessage(self.edit, self)
+        self.message = FieldMessage(field=self.edit)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -311,7 +311,7 @@ class ActorFields(QWidget):
         for role, words in ROLE_LABELS.items():
             self.role_combo.addItem(words, role.value)
         self.role_combo.setCurrentIndex(self.role_combo.findData(default_role.value))
-        self.message = FieldMessage(self.name_edit, self)
+        self.message = FieldMessage(field=self.name_edit)
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)

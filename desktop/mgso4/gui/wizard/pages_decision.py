@@ -408,7 +408,6 @@ class SeniorPage(StepPage):
         self._choice = QButtonGroup(self)
         self._choice.addButton(self.give_button, 1)
         self._choice.addButton(self.no_give_button, 0)
-        self.choice_message = FieldMessage(self.give_button)
 
         form = QFormLayout()
         form.addRow("Senior clinician", self.senior)
@@ -417,7 +416,6 @@ class SeniorPage(StepPage):
         self.body.addWidget(heading("Their decision"))
         self.body.addWidget(self.give_button)
         self.body.addWidget(self.no_give_button)
-        self.body.addWidget(self.choice_message)
         self.body.addStretch(1)
         QWidget.setTabOrder(self.senior.role_combo, self.give_button)
 
@@ -483,7 +481,7 @@ class NotGivenPage(StepPage):
         self.details.setAccessibleName("Reason details")
         self.details.setMaxLength(500)
         self.details.setPlaceholderText("Only for reasons that ask for details")
-        self.details_message = FieldMessage(self.details)
+        self.details_message = FieldMessage(field=self.details)
         self.body.addLayout(reasons)
         form = QFormLayout()
         details_box = QVBoxLayout()

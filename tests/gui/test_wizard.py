@@ -1,0 +1,666 @@
+"""The new-episode wizard, driven through its widgets offscreen (pytest-qt, no sleeps).
+
+Worked cases from the clinical reference (§9): WC-1 standard offer, WC-5 too quick, WC-4
+23-week discussion, WC-11 myasthenia gravis, WC-8 nifedipine; and hypersensitivity
+(decisions.md §5). Bad input shows its message next to the field and keeps Next disabled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QWidget,
+    QWizard,
+)
+from pytestqt.qtbot import QtBot
+
+from mgso4.core.episode import Actor, EventType, Stage
+from mgso4.core.flow import Step
+from mgso4.core.vocab import ConditionId, MedicationId, Recommendation, Role, Situation
+from mgso4.gui.context import AppContext
+from mgso4.gui.widgets.field_message import FieldMessage
+from mgso4.gui.wizard import NewEpisodeWizard
+from mgso4.gui.wizard.budget import InputCounter, drive_standard_case
+from mgso4.gui.wizard.demo import demo_context
+from mgso4.gui.wizard.pages_decision import DecisionPage, NotGivenPage, SeniorPage
+from mgso4.gui.wizard.pages_entry import GestationPage, PatientPage, SituationPage
+from mgso4.gui.wizard.pages_infusion import LoadingPage, MaintenancePage
+from mgso4.gui.wizard.pages_review import ReviewPage
+from mgso4.gui.wizard.wizard import step_of
+from mgso4.storage import DiskFullError
+
+USER = Actor(name="Sam Taylor", role=Role.MIDWIFE)
+VALID_NHS = "943 476 5919"  # reference §9: valid (Modulus 11); starts with 9, so synthetic
+INVALID_NHS = "943 476 5918"  # reference §9: check digit wrong
+REAL_LOOKING_NHS = "401 023 2137"  # valid Modulus 11, not in the synthetic 9 range
+WINTER_NOON = datetime(2026, 1, 13, 12, 0, tzinfo=UTC)  # GMT: local time = UTC
+
+
+class MovableClock:
+    """A clock the test sets by hand (no sleeping)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_context(folder: Path, now: datetime = WINTER_NOON, **kwargs: object) -> AppContext:
+    return demo_context(folder, clock=MovableClock(now), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> Iterator[AppContext]:
+    ctx = make_context(tmp_path, user=USER)
+    yield ctx
+    ctx.store.close()
+
+
+def open_wizard(qtbot: QtBot, context: AppContext) -> NewEpisodeWizard:
+    wizard = NewEpisodeWizard(context)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.activateWindow()
+    qtbot.waitExposed(wizard)
+    return wizard
+
+
+@pytest.fixture
+def wizard(qtbot: QtBot, context: AppContext) -> NewEpisodeWizard:
+    return open_wizard(qtbot, context)
+
+
+def current(wizard: NewEpisodeWizard) -> Step:
+    step = step_of(wizard.currentId())
+    assert step is not None
+    return step
+
+
+def next_enabled(wizard: NewEpisodeWizard) -> bool:
+    which = (
+        QWizard.WizardButton.CommitButton
+        if wizard.currentPage().isCommitPage()
+        else QWizard.WizardButton.NextButton
+    )
+    return wizard.button(which).isEnabled()
+
+
+def press_next(wizard: NewEpisodeWizard, expected: Step) -> None:
+    assert next_enabled(wizard), f"Next is disabled on {current(wizard).value}"
+    wizard.next()
+    QApplication.processEvents()
+    assert current(wizard) is expected
+
+
+def assert_message_next_to(field: QWidget, contains: str) -> FieldMessage:
+    """The field's message is shown, says what is wrong, and sits right under the field."""
+    messages = [
+        m for m in field.window().findChildren(FieldMessage) if m.isVisible() and m._field is field
+    ]
+    assert messages, f"no message shown for {field.accessibleName()}"
+    message = messages[0]
+    assert contains in message.text(), message.text()
+    assert message.kind == "error"
+    window = field.window()
+    field_bottom = field.mapTo(window, field.rect().bottomLeft()).y()
+    message_top = message.mapTo(window, message.rect().topLeft()).y()
+    assert 0 <= message_top - field_bottom <= 40, (field_bottom, message_top)
+    return message
+
+
+def fill_patient(wizard: NewEpisodeWizard, number: str = VALID_NHS) -> None:
+    page = wizard.pages[Step.PATIENT]
+    assert isinstance(page, PatientPage)
+    page.identifier_edit.setText(number)
+    page.name_edit.setText("Jane Example")
+
+
+def fill_gestation(wizard: NewEpisodeWizard, text: str) -> None:
+    page = wizard.pages[Step.GESTATION]
+    assert isinstance(page, GestationPage)
+    page.weeks_days_edit.setText(text)
+
+
+def fill_situation(
+    wizard: NewEpisodeWizard,
+    situation: Situation = Situation.ESTABLISHED_LABOUR,
+    conditions: tuple[ConditionId, ...] = (),
+    medications: tuple[MedicationId, ...] = (),
+) -> None:
+    page = wizard.pages[Step.SITUATION]
+    assert isinstance(page, SituationPage)
+    page.situation_buttons[situation].click()
+    for condition in conditions:
+        page.condition_boxes[condition].setChecked(True)
+    for medication in medications:
+        page.medication_boxes[medication].setChecked(True)
+
+
+def to_decision(
+    wizard: NewEpisodeWizard,
+    gestation: str = "27+3",
+    situation: Situation = Situation.ESTABLISHED_LABOUR,
+    conditions: tuple[ConditionId, ...] = (),
+    medications: tuple[MedicationId, ...] = (),
+) -> DecisionPage:
+    fill_patient(wizard)
+    press_next(wizard, Step.GESTATION)
+    fill_gestation(wizard, gestation)
+    press_next(wizard, Step.SITUATION)
+    fill_situation(wizard, situation, conditions, medications)
+    press_next(wizard, Step.DECISION)
+    page = wizard.pages[Step.DECISION]
+    assert isinstance(page, DecisionPage)
+    return page
+
+
+def to_loading(wizard: NewEpisodeWizard) -> LoadingPage:
+    decision = to_decision(wizard)
+    decision.give_button.click()
+    press_next(wizard, Step.LOADING)
+    page = wizard.pages[Step.LOADING]
+    assert isinstance(page, LoadingPage)
+    return page
+
+
+def save(wizard: NewEpisodeWizard) -> None:
+    assert current(wizard) is Step.REVIEW
+    press_next(wizard, Step.DONE)
+
+
+# --------------------------------------------------------------------------- whole cases
+
+
+def test_standard_case_by_keyboard_saves_load_and_maintenance_at_80_and_5_ml_per_h(
+    qtbot: QtBot, wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    counter = InputCounter(qtbot)
+    with qtbot.waitSignal(wizard.sig_episode_saved, timeout=2000) as saved:
+        drive_standard_case(wizard, counter)
+    episode_uuid = saved.args[0]
+    state = context.store.episode(episode_uuid)
+    course = state.courses[0]
+    assert course.load is not None and course.maintenance is not None
+    assert course.load.rate_ml_per_h == Decimal("80")
+    assert course.load.volume_ml == Decimal("20")
+    assert course.maintenance.rate_ml_per_h == Decimal("5")
+    assert course.rates[0].rate_g_per_h == Decimal("1")
+    assert course.load_started_at == WINTER_NOON
+    assert course.load_finished_at == WINTER_NOON + timedelta(minutes=15)
+    assert course.maintenance_started_at == WINTER_NOON + timedelta(minutes=15)
+    assert course.load.checked_by.name == "Chris Lee"
+    assert state.stage is Stage.MAINTENANCE
+    assert state.assessment is not None
+    assert state.assessment.recommendation is Recommendation.OFFER
+
+
+def test_standard_case_events_are_appended_in_one_transaction_in_order(
+    wizard: NewEpisodeWizard, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[EventType]] = []
+    original = context.store.append_many
+
+    def spy(drafts, protocol):  # type: ignore[no-untyped-def]
+        calls.append([d.type for d in drafts])
+        return original(drafts, protocol)
+
+    monkeypatch.setattr(context.store, "append_many", spy)
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    assert calls == [
+        [
+            EventType.EPISODE_CREATED,
+            EventType.ASSESSED,
+            EventType.DECISION,
+            EventType.LOAD_STARTED,
+            EventType.LOAD_FINISHED,
+            EventType.MAINTENANCE_STARTED,
+        ]
+    ]
+
+
+def test_saving_tells_the_app_after_the_commit(
+    qtbot: QtBot, wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    seen: list[list[str]] = []
+    context.listeners.append(lambda: seen.append(context.store.episode_uuids()))
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)
+    with qtbot.waitSignal(wizard.sig_episode_saved, timeout=2000) as signal:
+        save(wizard)
+    assert seen == [[signal.args[0]]]
+
+
+def test_too_quick_case_is_saved_as_not_given_imminent_without_loading(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    decision = to_decision(wizard, gestation="26+2")
+    assert wizard.answers.recommendation is Recommendation.OFFER
+    decision.no_give_button.click()
+    press_next(wizard, Step.NOT_GIVEN)
+    page = wizard.pages[Step.NOT_GIVEN]
+    assert isinstance(page, NotGivenPage)
+    assert page.code() is None  # nothing is suggested for a team decision
+    assert not next_enabled(wizard)
+    page.reason_buttons["NG-IMMINENT"].click()
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    state = context.store.episode(wizard.answers.episode_uuid)
+    assert state.not_given is not None and state.not_given.reason_code == "NG-IMMINENT"
+    assert state.decision is not None and state.decision.give is False
+    assert state.courses == ()
+    types = [e.type for e in context.store.events(wizard.answers.episode_uuid)]
+    assert EventType.LOAD_STARTED not in types
+    assert EventType.MAINTENANCE_STARTED not in types
+
+
+def test_discuss_at_23_plus_3_needs_a_named_senior(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    decision = to_decision(wizard, gestation="23+3")
+    assert wizard.answers.recommendation is Recommendation.DISCUSS
+    assert not decision.give_button.isVisible()  # the senior decides, on the next page
+    press_next(wizard, Step.SENIOR)
+    senior = wizard.pages[Step.SENIOR]
+    assert isinstance(senior, SeniorPage)
+    senior.give_button.click()
+    assert not next_enabled(wizard)  # no senior named yet
+    senior.senior.name_edit.setText("Dr Morgan Reid")
+    assert next_enabled(wizard)
+    press_next(wizard, Step.LOADING)
+    loading = wizard.pages[Step.LOADING]
+    assert isinstance(loading, LoadingPage)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    state = context.store.episode(wizard.answers.episode_uuid)
+    assert state.decision is not None and state.decision.senior is not None
+    assert state.decision.senior.name == "Dr Morgan Reid"
+    assert state.decision.senior.role is Role.OBSTETRICIAN
+
+
+def test_myasthenia_gravis_caution_needs_a_named_senior(wizard: NewEpisodeWizard) -> None:
+    to_decision(wizard, gestation="27+0", conditions=(ConditionId.MYASTHENIA_GRAVIS,))
+    assessment = wizard.answers.assessment
+    assert assessment is not None
+    assert assessment.recommendation is Recommendation.OFFER
+    assert assessment.senior_decision_required
+    press_next(wizard, Step.SENIOR)
+    assert not next_enabled(wizard)
+    senior = wizard.pages[Step.SENIOR]
+    assert isinstance(senior, SeniorPage)
+    assert "Myasthenia gravis" in senior.why.text()
+
+
+def test_hypersensitivity_is_contraindicated_with_the_reason_preselected(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    decision = to_decision(wizard, conditions=(ConditionId.HYPERSENSITIVITY,))
+    assert wizard.answers.recommendation is Recommendation.CONTRAINDICATED
+    assert not decision.give_button.isVisible()
+    press_next(wizard, Step.NOT_GIVEN)
+    page = wizard.pages[Step.NOT_GIVEN]
+    assert isinstance(page, NotGivenPage)
+    assert page.code() == "NG-CONTRAINDICATION"
+    assert "Hypersensitivity" in page.details.text()
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    state = context.store.episode(wizard.answers.episode_uuid)
+    assert state.not_given is not None
+    assert state.not_given.reason_code == "NG-CONTRAINDICATION"
+    assert state.courses == ()
+
+
+def test_not_indicated_records_the_assessment_only(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    to_decision(wizard, gestation="34+0")
+    assert wizard.answers.recommendation is Recommendation.NOT_INDICATED
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    types = [e.type for e in context.store.events(wizard.answers.episode_uuid)]
+    assert types == [EventType.EPISODE_CREATED, EventType.ASSESSED]
+
+
+def test_interaction_warning_must_be_acknowledged_and_is_logged(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    decision = to_decision(wizard, gestation="27+0", medications=(MedicationId.NIFEDIPINE,))
+    decision.give_button.click()
+    assert not next_enabled(wizard)
+    box = decision.ack_boxes[MedicationId.NIFEDIPINE.value]
+    box.click()
+    assert next_enabled(wizard)
+    press_next(wizard, Step.LOADING)
+    loading = wizard.pages[Step.LOADING]
+    assert isinstance(loading, LoadingPage)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    state = context.store.episode(wizard.answers.episode_uuid)
+    assert [a.medication for a in state.interactions_acknowledged] == [MedicationId.NIFEDIPINE]
+    assert "hypotension" in state.interactions_acknowledged[0].warning
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_gestation_27_plus_9_is_refused_next_to_the_field(wizard: NewEpisodeWizard) -> None:
+    fill_patient(wizard)
+    press_next(wizard, Step.GESTATION)
+    page = wizard.pages[Step.GESTATION]
+    assert isinstance(page, GestationPage)
+    page.weeks_days_edit.setText("27+9")
+    message = assert_message_next_to(page.weeks_days_edit, "days must be 0 to 6")
+    assert "28+2" in message.text()
+    assert page.weeks_days_edit.text() == "27+9"  # kept as typed
+    assert not next_enabled(wizard)
+
+
+def test_invalid_nhs_number_is_refused_next_to_the_field(
+    qtbot: QtBot, wizard: NewEpisodeWizard
+) -> None:
+    page = wizard.pages[Step.PATIENT]
+    assert isinstance(page, PatientPage)
+    page.identifier_edit.setFocus()
+    qtbot.keyClicks(page.identifier_edit, INVALID_NHS)
+    page.name_edit.setText("Jane Example")
+    assert_message_next_to(page.identifier_edit, "check digit is 8 but should be 9")
+    assert page.identifier_edit.text() == INVALID_NHS
+    assert not next_enabled(wizard)
+
+
+def test_identifier_error_waits_until_the_number_could_be_complete(
+    qtbot: QtBot, wizard: NewEpisodeWizard
+) -> None:
+    page = wizard.pages[Step.PATIENT]
+    assert isinstance(page, PatientPage)
+    qtbot.keyClicks(page.identifier_edit, "943 47")
+    assert not page.identifier_message.isVisible()
+    page.identifier_edit.editingFinished.emit()
+    assert page.identifier_message.isVisible()
+
+
+def test_synthetic_number_warns_in_clinical_mode_but_is_accepted(
+    wizard: NewEpisodeWizard,
+) -> None:
+    fill_patient(wizard, "999 000 0050")
+    page = wizard.pages[Step.PATIENT]
+    assert isinstance(page, PatientPage)
+    assert page.identifier_message.kind == "note"
+    assert "synthetic test number" in page.identifier_message.text()
+    assert next_enabled(wizard)
+
+
+def test_training_mode_refuses_a_real_looking_number(qtbot: QtBot, tmp_path: Path) -> None:
+    context = make_context(tmp_path, user=USER, training=True)
+    wizard = open_wizard(qtbot, context)
+    fill_patient(wizard, REAL_LOOKING_NHS)
+    page = wizard.pages[Step.PATIENT]
+    assert isinstance(page, PatientPage)
+    assert_message_next_to(page.identifier_edit, "Training mode accepts only synthetic")
+    assert not next_enabled(wizard)
+    fill_patient(wizard, "999 000 0050")
+    assert next_enabled(wizard)
+    context.store.close()
+
+
+def test_loading_start_before_the_decision_is_refused(wizard: NewEpisodeWizard) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    assert next_enabled(wizard)
+    loading.started_at.edit.setText("2026-01-13 11:55")
+    assert_message_next_to(loading.started_at.edit, "is before the decision time")
+    assert not next_enabled(wizard)
+    loading.started_at.edit.setText("2026-01-13 12:00")
+    assert next_enabled(wizard)
+
+
+def test_loading_start_more_than_5_minutes_ahead_is_refused(wizard: NewEpisodeWizard) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    loading.started_at.edit.setText("2026-01-13 12:05")
+    assert next_enabled(wizard)
+    loading.started_at.edit.setText("2026-01-13 12:06")
+    assert_message_next_to(loading.started_at.edit, "is in the future")
+    assert not next_enabled(wizard)
+
+
+def test_spring_gap_start_time_is_refused(qtbot: QtBot, tmp_path: Path) -> None:
+    # 29 Mar 2026: London skips 01:00-02:00. Now is 02:30 BST (01:30 UTC).
+    context = make_context(tmp_path, datetime(2026, 3, 29, 1, 30, tzinfo=UTC), user=USER)
+    wizard = open_wizard(qtbot, context)
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    loading.started_at.edit.setText("2026-03-29 01:30")
+    assert_message_next_to(loading.started_at.edit, "did not exist")
+    assert not next_enabled(wizard)
+    context.store.close()
+
+
+def test_autumn_overlap_start_time_asks_bst_or_gmt(qtbot: QtBot, tmp_path: Path) -> None:
+    # 25 Oct 2026: 01:00-02:00 happens twice. Now is 01:40 GMT (01:40 UTC), second time.
+    now = datetime(2026, 10, 25, 1, 40, tzinfo=UTC)
+    context = make_context(tmp_path, now, user=USER)
+    wizard = open_wizard(qtbot, context)
+    decision = to_decision(wizard)
+    assert decision.decided_at.value() == now  # the default "now" keeps its reading (GMT)
+    decision.give_button.click()
+    press_next(wizard, Step.LOADING)
+    loading = wizard.pages[Step.LOADING]
+    assert isinstance(loading, LoadingPage)
+    loading.checker.name_edit.setText("Chris Lee")
+    loading.started_at.edit.setText("2026-10-25 01:45")
+    assert loading.started_at.first_choice.isVisible()
+    assert_message_next_to(loading.started_at.edit, "happened twice")
+    assert not next_enabled(wizard)
+    loading.started_at.first_choice.click()  # 01:45 BST = 00:45 UTC: before the decision
+    assert_message_next_to(loading.started_at.edit, "before the decision time")
+    assert not next_enabled(wizard)
+    loading.started_at.second_choice.click()  # 01:45 GMT = 01:45 UTC
+    assert loading.started_at.value() == datetime(2026, 10, 25, 1, 45, tzinfo=UTC)
+    assert next_enabled(wizard)
+    context.store.close()
+
+
+def test_checker_who_is_the_user_is_refused(wizard: NewEpisodeWizard) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("  sam   TAYLOR ")
+    assert_message_next_to(loading.checker.name_edit, "someone other than you")
+    assert not next_enabled(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    assert next_enabled(wizard)
+
+
+def test_disk_full_on_save_keeps_every_answer_and_can_retry(
+    wizard: NewEpisodeWizard, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)
+    original = context.store.append_many
+
+    def disk_full(drafts, protocol):  # type: ignore[no-untyped-def]
+        raise DiskFullError("The disk holding the record is full, so this entry was not saved.")
+
+    monkeypatch.setattr(context.store, "append_many", disk_full)
+    wizard.next()
+    QApplication.processEvents()
+    assert current(wizard) is Step.REVIEW
+    review = wizard.pages[Step.REVIEW]
+    assert isinstance(review, ReviewPage)
+    assert review.error_banner.isVisible()
+    assert "disk holding the record is full" in review.error_banner.detail_text
+    assert not wizard.answers.saved
+    assert context.store.episode_uuids() == []
+    patient = wizard.pages[Step.PATIENT]
+    assert isinstance(patient, PatientPage)
+    assert patient.name_edit.text() == "Jane Example"
+    assert loading.checker.name_edit.text() == "Chris Lee"
+
+    monkeypatch.setattr(context.store, "append_many", original)
+    press_next(wizard, Step.DONE)
+    assert context.store.episode_uuids() == [wizard.answers.episode_uuid]
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+def test_user_page_is_asked_only_when_nobody_is_signed_in(qtbot: QtBot, tmp_path: Path) -> None:
+    context = make_context(tmp_path)
+    wizard = open_wizard(qtbot, context)
+    assert current(wizard) is Step.USER
+    assert not next_enabled(wizard)
+    wizard.pages[Step.USER].actor.name_edit.setText("Sam Taylor")  # type: ignore[attr-defined]
+    press_next(wizard, Step.PATIENT)
+    assert context.user == USER
+    second = open_wizard(qtbot, context)
+    assert current(second) is Step.PATIENT
+    context.store.close()
+
+
+def test_going_back_keeps_the_answers(wizard: NewEpisodeWizard) -> None:
+    to_decision(wizard)
+    wizard.back()
+    wizard.back()
+    assert current(wizard) is Step.GESTATION
+    page = wizard.pages[Step.GESTATION]
+    assert isinstance(page, GestationPage)
+    assert page.weeks_days_edit.text() == "27+3"
+    press_next(wizard, Step.SITUATION)
+    press_next(wizard, Step.DECISION)
+
+
+def test_changing_the_decision_to_not_give_takes_the_not_given_path(
+    wizard: NewEpisodeWizard,
+) -> None:
+    to_loading(wizard)
+    wizard.back()
+    decision = wizard.pages[Step.DECISION]
+    assert isinstance(decision, DecisionPage)
+    decision.no_give_button.click()
+    press_next(wizard, Step.NOT_GIVEN)
+
+
+def test_maintenance_start_defaults_to_the_end_of_the_load(wizard: NewEpisodeWizard) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    page = wizard.pages[Step.MAINTENANCE]
+    assert isinstance(page, MaintenancePage)
+    assert page.started_at.value() == WINTER_NOON + timedelta(minutes=15)
+    assert "Wed 14 Jan 2026 12:15 GMT" in page.stop_due.text()
+    page.started_at.edit.setText("2026-01-13 11:59")
+    assert_message_next_to(page.started_at.edit, "before the loading dose started")
+    assert not next_enabled(wizard)
+
+
+def test_loading_card_follows_the_preparation_chosen(wizard: NewEpisodeWizard) -> None:
+    loading = to_loading(wizard)
+    assert "80 mL/h" in loading.pump.text()
+    index = loading.preparation_combo.findData("8pct-premixed")
+    loading.preparation_combo.setCurrentIndex(index)
+    assert "200 mL/h" in loading.pump.text()  # decisions.md §3: 4 g of 8% over 15 min
+    assert "50 mL" in loading.dose.text()
+
+
+# --------------------------------------------------------------------------- keyboard and a11y
+
+
+def test_every_control_has_an_accessible_name(wizard: NewEpisodeWizard, tmp_path: Path) -> None:
+    to_decision(wizard, medications=(MedicationId.NIFEDIPINE,))
+    missing = [
+        f"{page.objectName()}: {type(widget).__name__} {widget.objectName()}"
+        for page in [*wizard.pages.values()]
+        for widget in page.findChildren(QWidget)
+        if isinstance(widget, (QAbstractButton, QLineEdit, QComboBox))
+        and not widget.accessibleName()
+    ]
+    assert missing == []
+    for which in (
+        QWizard.WizardButton.BackButton,
+        QWizard.WizardButton.NextButton,
+        QWizard.WizardButton.CommitButton,
+        QWizard.WizardButton.FinishButton,
+        QWizard.WizardButton.CancelButton,
+    ):
+        assert wizard.button(which).accessibleName()
+
+
+def test_tab_goes_from_the_number_to_the_name_to_the_date_of_birth(
+    qtbot: QtBot, wizard: NewEpisodeWizard
+) -> None:
+    page = wizard.pages[Step.PATIENT]
+    assert isinstance(page, PatientPage)
+    assert QApplication.focusWidget() is page.identifier_edit
+    qtbot.keyClick(page.identifier_edit, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.name_edit
+    qtbot.keyClick(page.name_edit, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.dob.edit
+
+
+def test_enter_does_not_pick_a_situation_when_a_checkbox_has_the_focus(
+    qtbot: QtBot, wizard: NewEpisodeWizard
+) -> None:
+    fill_patient(wizard)
+    press_next(wizard, Step.GESTATION)
+    fill_gestation(wizard, "27+3")
+    press_next(wizard, Step.SITUATION)
+    page = wizard.pages[Step.SITUATION]
+    assert isinstance(page, SituationPage)
+    box = page.condition_boxes[ConditionId.RENAL_IMPAIRMENT]
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert current(wizard) is Step.SITUATION
+    assert page.situation() is None
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert box.isChecked()
+
+
+def test_optional_maintenance_can_be_skipped_under_sogc(qtbot: QtBot, tmp_path: Path) -> None:
+    context = make_context(tmp_path, user=USER, protocol_id="sogc-2019")
+    wizard = open_wizard(qtbot, context)
+    to_decision(wizard)
+    press_next(wizard, Step.SENIOR)  # SOGC "consider": a senior decides
+    senior = wizard.pages[Step.SENIOR]
+    assert isinstance(senior, SeniorPage)
+    senior.senior.name_edit.setText("Dr Morgan Reid")
+    senior.give_button.click()
+    press_next(wizard, Step.LOADING)
+    loading = wizard.pages[Step.LOADING]
+    assert isinstance(loading, LoadingPage)
+    assert loading.skip_maintenance.isVisible()
+    loading.checker.name_edit.setText("Chris Lee")
+    loading.skip_maintenance.click()
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    state = context.store.episode(wizard.answers.episode_uuid)
+    assert state.courses[0].load is not None
+    assert state.courses[0].maintenance is None
+    context.store.close()
+
+
+def test_maintenance_cannot_be_skipped_under_the_uk_protocol(wizard: NewEpisodeWizard) -> None:
+    loading = to_loading(wizard)
+    assert not loading.skip_maintenance.isVisible()
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
