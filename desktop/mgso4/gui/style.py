@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from mgso4.resources import resource_path
@@ -150,6 +150,17 @@ def _tone_rules() -> list[StyleRule]:
             )
         )
         rules.append(StyleRule(f'QFrame[tone="{name}"] QLabel', fg=tone.fg, on=tone.bg))
+        # Banner titles: bold, and bigger again at the urgent level (escalation shows in size,
+        # not in colour alone).
+        size = BOARD_FONT_PT + (3 if name is ToneName.URGENT else 1)
+        rules.append(
+            StyleRule(
+                f'QFrame[tone="{name}"] QLabel[role="banner-title"]',
+                fg=tone.fg,
+                on=tone.bg,
+                extra=f"font-size: {size}pt; font-weight: bold;",
+            )
+        )
         rules.append(
             StyleRule(
                 f'QLabel[tone="{name}"]',
@@ -193,7 +204,7 @@ RULES: tuple[StyleRule, ...] = (
         fg=Colour.ON_PRIMARY,
         bg=Colour.PRIMARY,
         extra=(
-            f"{_TARGET} min-width: {TARGET_MIN_PX}px; padding: 2px 14px; "
+            f"{_TARGET} padding: 2px 14px; "
             f"border: 2px solid {Colour.PRIMARY_DARK}; border-radius: 4px; font-weight: bold;"
         ),
     ),
@@ -321,6 +332,18 @@ RULES: tuple[StyleRule, ...] = (
     ),
     StyleRule('QFrame[role="card"] QLabel', fg=Colour.TEXT, on=Colour.SURFACE),
     StyleRule('QFrame[role="card"] QLabel[role="muted"]', fg=Colour.TEXT_MUTED, on=Colour.SURFACE),
+    StyleRule(
+        'QFrame[role="card"] QLabel[role="title"]',
+        fg=Colour.TEXT,
+        on=Colour.SURFACE,
+        extra=f"font-size: {BOARD_FONT_PT + 4}pt; font-weight: bold;",
+    ),
+    StyleRule(
+        'QFrame[role="card"] QLabel[role="emphasis"]',
+        fg=Colour.TEXT,
+        on=Colour.SURFACE,
+        extra=f"font-size: {BOARD_FONT_PT}pt; font-weight: bold;",
+    ),
     *_tone_rules(),
     StyleRule(
         'QLabel[role="training-banner"]',
@@ -333,12 +356,14 @@ RULES: tuple[StyleRule, ...] = (
     ),
 )
 
-#: Colours the ward board's model paints directly (text, background) by meaning.
+#: Colours painted outside the stylesheet (models' colour roles, the palette): text, background.
 MODEL_PAIRS: dict[str, tuple[str, str]] = {
     "row": (Colour.TEXT, Colour.SURFACE),
     "row-alt": (Colour.TEXT, Colour.SURFACE_ALT),
     "selected": (Colour.ON_SELECTION, Colour.SELECTION),
     "voided": (Colour.TEXT_MUTED, Colour.SURFACE),
+    "voided-alt": (Colour.TEXT_MUTED, Colour.SURFACE_ALT),
+    "placeholder": (Colour.TEXT_MUTED, Colour.SURFACE),
     **{f"tone-{name}": (tone.fg, tone.bg) for name, tone in TONES.items()},
 }
 
@@ -393,6 +418,16 @@ def apply_style(app: QApplication) -> None:
     font = QFont(_font_family(), BASE_FONT_PT)
     app.setFont(font)
     app.setStyle("Fusion")
+    palette = QPalette(app.palette())
+    # The palette matches the stylesheet, for what the platform paints itself (window fill).
+    palette.setColor(QPalette.ColorRole.Window, QColor(Colour.WINDOW))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(Colour.TEXT))
+    palette.setColor(QPalette.ColorRole.Base, QColor(Colour.SURFACE))
+    palette.setColor(QPalette.ColorRole.Text, QColor(Colour.TEXT))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor(Colour.SELECTION))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor(Colour.ON_SELECTION))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor(Colour.TEXT_MUTED))
+    app.setPalette(palette)
     app.setStyleSheet(stylesheet())
 
 

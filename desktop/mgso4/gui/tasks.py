@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from mgso4.core.protocol import ProtocolError
-from mgso4.storage.errors import StoreError
+from mgso4.storage import BackupScheduler, Store, StoreError
+from mgso4.storage.backup import last_backup_at
 
 LOG = logging.getLogger(__name__)
 
@@ -162,3 +165,88 @@ class TaskRunner(QObject):
         handle.deleteLater()
         if not self._running:
             self.sig_busy_changed.emit(False)
+
+
+class BackupController(QObject):
+    """Backups of the open record: at start, at a clean exit and daily, off the GUI thread.
+
+    The daily check is not a long timer: the main window's once-a-second clock check calls
+    :meth:`maybe_run`, which compares the clock with the newest backup's time (so a laptop
+    that slept through the night backs up as soon as it wakes). The policy is the store's
+    ``BackupScheduler``; the copy is the store's verified ``backup``.
+    """
+
+    sig_backup_done = Signal(str)
+    """A backup was written and verified (its path)."""
+    sig_backup_failed = Signal(str)
+    """A backup failed; the message is for the user."""
+
+    def __init__(
+        self,
+        store: Store,
+        folder: Path,
+        *,
+        keep: int,
+        clock: Callable[[], datetime],
+        runner: TaskRunner,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.folder = folder
+        self.keep = keep
+        self._clock = clock
+        self._runner = runner
+        self._scheduler = BackupScheduler()
+        self._running: TaskHandle | None = None
+        self.last_error: str | None = None
+        try:
+            self.last_backup_at: datetime | None = (
+                last_backup_at(folder) if folder.is_dir() else None
+            )
+        except OSError:
+            self.last_backup_at = None
+
+    @property
+    def running(self) -> bool:
+        """A backup is being written now."""
+        return self._running is not None
+
+    def run_now(self) -> TaskHandle | None:
+        """Start a backup unless one is running; returns its handle."""
+        if self._running is not None:
+            return None
+        store, folder, keep = self.store, self.folder, self.keep
+        started_at = self._clock()
+
+        def work(report: Report) -> str:
+            report(0, "Backing up the record")
+            return str(store.backup(folder, keep=keep))
+
+        def finished(path: object) -> None:
+            self._running = None
+            self.last_backup_at = started_at
+            self.last_error = None
+            self.sig_backup_done.emit(str(path))
+
+        def failed(message: str) -> None:
+            self._running = None
+            # A failed attempt still counts as the day's try, so a full disk does not get
+            # a new attempt every second; the banner says what happened.
+            self.last_backup_at = started_at
+            self.last_error = message
+            self.sig_backup_failed.emit(message)
+
+        self._running = self._runner.run("Backup", work, on_finished=finished, on_failed=failed)
+        return self._running
+
+    def maybe_run(self, now: datetime) -> TaskHandle | None:
+        """Start the daily backup if one is due at ``now``."""
+        if self._running is None and self._scheduler.due(now, self.last_backup_at):
+            return self.run_now()
+        return None
+
+    def run_at_exit(self, timeout_ms: int = 60_000) -> bool:
+        """Back up before the app closes and wait for it; True if it finished in time."""
+        self.run_now()
+        return self._runner.wait(timeout_ms)

@@ -88,3 +88,17 @@ class FieldMessage(QLabel):
             self._field.setProperty("invalid", kind == "error")
             self._field.setAccessibleDescription(prefix + message)
             repolish(self._field)
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """Make a window tall enough for its wrapped text at its current width.
+
+    Qt does not grow a top-level window for word-wrapped labels (height-for-width); without
+    this a message appearing under a field would overlap the row below it.
+    """
+    layout = window.layout()
+    if layout is None or not layout.hasHeightForWidth():
+        return
+    needed = layout.totalHeightForWidth(window.width())
+    if needed > window.height():
+        window.resize(window.width(), needed)
