@@ -1,0 +1,1 @@
+"""The ward board: active episodes with countdowns, overdue first."""

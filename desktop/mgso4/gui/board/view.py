@@ -1,0 +1,147 @@
+"""The ward board: every active episode with what is due next and how long is left.
+
+The board reads the store only when the record changes (``context.changed()``) or when asked
+to refresh; between reads, :meth:`WardBoard.tick` recomputes the countdowns from the cached
+states and the clock. The board owns no timer: the main window's one clock check calls
+``tick`` every second.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QStackedLayout,
+    QTableView,
+    QWidget,
+)
+
+from mgso4.gui.board.delegate import BoardDelegate
+from mgso4.gui.board.model import EPISODE_UUID_ROLE, BoardModel, Column
+from mgso4.gui.board.rows import BoardEntry, BoardRow, build_rows
+from mgso4.gui.context import AppContext
+
+
+class WardBoard(QWidget):
+    """Table of active episodes, overdue first."""
+
+    sig_open_requested = Signal(str)
+    """The user asked to open an episode (its uuid): Enter or double-click on a row."""
+    sig_rows_changed = Signal()
+    """The rows were recomputed (after a refresh or a tick)."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ward_board")
+        self._context = context
+        self._entries: list[BoardEntry] = []
+        self._load_error: str | None = None
+        self.model = BoardModel()
+        self.table = QTableView(self)
+        self.table.setObjectName("board_table")
+        self.table.setAccessibleName("Ward board: active episodes, overdue first")
+        self.table.setModel(self.model)
+        self.delegate = BoardDelegate(self.table)
+        self.table.setItemDelegate(self.delegate)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.setShowGrid(True)
+        self.table.setIconSize(QSize(28, 28))
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Column.GESTATION, QHeaderView.ResizeMode.ResizeToContents)
+        header.setHighlightSections(False)
+        self.table.setTabKeyNavigation(False)
+        # Wrapped text needs the row heights again whenever a column's width changes.
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        self.empty_label = QLabel(
+            "No active episodes. Press New episode (Ctrl+N) to start one.", self
+        )
+        self.empty_label.setObjectName("board_empty_label")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setProperty("role", "heading")
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self.table)
+        self._stack.addWidget(self.empty_label)
+        # Enter and double-click both arrive as "activated" (one signal, so no double opening).
+        self.table.activated.connect(self._on_table_activated)
+
+    @property
+    def rows(self) -> list[BoardRow]:
+        """The rows as shown, in order."""
+        return self.model.rows
+
+    @property
+    def load_error(self) -> str | None:
+        """Why the last read of the store failed, if it did."""
+        return self._load_error
+
+    def refresh(self) -> None:
+        """Re-read the active episodes from the store and recompute every row.
+
+        Raises nothing: a store error is kept in :attr:`load_error` (the main window shows
+        it in a banner) and the rows already shown stay.
+        """
+        from mgso4.storage.errors import StoreError
+
+        try:
+            states = self._context.store.active_episodes()
+        except StoreError as exc:
+            self._load_error = str(exc)
+            return
+        self._load_error = None
+        entries = []
+        for state in states:
+            shown = self._context.episode_protocol(state)
+            entries.append(BoardEntry(state, shown.protocol, shown.warning))
+        self._entries = entries
+        self.tick(self._context.clock())
+
+    def tick(self, now: datetime) -> None:
+        """Recompute countdowns and order at ``now`` from the cached states (no store read)."""
+        selected = self.selected_uuid()
+        rows = build_rows(self._entries, now, self._context.tz)
+        self.model.set_rows(rows)
+        self._stack.setCurrentWidget(self.table if rows else self.empty_label)
+        if selected is not None:
+            self.select(selected)
+        elif rows and not self.table.currentIndex().isValid():
+            self.select(rows[0].episode_uuid)
+        self.table.resizeRowsToContents()
+        self.sig_rows_changed.emit()
+
+    def selected_uuid(self) -> str | None:
+        """The episode of the current row, if any."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        value = self.model.data(index, EPISODE_UUID_ROLE)
+        return str(value) if value else None
+
+    def select(self, episode_uuid: str) -> bool:
+        """Make an episode's row current; False if it is not on the board."""
+        row = self.model.row_for(episode_uuid)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        if self.table.currentIndex().row() != row:
+            self.table.setCurrentIndex(index)
+        self.table.selectRow(row)
+        return True
+
+    def focus_table(self) -> None:
+        """Put keyboard focus on the table (arrow keys move, Enter opens)."""
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        value = self.model.data(index, EPISODE_UUID_ROLE)
+        if value:
+            self.sig_open_requested.emit(str(value))
