@@ -1,0 +1,1 @@
+"""One episode: banner, due alerts, bedside actions and the timeline."""

@@ -1,0 +1,219 @@
+"""The frame every bedside action shares: fields with messages, save through the store.
+
+Saving is honest: the dialog calls ``AppContext.record`` (one transaction) and says "saved"
+only after it returns. A ``StoreError`` is shown in a non-modal banner at the top of the
+dialog with the store's own sentence, and everything typed stays where it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mgso4.core.episode import Actor, EpisodeState, Event, EventDraft
+from mgso4.core.protocol import Protocol
+from mgso4.core.vocab import Role
+from mgso4.gui.context import AppContext
+from mgso4.gui.style import set_role
+from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel
+from mgso4.gui.widgets.field_message import FieldMessage, grow_to_fit
+from mgso4.gui.widgets.user_dialog import ROLE_LABELS
+from mgso4.storage.errors import StoreError
+
+
+def actor_text(actor: Actor) -> str:
+    """ "Jane Smith (midwife)"."""
+    return f"{actor.name} ({ROLE_LABELS.get(actor.role, actor.role).lower()})"
+
+
+class ActionDialog(QDialog):
+    """Base for the bedside actions. Subclasses add fields and implement :meth:`drafts`."""
+
+    sig_saved = Signal(list)
+    """The entries were committed (the list of committed events)."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        *,
+        title: str,
+        save_label: str,
+        object_name: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWindowTitle(title)
+        self.context = context
+        self.state = state
+        self.protocol = protocol
+        self.saved_events: list[Event] = []
+        self.error_banner = AlertBanner(self, object_name="store_error_banner")
+        self.heading = QLabel(title, self)
+        self.heading.setObjectName("dialog_heading")
+        self.heading.setProperty("role", "heading")
+        self.patient_line = QLabel(self._patient_words(), self)
+        self.patient_line.setObjectName("dialog_patient_line")
+        self.patient_line.setProperty("role", "muted")
+        self.form = QGridLayout()
+        self.form.setHorizontalSpacing(10)
+        self.form.setVerticalSpacing(4)
+        self.form.setColumnStretch(1, 1)
+        self._next_row = 0
+        self.body = QVBoxLayout()
+        self.body.addLayout(self.form)
+        self._user_name: QLineEdit | None = None
+        self._user_role: QComboBox | None = None
+        self._user_message: FieldMessage | None = None
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("cancel_button")
+        self.cancel_button.setAccessibleName("Cancel without saving")
+        set_role(self.cancel_button, "secondary")
+        self.save_button = QPushButton(save_label, self)
+        self.save_button.setObjectName("save_button")
+        self.save_button.setAccessibleName(save_label)
+        self.save_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(14, 12, 14, 12)
+        outer.setSpacing(8)
+        outer.addWidget(self.error_banner)
+        outer.addWidget(self.heading)
+        outer.addWidget(self.patient_line)
+        outer.addLayout(self.body)
+        outer.addStretch(1)
+        outer.addLayout(buttons)
+        self.cancel_button.clicked.connect(self.reject)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._on_save_button_clicked)
+        self.resize(620, 360)
+
+    def event(self, event: QEvent) -> bool:
+        """Grow when a message appears, so wrapped text never overlaps the next row."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            grow_to_fit(self)
+        return handled
+
+    # ------------------------------------------------------------------ building
+
+    def add_row(
+        self, label_text: str, field: QWidget, unit: str = "", *, accessible_name: str = ""
+    ) -> FieldMessage:
+        """Add a labelled field (with its unit) and the message line under it."""
+        label = QLabel(label_text, self)
+        label.setObjectName(f"{field.objectName()}_label")
+        label.setBuddy(field)
+        field.setAccessibleName(accessible_name or label_text.replace("&", ""))
+        row = self._next_row
+        self.form.addWidget(label, row, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.form.addWidget(field, row, 1)
+        if unit:
+            unit_label = QLabel(unit, self)
+            unit_label.setProperty("role", "muted")
+            unit_label.setObjectName(f"{field.objectName()}_unit")
+            self.form.addWidget(unit_label, row, 2)
+        message = FieldMessage(field, self)
+        message.setObjectName(f"{field.objectName()}_message")
+        self.form.addWidget(message, row + 1, 1, 1, 2)
+        self._next_row += 2
+        return message
+
+    def add_wide(self, widget: QWidget) -> None:
+        """Add a widget across the form's width."""
+        self.form.addWidget(widget, self._next_row, 0, 1, 3)
+        self._next_row += 1
+
+    def add_user_fields(self) -> None:
+        """Ask who is recording when nobody is signed in for the shift yet."""
+        if self.context.user is not None:
+            line = QLabel(f"Recorded by: {actor_text(self.context.user)}", self)
+            line.setObjectName("recorded_by_label")
+            line.setProperty("role", "muted")
+            self.add_wide(line)
+            return
+        self._user_name = QLineEdit(self)
+        self._user_name.setObjectName("user_name_edit")
+        self._user_message = self.add_row("Your name", self._user_name)
+        self._user_role = QComboBox(self)
+        self._user_role.setObjectName("user_role_combo")
+        for role, label in ROLE_LABELS.items():
+            self._user_role.addItem(label, role)
+        self.add_row("Your role", self._user_role)
+
+    def recorded_by(self) -> Actor | None:
+        """Who records this entry; shows a message and returns None when not given."""
+        if self.context.user is not None:
+            return self.context.user
+        assert self._user_name is not None and self._user_role is not None
+        assert self._user_message is not None
+        name = self._user_name.text().strip()
+        if not name:
+            self._user_message.show_error("Your name is needed: every entry says who made it.")
+            return None
+        self._user_message.clear_message()
+        return Actor(name=name, role=Role(self._user_role.currentData()))
+
+    # ------------------------------------------------------------------ saving
+
+    def drafts(self) -> Sequence[EventDraft] | None:
+        """Validate every field (showing each message) and build the entries, or None."""
+        raise NotImplementedError
+
+    def first_error_field(self) -> QWidget | None:
+        """The first field showing a problem (focus goes there after a refused save)."""
+        for message in self.findChildren(FieldMessage):
+            if message.kind == "error" and message.isVisibleTo(self):
+                return message.buddy_field()
+        return None
+
+    def save(self) -> bool:
+        """Validate and record; True when committed."""
+        drafts = self.drafts()
+        if drafts is None:
+            field = self.first_error_field()
+            if field is not None:
+                field.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        try:
+            events = self.context.record(drafts, self.context.episode_protocol_ref(self.state))
+        except StoreError as exc:
+            self.error_banner.show_message(
+                AlertLevel.CRITICAL,
+                "Not saved",
+                f"{exc} Your entry is still in the form below.",
+            )
+            return False
+        if self.context.user is None:
+            self.context.user = drafts[0].recorded_by
+        self.error_banner.clear()
+        self.saved_events = events
+        self.sig_saved.emit(events)
+        return True
+
+    def _on_save_button_clicked(self) -> None:
+        if self.save():
+            self.accept()
+
+    def _patient_words(self) -> str:
+        from mgso4.gui.board.rows import identifier_text
+
+        return f"{self.state.patient.name} · {identifier_text(self.state)}"

@@ -1,0 +1,867 @@
+"""The bedside actions after the start: load end, maintenance, syringe, rate, stop, birth,
+not-given reason and alert acknowledgement. Each is a small dialog with field messages.
+
+Doses are never computed here: g/h comes from ``core.dosing.rate_g_per_h`` (concentration ×
+rate, reference §3.2) and limits from ``core.dosing.check_maintenance_rate`` (hard limits
+refuse, soft limits need a tick to confirm). Typed rates are read strictly by
+``core.dosing.parse_decimal_input``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from pydantic import BaseModel
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
+
+from mgso4.core.dosing import (
+    DoseInputError,
+    LimitCheck,
+    check_maintenance_rate,
+    maintenance_plan,
+    percent_label,
+    plain,
+    rate_g_per_h,
+    stops_at_birth,
+)
+from mgso4.core.episode import (
+    Actor,
+    AlertAcknowledged,
+    Birth,
+    CourseState,
+    EpisodeState,
+    EventDraft,
+    EventType,
+    InfusionStopped,
+    LoadFinished,
+    MaintenanceStarted,
+    NotGiven,
+    RateChanged,
+    StopReason,
+    SyringeChanged,
+)
+from mgso4.core.monitoring import DueItem
+from mgso4.core.protocol import Protocol, ProtocolError
+from mgso4.core.timeutil import format_local
+from mgso4.core.vocab import Role
+from mgso4.gui.context import AppContext
+from mgso4.gui.episode.action_dialog import ROLE_LABELS, ActionDialog
+from mgso4.gui.episode.inputs import InputError, parse_decimal_field, required_text
+from mgso4.gui.widgets.alert_banner import AlertLevel
+from mgso4.gui.widgets.field_message import FieldMessage
+from mgso4.gui.widgets.time_field import TimeField
+
+
+def running_course(state: EpisodeState) -> CourseState | None:
+    """The course whose infusion is running, if any."""
+    course = state.current_course
+    return course if course is not None and course.running else None
+
+
+def current_concentration(course: CourseState) -> Decimal | None:
+    """The concentration (g/mL) of what is running now in a course."""
+    if course.rates:
+        return course.rates[-1].concentration_g_per_ml
+    if course.maintenance is not None:
+        return course.maintenance.concentration_g_per_ml
+    return None
+
+
+def current_rate_ml_per_h(course: CourseState) -> Decimal | None:
+    """The maintenance pump rate now (mL/h), if maintenance has started."""
+    return course.rates[-1].rate_ml_per_h if course.rates else None
+
+
+class _TimedDialog(ActionDialog):
+    """An action with a clinical time field first."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        *,
+        title: str,
+        save_label: str,
+        object_name: str,
+        time_what: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            context,
+            state,
+            protocol,
+            title=title,
+            save_label=save_label,
+            object_name=object_name,
+            parent=parent,
+        )
+        self.time_field = TimeField(
+            context.clock, context.tz, what=time_what, object_name=f"{object_name}_time"
+        )
+        label = QLabel(time_what[:1].upper() + time_what[1:], self)
+        label.setBuddy(self.time_field.line_edit)
+        self.form.addWidget(label, self._next_row, 0)
+        self.form.addWidget(self.time_field, self._next_row, 1, 1, 2)
+        self._next_row += 1
+
+    def make(self, event_type: EventType, payload: BaseModel) -> list[EventDraft] | None:
+        """One draft at the typed time, or None (messages shown) if time or user is missing."""
+        occurred_at = self.time_field.value()
+        actor = self.recorded_by()
+        if occurred_at is None or actor is None:
+            return None
+        return [
+            EventDraft.make(
+                event_type,
+                payload,
+                episode_uuid=self.state.uuid,
+                occurred_at=occurred_at,
+                recorded_by=actor,
+            )
+        ]
+
+
+class _RateCheck:
+    """A rate field's live g/h line and the confirmation tick for soft limits."""
+
+    def __init__(self, dialog: ActionDialog, edit: QLineEdit, message: FieldMessage) -> None:
+        self.dialog = dialog
+        self.edit = edit
+        self.message = message
+        self.grams_label = QLabel("", dialog)
+        self.grams_label.setObjectName("grams_per_hour_label")
+        self.grams_label.setProperty("role", "heading")
+        self.grams_label.setAccessibleName("Delivered dose, grams per hour (computed)")
+        self.confirm = QCheckBox("I confirm this rate is intended", dialog)
+        self.confirm.setObjectName("confirm_rate_check")
+        self.confirm.setAccessibleName("Confirm this rate is intended")
+        self.confirm.setVisible(False)
+        self.check: LimitCheck | None = None
+
+    def update(self, concentration_g_per_ml: Decimal | None) -> Decimal | None:
+        """Re-read the rate (quietly) and show the g/h and any limit message."""
+        self.check = None
+        text = self.edit.text()
+        if not text.strip() or concentration_g_per_ml is None:
+            self.grams_label.setText("")
+            self.confirm.setVisible(False)
+            return None
+        try:
+            rate = parse_decimal_field(text, label="Rate", unit="mL/h", required=True)
+        except InputError:
+            self.grams_label.setText("")
+            self.confirm.setVisible(False)
+            return None
+        assert rate is not None
+        try:
+            grams = rate_g_per_h(concentration_g_per_ml, rate)
+        except DoseInputError:
+            grams = None
+        if grams is not None:
+            self.grams_label.setText(
+                f"= {plain(grams)} g/h  ({plain(rate)} mL/h × "
+                f"{percent_label(concentration_g_per_ml)}, {plain(concentration_g_per_ml)} g/mL)"
+            )
+        self.check = check_maintenance_rate(self.dialog.protocol, concentration_g_per_ml, rate)
+        if self.check.refused:
+            self.message.show_error(" ".join(self.check.messages))
+        elif self.check.needs_confirmation:
+            self.message.show_note(" ".join(self.check.messages))
+        else:
+            self.message.clear_message()
+        self.confirm.setVisible(self.check.needs_confirmation)
+        return rate
+
+    def validated(self, concentration_g_per_ml: Decimal | None) -> Decimal | None:
+        """The rate if it may be saved; otherwise shows why and returns None."""
+        try:
+            rate = parse_decimal_field(self.edit.text(), label="Rate", unit="mL/h", required=True)
+        except InputError as exc:
+            self.message.show_error(str(exc))
+            return None
+        assert rate is not None
+        if concentration_g_per_ml is None:
+            self.message.show_error("The running concentration is not known for this course.")
+            return None
+        self.update(concentration_g_per_ml)
+        check = self.check
+        if check is None or check.refused:
+            return None
+        if check.needs_confirmation and not self.confirm.isChecked():
+            self.message.show_error(
+                " ".join(check.messages) + " Tick “I confirm this rate is intended” to save it."
+            )
+            return None
+        return rate
+
+
+class _PersonFields:
+    """A name and role for a second person (the checker)."""
+
+    def __init__(
+        self, dialog: ActionDialog, what: str, object_name: str, *, required: bool
+    ) -> None:
+        self.required = required
+        self.what = what
+        self.name_edit = QLineEdit(dialog)
+        self.name_edit.setObjectName(f"{object_name}_name_edit")
+        self.message = dialog.add_row(f"{what} (name)", self.name_edit)
+        self.role_combo = QComboBox(dialog)
+        self.role_combo.setObjectName(f"{object_name}_role_combo")
+        for role, label in ROLE_LABELS.items():
+            self.role_combo.addItem(label, role)
+        dialog.add_row(f"{what} (role)", self.role_combo)
+
+    def value(self) -> tuple[bool, Actor | None]:
+        """(ok, actor): ok is False when a required name is missing (message shown)."""
+        name = self.name_edit.text().strip()
+        if not name:
+            if self.required:
+                self.message.show_error(
+                    f"{self.what}: a name is needed (a second practitioner checks the pump)."
+                )
+                return False, None
+            self.message.clear_message()
+            return True, None
+        self.message.clear_message()
+        return True, Actor(name=name, role=Role(self.role_combo.currentData()))
+
+
+# ---------------------------------------------------------------------------- load end
+
+
+class LoadEndDialog(_TimedDialog):
+    """Record that the loading dose finished."""
+
+    def __init__(
+        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+    ) -> None:
+        super().__init__(
+            context,
+            state,
+            protocol,
+            title="Loading dose finished",
+            save_label="Save load end",
+            object_name="load_end_dialog",
+            time_what="time the load finished",
+            parent=parent,
+        )
+        self.course = running_course(state)
+        info = QLabel(self)
+        info.setWordWrap(True)
+        info.setObjectName("load_info_label")
+        if self.course is not None and self.course.load is not None:
+            load = self.course.load
+            started = self.course.load_started_at
+            assert started is not None
+            info.setText(
+                f"Course {self.course.number}: {plain(load.dose_g)} g "
+                f"({plain(load.volume_ml)} mL at {plain(load.rate_ml_per_h)} mL/h) started "
+                f"{format_local(started, context.tz)}, planned over {plain(load.duration_min)} min."
+            )
+        self.add_wide(info)
+        self.add_user_fields()
+
+    def drafts(self) -> Sequence[EventDraft] | None:
+        if self.course is None or self.course.load_finished_at is not None:
+            self.error_banner.show_message(
+                AlertLevel.WARNING,
+                "Nothing to record",
+                "No loading dose is running in this episode (its end may already be recorded).",
+            )
+            return None
+        return self.make(EventType.LOAD_FINISHED, LoadFinished(course_number=self.course.number))
+
+
+# ---------------------------------------------------------------------------- maintenance
+
+
+class MaintenanceStartDialog(_TimedDialog):
+    """Start the maintenance infusion after the load (rate prefilled from the protocol)."""
+
+    def __init__(
+        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+    ) -> None:
+        super().__init__(
+            context,
+            state,
+            protocol,
+            title="Start maintenance infusion",
+            save_label="Save maintenance start",
+            object_name="maintenance_dialog",
+            time_what="time maintenance started",
+            parent=parent,
+        )
+        course = state.current_course
+        self.course = course
+        self.preparation = None
+        try:
+            self.preparation = context.preparations.get(state.created.preparation_id)
+        except ProtocolError:
+            self.preparation = None
+        stage = self.preparation.maintenance if self.preparation is not None else None
+        self.concentration = stage.concentration_g_per_ml if stage is not None else None
+        info = QLabel(self)
+        info.setWordWrap(True)
+        info.setObjectName("maintenance_info_label")
+        if stage is not None and self.preparation is not None:
+            plan = maintenance_plan(protocol, self.preparation)
+            info.setText(
+                f"{stage.concentration_label}: {stage.container}. Protocol rate "
+                f"{plain(plan.rate_g_per_h)} g/h = {plain(plan.rate_ml_per_h)} mL/h "
+                f"{protocol.maintenance.rate_g_per_h.source}."
+            )
+        else:
+            info.setText(
+                f"The episode's preparation {state.created.preparation_id!r} is not in the "
+                "preparations file: maintenance cannot be started from here."
+            )
+        self.add_wide(info)
+        self.rate_edit = QLineEdit(self)
+        self.rate_edit.setObjectName("rate_edit")
+        rate_message = self.add_row(
+            "Pump rate", self.rate_edit, "mL/h", accessible_name="Pump rate, mL per hour"
+        )
+        self.rate_check = _RateCheck(self, self.rate_edit, rate_message)
+        self.add_wide(self.rate_check.grams_label)
+        self.add_wide(self.rate_check.confirm)
+        self.volume_edit = QLineEdit(self)
+        self.volume_edit.setObjectName("volume_edit")
+        self.volume_message = self.add_row(
+            "Syringe volume", self.volume_edit, "mL", accessible_name="Syringe volume, mL"
+        )
+        if stage is not None and self.preparation is not None:
+            plan = maintenance_plan(protocol, self.preparation)
+            self.rate_edit.setText(plain(plan.rate_ml_per_h))
+            self.volume_edit.setText(plain(stage.container_volume_ml))
+        self.checker = _PersonFields(self, "Checked by", "checker", required=True)
+        self.add_user_fields()
+        self.rate_edit.textChanged.connect(lambda _t: self.rate_check.update(self.concentration))
+        self.rate_check.update(self.concentration)
+
+    def drafts(self) -> Sequence[EventDraft] | None:
+        rate = self.rate_check.validated(self.concentration)
+        try:
+            volume = parse_decimal_field(
+                self.volume_edit.text(),
+                label="Syringe volume",
+                unit="mL",
+                model=MaintenanceStarted,
+                field="container_volume_ml",
+                required=True,
+            )
+            self.volume_message.clear_message()
+        except InputError as exc:
+            self.volume_message.show_error(str(exc))
+            volume = None
+        checker_ok, checker = self.checker.value()
+        actor = self.recorded_by()
+        occurred_at = self.time_field.value()
+        if (
+            rate is None
+            or volume is None
+            or not checker_ok
+            or checker is None
+            or actor is None
+            or occurred_at is None
+            or self.course is None
+            or self.preparation is None
+            or self.concentration is None
+        ):
+            return None
+        payload = MaintenanceStarted(
+            course_number=self.course.number,
+            preparation_id=self.preparation.id,
+            concentration_g_per_ml=self.concentration,
+            rate_ml_per_h=rate,
+            container_volume_ml=volume,
+            given_by=actor,
+            checked_by=checker,
+        )
+        return [
+            EventDraft.make(
+                EventType.MAINTENANCE_STARTED,
+                payload,
+                episode_uuid=self.state.uuid,
+                occurred_at=occurred_at,
+                recorded_by=actor,
+            )
+        ]
+
+
+# ---------------------------------------------------------------------------- rate change
+
+
+class RateChangeDialog(_TimedDialog):
+    """Change the maintenance pump rate; g/h shown computed, limits checked."""
+
+    def __init__(
+        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+    ) -> None:
+        super().__init__(
+            context,
+            state,
+            protocol,
+            title="Change the pump rate",
+            save_label="Save rate change",
+            object_name="rate_dialog",
+            time_what="time the rate changed",
+            parent=parent,
+        )
+        self.course = running_course(state)
+        self.concentration = current_concentration(self.course) if self.course else None
+        now_rate = current_rate_ml_per_h(self.course) if self.course else None
+        info = QLabel(self)
+        info.setWordWrap(True)
+        info.setObjectName("rate_info_label")
+        if self.concentration is not None and now_rate is not None:
+            info.setText(
+                f"Running now: {plain(now_rate)} mL/h of {percent_label(self.concentration)} "
+                f"({plain(self.concentration)} g/mL) = "
+                f"{plain(rate_g_per_h(self.concentration, now_rate))} g/h."
+            )
+        else:
+            info.setText("No maintenance infusion is running in this episode.")
+        self.add_wide(info)
+        self.rate_edit = QLineEdit(self)
+        self.rate_edit.setObjectName("rate_edit")
+        rate_message = self.add_row(
+            "New pump rate", self.rate_edit, "mL/h", accessible_name="New pump rate, mL per hour"
+        )
+        self.rate_check = _RateCheck(self, self.rate_edit, rate_message)
+        self.add_wide(self.rate_check.grams_label)
+        self.add_wide(self.rate_check.confirm)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setObjectName("reason_edit")
+        self.reason_edit.setPlaceholderText("e.g. oliguria: rate reduced on obstetric review")
+        self.reason_message = self.add_row("Reason", self.reason_edit)
+        self.add_user_fields()
+        self.rate_edit.textChanged.connect(lambda _t: self.rate_check.update(self.concentration))
+
+    def drafts(self) -> Sequence[EventDraft] | None:
+        rate = self.rate_check.validated(self.concentration)
+        try:
+            reason = required_text(
+                self.reason_edit.text(), label="A reason", hint="say why the rate changed."
+            )
+            self.reason_message.clear_message()
+        except InputError as exc:
+            self.reason_message.show_error(str(exc))
+            reason = None
+        if rate is None or reason is None or self.course is None:
+            self.time_field.value()
+            self.recorded_by()
+            return None
+        return self.make(
+            EventType.RATE_CHANGED,
+            RateChanged(course_number=self.course.number, rate_ml_per_h=rate, reason=reason),
+        )
+
+
+# ---------------------------------------------------------------------------- syringe change
+
+
+class SyringeChangeDialog(_TimedDialog):
+    """A new syringe or bag: its concentration and volume (concentration shown everywhere)."""
+
+    def __init__(
+        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+    ) -> None:
+        super().__init__(
+            context,
+            state,
+            protocol,
+            title="Change of syringe",
+            save_label="Save syringe change",
+            object_name="syringe_dialog",
+            time_what="time of the change",
+            parent=parent,
+        )
+        self.course = running_course(state)
+        self.running_concentration = current_concentration(self.course) if self.course else None
+        self.running_rate = current_rate_ml_per_h(self.course) if self.course else None
+        self.concentration_combo = QComboBox(self)
+        self.concentration_combo.setObjectName("concentration_combo")
+        seen: set[Decimal] = set()
+        for prep in context.preparations.preparations:
+            stage = prep.maintenance
+            if stage.concentration_g_per_ml in seen:
+                continue
+            seen.add(stage.concentration_g_per_ml)
+            self.concentration_combo.addItem(
+                f"{percent_label(stage.concentration_g_per_ml)} "
+                f"({plain(stage.concentration_g_per_ml)} g/mL)",
+                stage.concentration_g_per_ml,
+            )
+        if self.running_concentration is not None:
+            index = self.concentration_combo.findData(self.running_concentration)
+            if index >= 0:
+                self.concentration_combo.setCurrentIndex(index)
+        self.concentration_message = self.add_row(
+            "Concentration",
+            self.concentration_combo,
+            accessible_name="Concentration of the new syringe",
+        )
+        self.volume_edit = QLineEdit(self)
+        self.volume_edit.setObjectName("volume_edit")
+        self.volume_message = self.add_row(
+            "Volume", self.volume_edit, "mL", accessible_name="Volume of the new syringe, mL"
+        )
+        prep = None
+        try:
+            prep = context.preparations.get(state.created.preparation_id)
+        except ProtocolError:
+            prep = None
+        if prep is not None:
+            self.volume_edit.setText(plain(prep.maintenance.container_volume_ml))
+        self.confirm = QCheckBox("I confirm the new concentration and the dose it gives", self)
+        self.confirm.setObjectName("confirm_concentration_check")
+        self.confirm.setAccessibleName("Confirm the new concentration")
+        self.confirm.setVisible(False)
+        self.add_wide(self.confirm)
+        self.checker = _PersonFields(self, "Checked by", "checker", required=False)
+        self.add_user_fields()
+        self.concentration_combo.currentIndexChanged.connect(self._on_concentration_changed)
+        self._on_concentration_changed()
+
+    def _check(self) -> LimitCheck | None:
+        new = self.concentration_combo.currentData()
+        if self.running_concentration is None or new == self.running_concentration:
+            return None
+        if self.running_rate is None:
+            return None
+        return check_maintenance_rate(self.protocol, new, self.running_rate)
+
+    def _on_concentration_changed(self, *_args: object) -> None:
+        new = self.concentration_combo.currentData()
+        check = self._check()
+        if self.running_concentration is None or new == self.running_concentration:
+            self.concentration_message.clear_message()
+            self.confirm.setVisible(False)
+            return
+        rate_words = ""
+        if self.running_rate is not None:
+            rate_words = (
+                f" At the running {plain(self.running_rate)} mL/h the new syringe gives "
+                f"{plain(rate_g_per_h(new, self.running_rate))} g/h."
+            )
+        text = (
+            f"The concentration changes from {percent_label(self.running_concentration)} to "
+            f"{percent_label(new)}.{rate_words}"
+        )
+        if check is not None and check.refused:
+            self.concentration_message.show_error(
+                text + " " + " ".join(check.messages) + " Record a rate change first."
+            )
+            self.confirm.setVisible(False)
+        else:
+            extra = " " + " ".join(check.messages) if check is not None and check.messages else ""
+            self.concentration_message.show_note(text + extra)
+            self.confirm.setVisible(True)
+
+    def drafts(self) -> Sequence[EventDraft] | None:
+        ok = True
+        check = self._check()
+        self._on_concentration_changed()
+        if check is not None and check.refused:
+            ok = False
+        if self.confirm.isVisible() and not self.confirm.isChecked():
+            self.concentration_message.show_error(
+                self.concentration_message.message
+                + " Tick the confirmation to save a change of concentration."
+            )
+            ok = False
+        try:
+            volume = parse_decimal_field(
+                self.volume_edit.text(),
+                label="Volume",
+                unit="mL",
+                model=SyringeChanged,
+                field="volume_ml",
+                required=True,
+            )
+            self.volume_message.clear_message()
+        except InputError as exc:
+            self.volume_message.show_error(str(exc))
+            volume = None
+        checker_ok, checker = self.checker.value()
+        if not ok or volume is None or not checker_ok or self.course is None:
+            self.time_field.value()
+            self.recorded_by()
+            return None
+        return self.make(
+            EventType.SYRINGE_CHANGED,
+            SyringeChanged(
+                course_number=self.course.number,
+                concentration_g_per_ml=self.concentration_combo.currentData(),
+                volume_ml=volume,
+                checked_by=checker,
+            ),
+        )
+
+
+# ---------------------------------------------------------------------------- stop
+
+
+class StopDialog(_TimedDialog):
+    """Stop the infusion: the user's act, with a reason (this dialog is the confirmation)."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        parent: QWidget | None = None,
+        *,
+        preset_reason: StopReason | None = None,
+        preset_text: str = "",
+    ) -> None:
+        super().__init__(
+            context,
+            state,
+            protocol,
+            title="Stop the MgSO₄ infusion?",
+            save_label="Stop infusion",
+            object_name="stop_dialog",
+            time_what="time stopped",
+            parent=parent,
+        )
+        self.course = running_course(state)
+        info = QLabel(self)
+        info.setWordWrap(True)
+        info.setObjectName("stop_info_label")
+        info.setText(
+            "Stop the pump first, then record the stop here. This records that the infusion "
+            "was stopped; it does not control the pump."
+            if self.course is not None
+            else "No infusion is running in this episode."
+        )
+        self.add_wide(info)
+        self.reason_combo = QComboBox(self)
+        self.reason_combo.setObjectName("stop_reason_combo")
+        for reason in StopReason:
+            self.reason_combo.addItem(reason.label, reason)
+        if preset_reason is not None:
+            self.reason_combo.setCurrentIndex(self.reason_combo.findData(preset_reason))
+        self.add_row("Reason", self.reason_combo, accessible_name="Reason the infusion stopped")
+        self.text_edit = QLineEdit(self)
+        self.text_edit.setObjectName("stop_text_edit")
+        self.text_edit.setText(preset_text)
+        self.text_message = self.add_row(
+            "Details", self.text_edit, accessible_name="Details of why the infusion stopped"
+        )
+        self.add_user_fields()
+        self.save_button.setProperty("role", "danger")
+
+    def drafts(self) -> Sequence[EventDraft] | None:
+        reason = StopReason(self.reason_combo.currentData())
+        text = self.text_edit.text().strip()
+        ok = True
+        if reason is StopReason.OTHER and not text:
+            self.text_message.show_error("Say why the infusion stopped (reason “Other”).")
+            ok = False
+        else:
+            self.text_message.clear_message()
+        if self.course is None:
+            self.text_message.show_error("No infusion is running, so there is nothing to stop.")
+            ok = False
+        drafts = self.make(
+            EventType.INFUSION_STOPPED,
+            InfusionStopped(
+                course_number=self.course.number if self.course else 1, reason=reason, text=text
+            ),
+        )
+        return drafts if ok else None
+
+
+# ---------------------------------------------------------------------------- birth
+
+
+class BirthDialog(_TimedDialog):
+    """One entry per baby: time of birth, gestation computed and shown."""
+
+    def __init__(
+        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+    ) -> None:
+        super().__init__(
+            context,
+            state,
+            protocol,
+            title="Record a birth",
+            save_label="Save birth",
+            object_name="birth_dialog",
+            time_what="time of birth",
+            parent=parent,
+        )
+        recorded = {birth.baby for birth in state.births}
+        self.baby_combo = QComboBox(self)
+        self.baby_combo.setObjectName("baby_combo")
+        plurality = max(state.created.plurality, 1)
+        for baby in range(1, plurality + 1):
+            label = f"Baby {baby}" + (" (already recorded)" if baby in recorded else "")
+            self.baby_combo.addItem(label, baby)
+        first_free = next((b for b in range(1, plurality + 1) if b not in recorded), None)
+        if first_free is not None:
+            self.baby_combo.setCurrentIndex(first_free - 1)
+        self.baby_message = self.add_row("Baby", self.baby_combo, accessible_name="Which baby")
+        self.recorded = recorded
+        self.label_edit = QLineEdit(self)
+        self.label_edit.setObjectName("baby_label_edit")
+        self.label_edit.setPlaceholderText("optional, e.g. Twin A")
+        self.add_row("Label", self.label_edit, accessible_name="Baby label (optional)")
+        self.gestation_label = QLabel("", self)
+        self.gestation_label.setObjectName("birth_gestation_label")
+        self.gestation_label.setProperty("role", "heading")
+        self.gestation_label.setAccessibleName("Gestation at birth (computed)")
+        self.add_wide(self.gestation_label)
+        course = running_course(state)
+        conditions = state.assessment.conditions if state.assessment else ()
+        if course is not None:
+            note = QLabel(self)
+            note.setWordWrap(True)
+            note.setObjectName("birth_infusion_note")
+            if stops_at_birth(protocol, conditions):
+                note.setText(
+                    "The infusion is still running. This protocol stops it at birth "
+                    f"{protocol.maintenance.max_hours.source}: after saving the birth, stop the "
+                    "pump and record the stop."
+                )
+            else:
+                note.setText(
+                    "The infusion is still running and, for this woman, does NOT stop at birth "
+                    "(pre-eclampsia: NICE NG133 applies)."
+                )
+            self.add_wide(note)
+        self.add_user_fields()
+        self.time_field.sig_changed.connect(self._show_gestation)
+        self._show_gestation()
+
+    def _show_gestation(self) -> None:
+        from mgso4.core.timeutil import LocalTimeError, parse_local_datetime
+
+        try:
+            moment = parse_local_datetime(self.time_field.text(), self.context.tz)
+        except LocalTimeError:
+            self.gestation_label.setText("Gestation at birth: (enter the time of birth)")
+            return
+        gestation = self.state.gestation_at(moment, self.context.tz)
+        shown = f"{gestation.label} weeks" if gestation else "cannot be worked out from the dating"
+        self.gestation_label.setText(f"Gestation at birth: {shown}")
+
+    def drafts(self) -> Sequence[EventDraft] | None:
+        baby = int(self.baby_combo.currentData())
+        ok = True
+        if baby in self.recorded:
+            self.baby_message.show_error(
+                f"Baby {baby}'s birth is already recorded. To correct it, amend that entry."
+            )
+            ok = False
+        else:
+            self.baby_message.clear_message()
+        drafts = self.make(EventType.BIRTH, Birth(baby=baby, label=self.label_edit.text().strip()))
+        return drafts if ok else None
+
+
+# ---------------------------------------------------------------------------- not given
+
+
+class NotGivenDialog(_TimedDialog):
+    """Why MgSO₄ was not given: the protocol's coded list; text where the code needs it."""
+
+    def __init__(
+        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+    ) -> None:
+        super().__init__(
+            context,
+            state,
+            protocol,
+            title="Reason MgSO₄ was not given",
+            save_label="Save reason",
+            object_name="not_given_dialog",
+            time_what="time of the decision",
+            parent=parent,
+        )
+        self.reason_combo = QComboBox(self)
+        self.reason_combo.setObjectName("not_given_reason_combo")
+        self.reason_combo.addItem("Choose a reason…", None)
+        for rule in protocol.missed_reasons:
+            self.reason_combo.addItem(f"{rule.label} ({rule.code})", rule.code)
+        self.reason_message = self.add_row(
+            "Reason", self.reason_combo, accessible_name="Reason MgSO4 was not given"
+        )
+        self.text_edit = QPlainTextEdit(self)
+        self.text_edit.setObjectName("not_given_text_edit")
+        self.text_edit.setFixedHeight(72)
+        self.text_edit.setTabChangesFocus(True)
+        self.text_message = self.add_row(
+            "Details", self.text_edit, accessible_name="Details of the reason"
+        )
+        source = QLabel(
+            "Reason list: the unit's protocol (reference §3.3, a synthesis; unit-editable).", self
+        )
+        source.setProperty("role", "muted")
+        source.setWordWrap(True)
+        self.add_wide(source)
+        self.add_user_fields()
+
+    def drafts(self) -> Sequence[EventDraft] | None:
+        code = self.reason_combo.currentData()
+        text = self.text_edit.toPlainText().strip()
+        ok = True
+        if code is None:
+            self.reason_message.show_error("Choose the reason from the list.")
+            ok = False
+        else:
+            self.reason_message.clear_message()
+            rule = self.protocol.missed_reason(code)
+            if rule is not None and rule.needs_text and not text:
+                self.text_message.show_error(f"“{rule.label}” needs a few words of explanation.")
+                ok = False
+            else:
+                self.text_message.clear_message()
+        drafts = self.make(EventType.NOT_GIVEN, NotGiven(reason_code=code or "UNKNOWN", text=text))
+        return drafts if ok else None
+
+
+# ---------------------------------------------------------------------------- acknowledge
+
+
+class AcknowledgeDialog(_TimedDialog):
+    """Acknowledge an alert (logged with its key and, optionally, what was done)."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        item: DueItem,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            context,
+            state,
+            protocol,
+            title="Acknowledge alert",
+            save_label="Acknowledge",
+            object_name="acknowledge_dialog",
+            time_what="time acknowledged",
+            parent=parent,
+        )
+        self.item = item
+        what = QLabel(f"{item.label}\nDue {format_local(item.due_at, context.tz)}.", self)
+        what.setWordWrap(True)
+        what.setObjectName("acknowledge_item_label")
+        self.add_wide(what)
+        self.action_edit = QLineEdit(self)
+        self.action_edit.setObjectName("action_taken_edit")
+        self.action_edit.setPlaceholderText("optional, e.g. obs delayed: woman in theatre")
+        self.add_row("Action taken", self.action_edit, accessible_name="Action taken (optional)")
+        self.add_user_fields()
+
+    def drafts(self) -> Sequence[EventDraft] | None:
+        return self.make(
+            EventType.ALERT_ACKNOWLEDGED,
+            AlertAcknowledged(key=self.item.key, action_taken=self.action_edit.text().strip()),
+        )

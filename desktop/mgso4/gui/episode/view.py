@@ -1,0 +1,514 @@
+"""One episode: banner, alerts for what is due, the actions, and the timeline.
+
+The view re-reads its episode from the store after every commit (``context.changed()``);
+between commits :meth:`EpisodeView.tick` (called by the main window's one clock check)
+recomputes what is due from the folded state and the clock. Overdue items are non-modal
+banners that grow louder after 15 minutes until someone acknowledges them; the
+acknowledgement is logged as an ``alert-acknowledged`` event with the item's key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mgso4.core.episode import EpisodeState, EventDraft, EventType, Printed
+from mgso4.core.monitoring import DueItem, DueKind, due_items
+from mgso4.core.protocol import Protocol
+from mgso4.core.timeutil import format_local
+from mgso4.gui.board.urgency import LOOKS, Urgency, countdown_text, short_label, urgency_of
+from mgso4.gui.context import AppContext
+from mgso4.gui.episode.action_dialog import ActionDialog, actor_text
+from mgso4.gui.episode.actions import (
+    AcknowledgeDialog,
+    BirthDialog,
+    LoadEndDialog,
+    MaintenanceStartDialog,
+    NotGivenDialog,
+    RateChangeDialog,
+    StopDialog,
+    SyringeChangeDialog,
+    running_course,
+)
+from mgso4.gui.episode.banner import PatientBanner
+from mgso4.gui.episode.corrections import (
+    AmendDialog,
+    VoidDialog,
+    why_not_amendable,
+    why_not_voidable,
+)
+from mgso4.gui.episode.observation import ObservationDialog
+from mgso4.gui.episode.timeline import TimelineView
+from mgso4.gui.style import set_role
+from mgso4.gui.tasks import TaskRunner
+from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
+from mgso4.reports.describe import event_label
+from mgso4.storage.errors import StoreError
+
+#: Levels that get a banner in the episode view.
+_BANNER_LEVELS = (
+    Urgency.URGENT,
+    Urgency.OVERDUE,
+    Urgency.OVERDUE_ACKNOWLEDGED,
+    Urgency.DUE_SOON,
+)
+
+#: The action offered on a due item's banner, by kind: (action id, button text).
+_DUE_ACTIONS: dict[DueKind, tuple[str, str]] = {
+    DueKind.OBSERVATIONS: ("observations", "Record observations"),
+    DueKind.LOAD_END: ("load-end", "Record load end"),
+    DueKind.MAINTENANCE_START: ("maintenance", "Start maintenance"),
+    DueKind.MAX_DURATION_STOP: ("stop", "Stop infusion…"),
+    DueKind.STOP_AT_BIRTH: ("stop", "Stop infusion…"),
+}
+
+
+class EpisodeView(QWidget):
+    """The page for one episode."""
+
+    sig_back_requested = Signal()
+    """The user asked to go back to the ward board."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        episode_uuid: str,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("episode_view")
+        self.context = context
+        self.episode_uuid = episode_uuid
+        self.tasks = tasks
+        self.state: EpisodeState | None = None
+        self.protocol: Protocol = context.protocol
+        self.active_dialog: QDialog | None = None
+        self.last_pdf: bytes | None = None
+        self.alert_banners: dict[str, AlertBanner] = {}
+
+        self.patient_banner = PatientBanner(self)
+        self.protocol_banner = AlertBanner(self, object_name="protocol_banner")
+        self.error_banner = AlertBanner(self, object_name="episode_error_banner")
+        self.saved_banner = AlertBanner(self, object_name="saved_banner")
+        self.alerts_box = QVBoxLayout()
+        self.alerts_box.setSpacing(4)
+        self.buttons: dict[str, QPushButton] = {}
+        actions = QGridLayout()
+        actions.setHorizontalSpacing(6)
+        actions.setVerticalSpacing(6)
+        specs: list[tuple[str, str, str, Callable[[], Any]]] = [
+            ("observations", "Record &observations", "Ctrl+O", self.open_observations),
+            ("load-end", "&Load finished", "", self.open_load_end),
+            ("maintenance", "Start &maintenance", "", self.open_maintenance),
+            ("syringe", "Change of s&yringe", "", self.open_syringe),
+            ("rate", "Change &rate", "", self.open_rate),
+            ("stop", "S&top infusion", "", self.open_stop),
+            ("birth", "&Birth", "", self.open_birth),
+            ("not-given", "&Not given: reason", "", self.open_not_given),
+            ("amend", "&Amend entry", "", self.open_amend),
+            ("void", "&Void entry", "", self.open_void),
+            ("print", "&Print proforma", "Ctrl+P", self.print_proforma),
+        ]
+        for number, (key, text, shortcut, slot) in enumerate(specs):
+            button = QPushButton(text, self)
+            button.setObjectName(f"{key.replace('-', '_')}_button")
+            button.setAccessibleName(text.replace("&", ""))
+            if shortcut:
+                button.setToolTip(f"{text.replace('&', '')} ({shortcut})")
+                QShortcut(QKeySequence(shortcut), self, activated=slot)
+            if key in ("amend", "void", "print", "not-given"):
+                set_role(button, "secondary")
+            if key == "stop":
+                set_role(button, "danger")
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            actions.addWidget(button, number // 6, number % 6)
+        self.timeline_heading = QLabel("History (newest first)", self)
+        self.timeline_heading.setProperty("role", "heading")
+        self.timeline = TimelineView(context.tz, self)
+        self.timeline_heading.setBuddy(self.timeline)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.patient_banner)
+        layout.addWidget(self.protocol_banner)
+        layout.addWidget(self.error_banner)
+        layout.addWidget(self.saved_banner)
+        layout.addLayout(self.alerts_box)
+        layout.addLayout(actions)
+        layout.addWidget(self.timeline_heading)
+        layout.addWidget(self.timeline, 1)
+        self.timeline.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.timeline.doubleClicked.connect(lambda _index: self.open_amend())
+        self.reload()
+
+    # ------------------------------------------------------------------ state
+
+    def reload(self) -> bool:
+        """Re-read the episode from the store; False (banner shown) if it cannot be read."""
+        try:
+            state = self.context.store.episode(self.episode_uuid)
+        except StoreError as exc:
+            self.error_banner.show_message(AlertLevel.CRITICAL, "Cannot read the record", str(exc))
+            return False
+        self.state = state
+        shown = self.context.episode_protocol(state)
+        self.protocol = shown.protocol
+        if shown.warning:
+            self.protocol_banner.show_message(AlertLevel.WARNING, "Protocol changed", shown.warning)
+        else:
+            self.protocol_banner.clear()
+        self.timeline.set_state(state)
+        self.tick(self.context.clock())
+        return True
+
+    def tick(self, now: datetime) -> None:
+        """Recompute the banner and due alerts at ``now`` (no store read)."""
+        if self.state is None:
+            return
+        self.patient_banner.show_state(self.state, self.protocol, now, self.context.tz)
+        self._show_alerts(due_items(self.state, self.protocol, now), now)
+        self._update_buttons()
+
+    def due_banner(self, key: str) -> AlertBanner | None:
+        """The banner shown for a due item, if any."""
+        return self.alert_banners.get(key)
+
+    def _show_alerts(self, items: list[DueItem], now: datetime) -> None:
+        wanted: dict[str, tuple[DueItem, Urgency]] = {}
+        for item in items:
+            urgency = urgency_of(item, now)
+            if urgency in _BANNER_LEVELS:
+                wanted[item.key] = (item, urgency)
+        for key in list(self.alert_banners):
+            if key not in wanted:
+                banner = self.alert_banners.pop(key)
+                self.alerts_box.removeWidget(banner)
+                banner.deleteLater()
+        for key, (item, urgency) in wanted.items():
+            banner = self.alert_banners.get(key)
+            if banner is None:
+                banner = AlertBanner(self, object_name=f"due_banner_{len(self.alert_banners)}")
+                banner.sig_action.connect(
+                    lambda action, k=key: self._on_due_banner_action(k, action)
+                )
+                self.alerts_box.addWidget(banner)
+                self.alert_banners[key] = banner
+            look = LOOKS[urgency]
+            countdown = countdown_text(item, now)
+            title = f"{short_label(item, self.protocol)} — {countdown}"
+            detail = f"{item.label}\nDue {format_local(item.due_at, self.context.tz)}."
+            if urgency is Urgency.OVERDUE_ACKNOWLEDGED:
+                detail += "\n" + self._acknowledgement_words(item.key)
+            elif urgency is Urgency.OVERDUE:
+                detail += (
+                    "\nIf not acknowledged this alert becomes URGENT 15 min after the due time."
+                )
+            actions: list[BannerAction] = []
+            primary = _DUE_ACTIONS.get(item.kind)
+            if primary is not None:
+                role = "danger" if primary[0] == "stop" else "primary"
+                actions.append(BannerAction(primary[0], primary[1], role))
+            if not item.acknowledged and urgency.overdue:
+                actions.append(BannerAction("acknowledge", "Acknowledge…"))
+            banner.show_message(look.alert_level, title, detail, tuple(actions))
+        self._due_items = {item.key: item for item in items}
+
+    def _acknowledgement_words(self, key: str) -> str:
+        assert self.state is not None
+        for at, ack, actor in reversed(self.state.alerts_acknowledged):
+            if ack.key == key:
+                action = f": {ack.action_taken}" if ack.action_taken else ""
+                return (
+                    f"Acknowledged {format_local(at, self.context.tz)} by {actor_text(actor)}"
+                    f"{action}."
+                )
+        return "Acknowledged."
+
+    def _on_due_banner_action(self, key: str, action: str) -> None:
+        item = self._due_items.get(key)
+        if action == "acknowledge" and item is not None:
+            self.acknowledge(item)
+        elif action == "observations":
+            self.open_observations()
+        elif action == "load-end":
+            self.open_load_end()
+        elif action == "maintenance":
+            self.open_maintenance()
+        elif action == "stop":
+            self.open_stop()
+
+    def _update_buttons(self, *_args: object) -> None:
+        state = self.state
+        if state is None:
+            for button in self.buttons.values():
+                button.setEnabled(False)
+            return
+        course = running_course(state)
+        loading = course is not None and course.load_finished_at is None
+        awaiting = (
+            course is not None
+            and course.load_finished_at is not None
+            and course.maintenance_started_at is None
+        )
+        maintaining = course is not None and bool(course.rates)
+        no_course = not state.courses
+        births_left = len(state.births) < max(state.created.plurality, 1)
+        entry = self.timeline.selected_entry()
+        reasons: dict[str, str | None] = {
+            "observations": None,
+            "load-end": None if loading else "No loading dose is running.",
+            "maintenance": None if awaiting else "Only after the loading dose has finished.",
+            "syringe": None if maintaining else "No maintenance infusion is running.",
+            "rate": None if maintaining else "No maintenance infusion is running.",
+            "stop": None if course is not None else "No infusion is running.",
+            "birth": None if births_left else "Every baby's birth is recorded.",
+            "not-given": None
+            if no_course and state.not_given is None
+            else "Only when MgSO₄ was not started and no reason is recorded yet.",
+            "amend": "Select an entry in the history first."
+            if entry is None
+            else why_not_amendable(entry),
+            "void": "Select an entry in the history first."
+            if entry is None
+            else why_not_voidable(entry),
+            "print": None,
+        }
+        for key, button in self.buttons.items():
+            reason = reasons.get(key)
+            button.setEnabled(reason is None)
+            base = button.text().replace("&", "")
+            button.setToolTip(base if reason is None else f"{base}: {reason}")
+            button.setAccessibleDescription(reason or "")
+
+    # ------------------------------------------------------------------ actions
+
+    def _open(self, dialog: ActionDialog) -> ActionDialog:
+        dialog.sig_saved.connect(lambda events, d=dialog: self._on_dialog_saved(d, events))
+        self.active_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_dialog_saved(self, dialog: ActionDialog, events: list[Any]) -> None:
+        # "Saved" only after the store returned the committed events.
+        saved = ", ".join(
+            event_label(e.type) for e in events if e.type is not EventType.ALERT_RAISED
+        )
+        at = format_local(self.context.clock(), self.context.tz)
+        self.saved_banner.show_message(AlertLevel.OK, f"Saved {at}", saved)
+        self.reload()
+
+    def _need_state(self) -> EpisodeState | None:
+        if self.state is None:
+            self.reload()
+        return self.state
+
+    def open_observations(self) -> ObservationDialog | None:
+        """Open the observations form."""
+        state = self._need_state()
+        if state is None:
+            return None
+        dialog = ObservationDialog(self.context, state, self.protocol, self)
+        self._open(dialog)
+        return dialog
+
+    def _simple(self, cls: type[ActionDialog], key: str) -> ActionDialog | None:
+        state = self._need_state()
+        if state is None or not self.buttons[key].isEnabled():
+            return None
+        return self._open(cls(self.context, state, self.protocol, self))  # type: ignore[call-arg]
+
+    def open_load_end(self) -> ActionDialog | None:
+        """Record the end of the loading dose."""
+        return self._simple(LoadEndDialog, "load-end")
+
+    def open_maintenance(self) -> ActionDialog | None:
+        """Start the maintenance infusion."""
+        return self._simple(MaintenanceStartDialog, "maintenance")
+
+    def open_syringe(self) -> ActionDialog | None:
+        """Record a change of syringe."""
+        return self._simple(SyringeChangeDialog, "syringe")
+
+    def open_rate(self) -> ActionDialog | None:
+        """Change the pump rate."""
+        return self._simple(RateChangeDialog, "rate")
+
+    def open_stop(self) -> ActionDialog | None:
+        """Stop the infusion (asks for the reason; this is the confirmation)."""
+        return self._simple(StopDialog, "stop")
+
+    def open_birth(self) -> ActionDialog | None:
+        """Record a baby's birth."""
+        return self._simple(BirthDialog, "birth")
+
+    def open_not_given(self) -> ActionDialog | None:
+        """Record why MgSO₄ was not given."""
+        return self._simple(NotGivenDialog, "not-given")
+
+    def open_amend(self) -> ActionDialog | None:
+        """Amend the selected entry."""
+        state = self._need_state()
+        entry = self.timeline.selected_entry()
+        if state is None or entry is None or why_not_amendable(entry):
+            return None
+        return self._open(AmendDialog(self.context, state, self.protocol, entry, self))
+
+    def open_void(self) -> ActionDialog | None:
+        """Void the selected entry."""
+        state = self._need_state()
+        entry = self.timeline.selected_entry()
+        if state is None or entry is None or why_not_voidable(entry):
+            return None
+        return self._open(VoidDialog(self.context, state, self.protocol, entry, self))
+
+    def acknowledge(self, item: DueItem) -> ActionDialog | None:
+        """Acknowledge an overdue item (logged with its key)."""
+        state = self._need_state()
+        if state is None:
+            return None
+        return self._open(AcknowledgeDialog(self.context, state, self.protocol, item, self))
+
+    def select_entry(self, event_uuid: str) -> bool:
+        """Select an entry in the history (for amend/void)."""
+        row = self.timeline.timeline_model.row_of(event_uuid)
+        if row is None:
+            return False
+        self.timeline.selectRow(row)
+        return True
+
+    # ------------------------------------------------------------------ printing
+
+    def print_proforma(self) -> None:
+        """Render the completed proforma off the GUI thread, log it, then show the preview."""
+        state = self._need_state()
+        if state is None:
+            return
+        from mgso4.reports.proforma import render_proforma
+
+        try:
+            chain_head = self.context.store.chain_head()
+        except StoreError as exc:
+            self.error_banner.show_message(AlertLevel.CRITICAL, "Cannot print", str(exc))
+            return
+        protocol = self.protocol
+        preparations = self.context.preparations
+        unit_name = self.context.settings.unit_name
+        if self.context.user is None:
+            # The print is logged under a name: ask once, then carry on.
+            from mgso4.gui.widgets.user_dialog import UserDialog
+
+            dialog = UserDialog(None, self)
+            self.active_dialog = dialog
+
+            def _on_user_dialog_finished(result: int) -> None:
+                if result == QDialog.DialogCode.Accepted and dialog.actor is not None:
+                    self.context.user = dialog.actor
+                    self.print_proforma()
+
+            dialog.finished.connect(_on_user_dialog_finished)
+            dialog.open()
+            return
+        printed_at = self.context.clock()
+        tz = self.context.tz
+        self.buttons["print"].setEnabled(False)
+        self.saved_banner.show_message(AlertLevel.INFO, "Preparing the proforma…")
+
+        def work(report: Callable[[int, str], None]) -> bytes:
+            return render_proforma(
+                state,
+                protocol,
+                preparations,
+                unit_name=unit_name,
+                chain_head=chain_head,
+                printed_at=printed_at,
+                tz=tz,
+            )
+
+        self.tasks.run(
+            "Proforma PDF",
+            work,
+            on_finished=lambda pdf: self._on_proforma_rendered(pdf, chain_head),
+            on_failed=self._on_proforma_failed,
+        )
+
+    def _on_proforma_rendered(self, pdf: bytes, chain_head: str) -> None:
+        self.last_pdf = pdf
+        self.buttons["print"].setEnabled(True)
+        self.saved_banner.show_message(
+            AlertLevel.INFO,
+            "Proforma ready",
+            f"Chain head {chain_head[:12]}; logged as printed once it is sent to the printer.",
+        )
+        self._show_pdf(pdf, chain_head)
+
+    def log_printed(self, chain_head: str) -> bool:
+        """Record a ``printed`` event with the chain head printed on the paper."""
+        actor = self.context.user
+        if self.state is None or actor is None:
+            return False
+        draft = EventDraft.make(
+            EventType.PRINTED,
+            Printed(document="proforma", chain_head=chain_head),
+            episode_uuid=self.state.uuid,
+            occurred_at=self.context.clock(),
+            recorded_by=actor,
+        )
+        try:
+            self.context.record([draft], self.context.episode_protocol_ref(self.state))
+        except StoreError as exc:
+            self.error_banner.show_message(
+                AlertLevel.CRITICAL, "Print not logged", f"{exc} The paper copy is still valid."
+            )
+            return False
+        self.saved_banner.show_message(
+            AlertLevel.OK,
+            f"Saved {format_local(self.context.clock(), self.context.tz)}",
+            f"Proforma logged as printed (chain head {chain_head[:12]}).",
+        )
+        self.reload()
+        return True
+
+    def _on_proforma_failed(self, message: str) -> None:
+        self.buttons["print"].setEnabled(True)
+        self.saved_banner.clear()
+        self.error_banner.show_message(
+            AlertLevel.CRITICAL, "The proforma could not be made", message
+        )
+
+    def _show_pdf(self, pdf: bytes, chain_head: str) -> None:
+        try:
+            from mgso4.gui.printing import PdfPreviewDialog
+        except ImportError:
+            self.error_banner.show_message(
+                AlertLevel.WARNING,
+                "Print preview not available",
+                "This build has no print preview; the proforma was made but cannot be shown.",
+            )
+            return
+        assert self.state is not None
+        dialog = PdfPreviewDialog(
+            self,
+            title=f"Proforma: {self.state.patient.name}",
+            suggested_file_name=f"proforma-{self.state.uuid[:8]}.pdf",
+        )
+        dialog.set_pdf(pdf)
+        dialog.sig_printed.connect(lambda: self.log_printed(chain_head))
+        self.active_dialog = dialog
+        self.preview_dialog = dialog
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.open()
