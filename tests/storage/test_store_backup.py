@@ -231,3 +231,22 @@ def test_backup_interval_is_configurable() -> None:
 
     assert scheduler.due(T0, T0 - timedelta(hours=6))
     assert not scheduler.due(T0, T0 - timedelta(hours=5))
+
+
+def test_a_restore_that_fails_part_way_puts_the_existing_record_back(
+    filled: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = filled.backup(tmp_path / "backups")
+    filled.close()
+    before = filled.path.read_bytes()
+
+    def no_space(source: object, destination: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("mgso4.storage.backup.copy_database", no_space)
+
+    with pytest.raises(BackupError, match="could not be restored"):
+        restore(written, filled.path, overwrite=True)
+
+    assert filled.path.read_bytes() == before
+    assert sorted(p.name for p in filled.path.parent.iterdir() if p.is_file()) == [filled.path.name]

@@ -324,14 +324,18 @@ def restore(
         fsync_directory(to_path.parent)
     except BaseException as exc:
         _unlink_quietly(temporary)
-        if moved_to is not None and not to_path.exists():
-            _move_back(moved_to, to_path)
-            moved_to = None
+        kept = ""
+        if moved_to is not None:
+            if to_path.exists():  # something appeared at the target meanwhile: leave both
+                kept = f" The record that was there is kept as {moved_to}."
+            else:
+                _move_back(moved_to, to_path)
         if isinstance(exc, sqlite3.Error):
-            raise translate(exc, path=to_path, writing=False) from None
-        if isinstance(exc, OSError) and not isinstance(exc, StoreError):
+            error = translate(exc, path=to_path, writing=False)
+            raise type(error)(f"{error}{kept}") from None
+        if isinstance(exc, OSError):
             raise BackupError(
-                f"The backup could not be restored to {to_path} ({exc}); nothing was changed."
+                f"The backup could not be restored to {to_path} ({exc}).{kept}"
             ) from None
         raise
     log.info("restored backup %s", backup_path.name)
