@@ -508,8 +508,8 @@ def test_disk_full_on_save_keeps_every_answer_and_can_retry(
     assert current(wizard) is Step.REVIEW
     review = wizard.pages[Step.REVIEW]
     assert isinstance(review, ReviewPage)
-    assert review.error_banner.isVisible()
-    assert "disk holding the record is full" in review.error_banner.detail_text
+    assert review.error_box.isVisible()
+    assert "disk holding the record is full" in review.error_text.text()
     assert not wizard.answers.saved
     assert context.store.episode_uuids() == []
     patient = wizard.pages[Step.PATIENT]
@@ -664,3 +664,112 @@ def test_maintenance_cannot_be_skipped_under_the_uk_protocol(wizard: NewEpisodeW
     assert not loading.skip_maintenance.isVisible()
     loading.checker.name_edit.setText("Chris Lee")
     press_next(wizard, Step.MAINTENANCE)
+
+
+def test_escape_with_answers_asks_before_discarding(
+    qtbot: QtBot, wizard: NewEpisodeWizard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def answer(choice: QMessageBox.StandardButton):  # type: ignore[no-untyped-def]
+        def question(*args: object, **kwargs: object) -> QMessageBox.StandardButton:
+            asked.append(str(args[1]))
+            return choice
+
+        return question
+
+    fill_patient(wizard)
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    assert asked == ["Discard this new episode?"]
+    assert wizard.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    assert not wizard.isVisible()
+
+
+def test_escape_before_anything_is_typed_closes_without_asking(
+    qtbot: QtBot, wizard: NewEpisodeWizard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("asked")
+
+    monkeypatch.setattr(QMessageBox, "question", refuse)
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    assert not wizard.isVisible()
+
+
+def test_tab_on_the_decision_page_goes_from_the_warning_to_the_choice_to_the_time(
+    qtbot: QtBot, wizard: NewEpisodeWizard
+) -> None:
+    decision = to_decision(wizard, gestation="27+0", medications=(MedicationId.NIFEDIPINE,))
+    box = decision.ack_boxes[MedicationId.NIFEDIPINE.value]
+    assert QApplication.focusWidget() is box
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is decision.give_button
+    qtbot.keyClick(decision.give_button, Qt.Key.Key_Space)
+    qtbot.keyClick(decision.give_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is decision.decided_at.edit
+
+
+def test_saved_page_says_a_not_given_episode_is_closed(wizard: NewEpisodeWizard) -> None:
+    decision = to_decision(wizard, gestation="26+2")
+    decision.no_give_button.click()
+    press_next(wizard, Step.NOT_GIVEN)
+    wizard.pages[Step.NOT_GIVEN].reason_buttons["NG-DECLINED"].click()  # type: ignore[attr-defined]
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    done = wizard.pages[Step.DONE]
+    assert "closed" in done.saved_label.text()  # type: ignore[attr-defined]
+    assert "NG-DECLINED" in done.next_steps.text()  # type: ignore[attr-defined]
+
+
+def _tab_walk(qtbot: QtBot, page: QWidget) -> list[QWidget]:
+    """Press Tab from the page's first control until the focus leaves the page."""
+    visited: list[QWidget] = []
+    widget = QApplication.focusWidget()
+    while widget is not None and page.isAncestorOf(widget) and widget not in visited:
+        visited.append(widget)
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        widget = QApplication.focusWidget()
+    return visited
+
+
+def _top_left(widget: QWidget) -> tuple[int, int]:
+    point = widget.mapTo(widget.window(), widget.rect().topLeft())
+    return point.y(), point.x()
+
+
+@pytest.mark.parametrize("step", [Step.PATIENT, Step.GESTATION, Step.LOADING, Step.SENIOR])
+def test_tab_order_follows_the_page_top_to_bottom(
+    qtbot: QtBot, wizard: NewEpisodeWizard, step: Step
+) -> None:
+    if step is Step.SENIOR:
+        to_decision(wizard, gestation="23+3")
+        press_next(wizard, Step.SENIOR)
+    elif step is Step.LOADING:
+        to_loading(wizard)
+    elif step is Step.GESTATION:
+        fill_patient(wizard)
+        press_next(wizard, Step.GESTATION)
+    page = wizard.pages[step]
+    first = min(
+        (
+            w
+            for w in page.findChildren(QWidget)
+            if w.isVisible()
+            and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and isinstance(w, (QLineEdit, QComboBox, QAbstractButton))
+        ),
+        key=_top_left,
+    )
+    first.setFocus()
+    visited = _tab_walk(qtbot, page)
+    assert len(visited) >= 2
+    rows = [_top_left(w)[0] for w in visited]
+    assert rows == sorted(rows), [w.accessibleName() for w in visited]

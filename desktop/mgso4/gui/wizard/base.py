@@ -8,6 +8,7 @@ its own.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import Qt
@@ -171,6 +172,8 @@ def clear_layout(layout: QVBoxLayout) -> None:
     """Remove and delete every widget in a layout (for content rebuilt on each visit)."""
     while layout.count():
         item = layout.takeAt(0)
+        if item is None:
+            break
         widget = item.widget()
         if widget is not None:
             widget.hide()
@@ -189,6 +192,12 @@ def emphasise(label: QLabel, scale: float = 1.3) -> QLabel:
     """
     label.setStyleSheet(f"font-size: {BASE_FONT_PT * scale:.1f}pt; font-weight: bold;")
     return label
+
+
+def chain(*widgets: QWidget) -> None:
+    """Set the Tab order to follow ``widgets`` in turn."""
+    for first, second in itertools.pairwise(widgets):
+        QWidget.setTabOrder(first, second)
 
 
 def bullets(lines: list[str] | tuple[str, ...]) -> str:

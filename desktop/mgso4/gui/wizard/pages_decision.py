@@ -9,6 +9,7 @@ reasons, cautions, warnings, citations, dose plans) and the protocol file (sourc
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -36,6 +37,7 @@ from mgso4.gui.wizard.answers import interaction_warning
 from mgso4.gui.wizard.base import (
     StepPage,
     bullets,
+    chain,
     clear_layout,
     emphasise,
     heading,
@@ -44,6 +46,9 @@ from mgso4.gui.wizard.base import (
     toned,
 )
 from mgso4.gui.wizard.fields import ActorFields, LocalDateTimeField
+
+if TYPE_CHECKING:
+    from mgso4.gui.wizard.wizard import NewEpisodeWizard
 
 #: How far ahead of the clock a typed clinical time may be. Workstation clocks drift and a
 #: time is often typed a few minutes ahead ("starting at 10:05"); anything later is a
@@ -103,15 +108,15 @@ class DecisionPage(StepPage):
 
     step = Step.DECISION
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setSubTitle("From the unit protocol. Read the reasons, then record the decision.")
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setAccessibleName("Recommendation details")
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setAccessibleName("Recommendation details")
         inner = QWidget()
-        self.scroll.setWidget(inner)
+        self.scroll_area.setWidget(inner)
         self.content = QVBoxLayout(inner)
         self.content.setContentsMargins(0, 0, 8, 0)
         self.info = QVBoxLayout()
@@ -146,12 +151,20 @@ class DecisionPage(StepPage):
         self.content.addWidget(self.no_give_button)
         self.content.addWidget(self.choice_note)
         self.content.addLayout(decision_form)
+        # Tab follows what is seen: the choice, then the decision time.
+        chain(
+            self.give_button,
+            self.no_give_button,
+            self.decided_at.edit,
+            self.decided_at.first_choice,
+            self.decided_at.second_choice,
+        )
         # Where the numbers come from: after the decision, so the choice stays in view.
         self.provenance = QVBoxLayout()
         self.provenance.setSpacing(4)
         self.content.addLayout(self.provenance)
         self.content.addStretch(1)
-        self.body.addWidget(self.scroll, 1)
+        self.body.addWidget(self.scroll_area, 1)
 
         self._choice.idClicked.connect(self._on_choice_id_clicked)
         self.decided_at.sig_changed.connect(self._on_decided_at_changed)
@@ -320,6 +333,16 @@ class DecisionPage(StepPage):
             if previous is not None:
                 QWidget.setTabOrder(previous, box)
             previous = box
+        if previous is not None:
+            # The boxes are new, so Qt put them last; restore what follows them on screen.
+            chain(
+                previous,
+                self.give_button,
+                self.no_give_button,
+                self.decided_at.edit,
+                self.decided_at.first_choice,
+                self.decided_at.second_choice,
+            )
 
     def _show_choice(self, visible: bool) -> None:
         for widget in (self.choice_heading, self.give_button, self.no_give_button):
@@ -392,8 +415,8 @@ class SeniorPage(StepPage):
 
     step = Step.SENIOR
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setSubTitle("Record who made the decision and what they decided.")
         self.why = text_label(name="Why a senior decision is needed")
         self.why.setObjectName("senior_why")
@@ -461,8 +484,8 @@ class NotGivenPage(StepPage):
 
     step = Step.NOT_GIVEN
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setSubTitle("Choose the reason. This is used for the missed-case audit.")
         protocol = self.context.protocol
         self._group = QButtonGroup(self)

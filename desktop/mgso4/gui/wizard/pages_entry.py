@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,6 +35,9 @@ from mgso4.gui.widgets.field_message import FieldMessage
 from mgso4.gui.wizard.base import StepPage, heading, muted
 from mgso4.gui.wizard.fields import ActorFields, LocalDateField
 
+if TYPE_CHECKING:
+    from mgso4.gui.wizard.wizard import NewEpisodeWizard
+
 #: A gestation still being typed: up to two digits, optionally a "+" not yet followed by a day.
 _GESTATION_PREFIX = re.compile(r"\s*[0-9]{0,2}\s*(\+\s*)?", re.ASCII)
 #: An identifier still being typed: fewer than 10 digits, with spaces or hyphens between.
@@ -50,8 +54,8 @@ class UserPage(StepPage):
 
     step = Step.USER
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setSubTitle(
             "Your name and role go on every entry you make. They are remembered until the "
             "app is closed or someone else signs in."
@@ -89,8 +93,8 @@ class PatientPage(StepPage):
 
     step = Step.PATIENT
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         training = self.context.training
         self.setSubTitle(
             "Training mode: use a synthetic test number starting with 9 (e.g. 999 000 0050)."
@@ -250,8 +254,8 @@ class GestationPage(StepPage):
 
     step = Step.GESTATION
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setSubTitle(
             "Use one of the three. The gestation is counted in completed weeks and days."
         )
@@ -439,8 +443,8 @@ class SituationPage(StepPage):
 
     step = Step.SITUATION
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setSubTitle("Choose the situation now and tick anything that applies.")
         protocol = self.context.protocol
         self._situation_group = QButtonGroup(self)

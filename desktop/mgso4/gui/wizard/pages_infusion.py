@@ -18,6 +18,7 @@ overlap times ask BST or GMT):
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QWidget
 
@@ -40,6 +41,9 @@ from mgso4.gui.wizard.base import (
 from mgso4.gui.wizard.fields import ActorFields, LocalDateTimeField, same_person
 from mgso4.gui.wizard.pages_decision import FUTURE_ALLOWANCE, sourced_line
 
+if TYPE_CHECKING:
+    from mgso4.gui.wizard.wizard import NewEpisodeWizard
+
 _LOCAL = (Provenance.UNVERIFIED, Provenance.LOCAL)
 
 
@@ -52,8 +56,8 @@ class LoadingPage(StepPage):
 
     step = Step.LOADING
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setSubTitle("Check the preparation with a second person, then start the pump.")
         self.preparation_combo = QComboBox()
         self.preparation_combo.setObjectName("preparation_combo")
@@ -250,8 +254,8 @@ class MaintenancePage(StepPage):
 
     step = Step.MAINTENANCE
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setSubTitle("Set the pump to the maintenance rate when the loading dose ends.")
         self.card, card_layout = card(name="Maintenance infusion")
         self.card.setObjectName("maintenance_card")

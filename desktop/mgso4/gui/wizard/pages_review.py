@@ -8,15 +8,19 @@ every answer stays as entered, and Save can be pressed again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget, QWizard
 
 from mgso4.core.dosing import plain, stop_due_at
 from mgso4.core.flow import Step
 from mgso4.core.timeutil import format_local
 from mgso4.gui.style import ToneName
-from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel
 from mgso4.gui.wizard.base import StepPage, clear_layout, emphasise, heading, text_label, toned
 from mgso4.gui.wizard.pages_decision import RECOMMENDATION_WORDS
+
+if TYPE_CHECKING:
+    from mgso4.gui.wizard.wizard import NewEpisodeWizard
 
 
 class ReviewPage(StepPage):
@@ -24,27 +28,34 @@ class ReviewPage(StepPage):
 
     step = Step.REVIEW
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setSubTitle("Check each line. Use Back to change anything; Save records it all.")
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "Save")
-        self.error_banner = AlertBanner(self, object_name="save_error")
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setAccessibleName("Everything entered")
+        self.error_box, error_layout = toned(ToneName.CRITICAL, self, name="Not saved")
+        self.error_box.setObjectName("save_error")
+        self.error_title = emphasise(text_label("NOT SAVED", name="Not saved"), 1.15)
+        self.error_text = text_label(name="Why it was not saved")
+        self.error_text.setObjectName("save_error_text")
+        error_layout.addWidget(self.error_title)
+        error_layout.addWidget(self.error_text)
+        self.error_box.hide()
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setAccessibleName("Everything entered")
         inner = QWidget()
-        self.scroll.setWidget(inner)
+        self.scroll_area.setWidget(inner)
         self.summary = QVBoxLayout(inner)
         self.summary.setContentsMargins(0, 0, 8, 0)
         self.summary.setSpacing(4)
-        self.body.addWidget(self.error_banner)
-        self.body.addWidget(self.scroll, 1)
+        self.body.addWidget(self.error_box)
+        self.body.addWidget(self.scroll_area, 1)
 
     def enter(self) -> None:
         """Rebuild the summary from the answers."""
-        self.error_banner.clear()
+        self.error_box.hide()
         clear_layout(self.summary)
         for title, lines in self.owner.summary_sections():
             self.summary.addWidget(heading(title))
@@ -60,13 +71,13 @@ class ReviewPage(StepPage):
         """Save; stay on the page with the store's message if it refuses."""
         problem = self.owner.save()
         if problem is None:
-            self.error_banner.clear()
+            self.error_box.hide()
             return True
-        self.error_banner.show_message(
-            AlertLevel.CRITICAL,
-            "Not saved",
-            f"{problem} Nothing on this page has been lost: press Save again when ready.",
+        self.error_text.setText(
+            f"{problem}\nNothing you entered has been lost: press Save again when ready."
         )
+        self.error_box.setAccessibleDescription(self.error_text.text())
+        self.error_box.show()
         return False
 
 
@@ -75,8 +86,8 @@ class DonePage(StepPage):
 
     step = Step.DONE
 
-    def __init__(self, owner: object) -> None:
-        super().__init__(owner)  # type: ignore[arg-type]
+    def __init__(self, owner: NewEpisodeWizard) -> None:
+        super().__init__(owner)
         self.setTitle("Saved")
         self.setFinalPage(True)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Close")
@@ -98,7 +109,12 @@ class DonePage(StepPage):
         tz = self.context.tz
         saved_at = self.owner.saved_at
         when = format_local(saved_at, tz) if saved_at is not None else ""
-        self.saved_label.setText(f"DONE: saved {when}. The episode is on the ward board.")
+        on_board = (
+            "The episode is on the ward board."
+            if self.owner.saved_state_active()
+            else "The episode is closed (not on the ward board)."
+        )
+        self.saved_label.setText(f"DONE: saved {when}. {on_board}")
         lines: list[str] = []
         assessment = answers.assessment
         if assessment is not None and answers.load_started_at is not None:
@@ -121,7 +137,12 @@ class DonePage(StepPage):
                     maintenance_started_at=answers.maintenance_started_at,
                 )
                 if due is not None:
-                    lines.append(f"Stop due {format_local(due, tz)} (or as the card says).")
+                    at_birth = (
+                        "or at birth, whichever is first"
+                        if assessment.stops_at_birth
+                        else "do not stop automatically at birth"
+                    )
+                    lines.append(f"Stop due {format_local(due, tz)} ({at_birth}).")
             interval = self.context.protocol.monitoring.interval_hours.value
             lines.append(f"Record observations at least every {plain(interval)} h.")
         elif answers.not_given_code is not None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QMessageBox, QRadioButton, QWidget, QWizard
 from mgso4.core import flow
 from mgso4.core.dosing import plain, stop_due_at
 from mgso4.core.eligibility import AssessmentInputs, assess
-from mgso4.core.episode import Event
+from mgso4.core.episode import Event, fold
 from mgso4.core.flow import Step
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError
 from mgso4.core.protocol import ProtocolError
@@ -284,6 +284,12 @@ class NewEpisodeWizard(QWizard):
         self.context.changed()
         return None
 
+    def saved_state_active(self) -> bool:
+        """Whether the saved episode is active (shown on the ward board), from its events."""
+        if not self.saved_events:
+            return False
+        return fold(self.saved_events, self.context.tz).active
+
     # -- review text ----------------------------------------------------------------------
 
     def summary_sections(self) -> list[tuple[str, list[str]]]:
@@ -325,14 +331,14 @@ class NewEpisodeWizard(QWizard):
         if answers.situation is not None:
             protocol = context.protocol
             conditions = [
-                rule.label
+                condition_rule.label
                 for c in sorted(answers.conditions)
-                if (rule := protocol.condition(c)) is not None
+                if (condition_rule := protocol.condition(c)) is not None
             ]
             medications = [
-                rule.label
+                interaction_rule.label
                 for m in sorted(answers.medications)
-                if (rule := protocol.interaction(m)) is not None
+                if (interaction_rule := protocol.interaction(m)) is not None
             ]
             lines = [
                 answers.situation.label,
@@ -359,8 +365,8 @@ class NewEpisodeWizard(QWizard):
                 )
             sections.append(("Recommendation and decision", decision_lines))
         if Step.NOT_GIVEN in path and answers.not_given_code is not None:
-            rule = context.protocol.missed_reason(answers.not_given_code)
-            label = rule.label if rule is not None else answers.not_given_code
+            reason_rule = context.protocol.missed_reason(answers.not_given_code)
+            label = reason_rule.label if reason_rule is not None else answers.not_given_code
             lines = [f"{label} ({answers.not_given_code})"]
             if answers.not_given_text:
                 lines.append(f"Details: {answers.not_given_text}")
