@@ -1,13 +1,85 @@
 """Entry point of the frozen bundle (PyInstaller): the same ``mgso4`` command as a wheel install.
 
 With no arguments it opens the app; with a subcommand it runs it (``mgso4 assess ...``).
+
+One extra, for whoever installs the app (IT, ``make bundle``, the packaging tests)::
+
+    mgso4 --smoke-test SCREENSHOT.png --db THROWAWAY.sqlite3
+
+starts the app exactly as a user would (settings, protocol, record, style, main window), saves
+a picture of the main window once it is on screen, and closes it: exit status 0 when the ward
+board came up and the picture was saved. ``--db`` is required so that a smoke test never opens
+the real record; backups are off for the throwaway record. It is a command-line flag rather
+than an environment variable so that it can never be left switched on for a ward PC.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from mgso4.cli import main
 
+SMOKE_FLAG = "--smoke-test"
+#: Exit statuses of a smoke test, beside the app's own (0 ok, 2 cannot start).
+EXIT_SMOKE_USAGE = 2
+EXIT_SMOKE_NO_WINDOW = 4
+EXIT_SMOKE_NOT_SAVED = 5
+
+
+def smoke_test(screenshot: Path, app_argv: Sequence[str]) -> int:
+    """Start the app with ``app_argv``, save the main window to ``screenshot``, and quit.
+
+    Returns:
+        0 if the main window was shown and saved; the app's own status if it could not start
+        (2, its message having been captured instead of the window); 4 if no main window was
+        on screen; 5 if the picture could not be written.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    os.environ["MGSO4_NO_BACKUP_THREAD"] = "1"  # a throwaway record needs no backups
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+
+    def _capture() -> None:
+        # Runs once the app's event loop is running, i.e. after the window has been shown.
+        shown = [w for w in app.topLevelWidgets() if w.isVisible()]
+        windows = [w for w in shown if isinstance(w, QMainWindow)]
+        target = windows[0] if windows else (shown[0] if shown else None)
+        if target is None:
+            print("smoke test: nothing on screen", file=sys.stderr)
+            app.exit(EXIT_SMOKE_NO_WINDOW)
+            return
+        saved = target.grab().save(str(screenshot))
+        title = target.windowTitle()
+        print(f"smoke test: {type(target).__name__} '{title}' -> {screenshot}")
+        if not windows:
+            print("smoke test: the main window did not open", file=sys.stderr)
+            app.exit(EXIT_SMOKE_NO_WINDOW)
+        else:
+            app.exit(0 if saved else EXIT_SMOKE_NOT_SAVED)
+
+    QTimer.singleShot(0, _capture)
+    return main(list(app_argv))
+
+
+def run(argv: Sequence[str]) -> int:
+    """``mgso4`` with ``argv``, or a smoke test when it starts with ``--smoke-test``."""
+    if not argv or argv[0] != SMOKE_FLAG:
+        return main(list(argv))
+    if len(argv) < 2 or "--db" not in argv[2:]:
+        print(
+            "mgso4 --smoke-test: error: give the picture's path and a throwaway record, e.g. "
+            "--smoke-test board.png --db smoke.sqlite3 (the real record is never used)",
+            file=sys.stderr,
+        )
+        return EXIT_SMOKE_USAGE
+    return smoke_test(Path(argv[1]), argv[2:])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(sys.argv[1:]))
