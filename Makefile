@@ -63,5 +63,22 @@ forms: $(STAMP)
 screenshots: $(STAMP) $(APT_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m mgso4.gui.screenshots docs/screenshots
 
+# One-folder desktop bundle (PyInstaller, packaging/mgso4.spec) in dist/mgso4-proforma/, then
+# a smoke test of the built executable: `mgso4 assess ... --json`, and the app started
+# offscreen, its ward board captured, and closed. The Windows installer packs the same folder
+# (packaging/windows/README.md).
+BUNDLE_STAMP := $(VENV)/.bundle-installed
+
+$(BUNDLE_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bundle]"
+	touch $(BUNDLE_STAMP)
+
+bundle: $(BUNDLE_STAMP) $(APT_STAMP)
+	@start=$$(date +%s); \
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/mgso4.spec || exit 1; \
+	echo "Bundle built in $$(( $$(date +%s) - start )) s: $$(du -sh dist/mgso4-proforma | cut -f1) in dist/mgso4-proforma"
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/smoke_bundle.py dist/mgso4-proforma
+
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
