@@ -213,3 +213,30 @@ def test_installed_command_lists_the_shipped_protocols(installed: InstalledWheel
     ids = {row["id"] for row in json.loads(result.stdout)["protocols"]}
     shipped = {path.stem for path in (ROOT / "resources" / "protocols").glob("*.toml")}
     assert ids == shipped
+
+
+def test_installed_gui_script_is_there(installed: InstalledWheel) -> None:
+    names = {path.stem for path in installed.bin_dir.iterdir()}
+    assert {"mgso4", "mgso4-gui"} <= names
+
+
+def test_installed_app_starts_offscreen_shows_the_ward_board_and_quits(
+    installed: InstalledWheel,
+) -> None:
+    # packaging/entry.py is only the launcher (the bundle's entry point); with the fresh venv's
+    # Python it runs the installed package's real start-up: settings, protocol, record, window.
+    picture = installed.outside / "board.png"
+    record = installed.outside / "smoke.sqlite3"
+    result = installed.run(
+        installed.python,
+        ROOT / "packaging" / "entry.py",
+        "--smoke-test",
+        picture,
+        "--db",
+        record,
+    )
+    _check(result, "app smoke test")
+    assert "smoke test: MainWindow" in result.stdout
+    assert "Preterm Proforma" in result.stdout
+    assert picture.stat().st_size > 1024
+    assert record.is_file()
