@@ -716,6 +716,19 @@ def _apply_changes(payload: dict[str, Any], changes: dict[str, Any]) -> dict[str
     return merged
 
 
+def record_order(events: Iterable[Event]) -> list[Event]:
+    """Events in the order they were recorded.
+
+    Within one workstation's chain ``seq`` is authoritative. A merged record can hold one
+    episode's entries from several chains, whose ``seq`` numbers are unrelated; those are
+    ordered by when they were recorded, then by chain and position.
+    """
+    events = list(events)
+    if len({e.workstation_id for e in events}) <= 1:
+        return sorted(events, key=lambda e: e.seq)
+    return sorted(events, key=lambda e: (e.recorded_at, e.workstation_id, e.seq))
+
+
 def effective_events(events: Sequence[Event]) -> list[TimelineEntry]:
     """Each event with amendments applied and voids marked, in chain order."""
     by_uuid = {e.uuid: e for e in events}
@@ -731,7 +744,7 @@ def effective_events(events: Sequence[Event]) -> list[TimelineEntry]:
             if target in by_uuid:
                 amendments.setdefault(target, []).append(event)
     entries = []
-    for event in sorted(events, key=lambda e: e.seq):
+    for event in record_order(events):
         payload = event.payload
         occurred_at = event.occurred_at
         for amendment in amendments.get(event.uuid, []):
@@ -764,7 +777,7 @@ def fold(events: Iterable[Event], tz: ZoneInfo = LONDON) -> EpisodeState:
     Raises:
         EventError: if there is no ``episode-created`` event.
     """
-    ordered = sorted(events, key=lambda e: e.seq)
+    ordered = record_order(events)
     entries = effective_events(ordered)
     created_entry = next(
         (x for x in entries if x.event.type is EventType.EPISODE_CREATED and x.voided_by is None),
