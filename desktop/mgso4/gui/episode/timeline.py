@@ -210,7 +210,7 @@ class TimelineView(QTableView):
         """Re-fit the row heights to the new column widths (wrapped text)."""
         super().resizeEvent(event)
         # After the header has given the stretched column its new width.
-        QTimer.singleShot(0, self.resizeRowsToContents)
+        QTimer.singleShot(0, self, self.resizeRowsToContents)
 
     def set_state(self, state: EpisodeState) -> None:
         """Show an episode, keeping the selected entry selected."""

@@ -80,6 +80,9 @@ class TimeField(QWidget):
         self.first_choice.setObjectName(f"{object_name}_first")
         self.second_choice = QRadioButton(self)
         self.second_choice.setObjectName(f"{object_name}_second")
+        # Shown only for a time the clocks made happen twice; named even while hidden.
+        self.first_choice.setAccessibleName(f"{what}: the first time (summer time)")
+        self.second_choice.setAccessibleName(f"{what}: the second time (standard time)")
         self._choices = QButtonGroup(self)
         self._choices.addButton(self.first_choice, 0)
         self._choices.addButton(self.second_choice, 1)

@@ -1,0 +1,264 @@
+"""Bedside actions: every bad input is explained beside its field; limits refuse or ask."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from mgso4.core.episode import EventType, StopReason
+from mgso4.gui.episode.timeline import TimelineColumn
+from mgso4.gui.episode.view import EpisodeView
+from mgso4.gui.tasks import TaskRunner
+
+
+def open_view(qtbot: QtBot, context, episode_uuid: str) -> EpisodeView:
+    view = EpisodeView(context, episode_uuid, TaskRunner())
+    qtbot.addWidget(view)
+    return view
+
+
+def events_of(context, view: EpisodeView, kind: EventType) -> list:
+    return [e for e in context.store.events(view.episode_uuid) if e.type is kind]
+
+
+# ----------------------------------------------------------------------------- birth
+
+
+def test_a_future_birth_time_is_refused_beside_the_field(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view = open_view(qtbot, context, add_episode())
+    dialog = view.open_birth()
+    dialog.time_field.line_edit.setText("2026-01-14 06:00")
+    assert not dialog.save()
+    message = dialog.time_field.message.message
+    assert "in the future" in message
+    assert "Enter the time it happened" in message
+    assert events_of(context, view, EventType.BIRTH) == []
+
+
+def test_a_birth_shows_the_gestation_at_the_typed_time(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode(gestation="27+3"))
+    dialog = view.open_birth()
+    dialog.time_field.line_edit.setText("2026-01-14 02:30")
+    dialog.time_field.line_edit.textEdited.emit("2026-01-14 02:30")
+    assert dialog.gestation_label.text() == "Gestation at birth: 27+3 weeks"
+
+
+def test_each_baby_gets_its_own_birth_entry(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode(plurality=2))
+    first = view.open_birth()
+    with qtbot.waitSignal(first.sig_saved):
+        first.save_button.click()
+    second = view.open_birth()
+    assert second.baby_combo.currentData() == 2
+    with qtbot.waitSignal(second.sig_saved):
+        second.save_button.click()
+    assert [e.payload["baby"] for e in events_of(context, view, EventType.BIRTH)] == [1, 2]
+
+
+# ----------------------------------------------------------------------------- rate
+
+
+def rate_dialog(qtbot: QtBot, context, add_episode):
+    view = open_view(qtbot, context, add_episode())
+    dialog = view.open_rate()
+    assert dialog is not None
+    dialog.reason_edit.setText("review")
+    return view, dialog
+
+
+def test_rate_with_two_points_is_refused(qtbot: QtBot, context, add_episode) -> None:
+    _view, dialog = rate_dialog(qtbot, context, add_episode)
+    dialog.rate_edit.setText("1..5")
+    assert not dialog.save()
+    assert dialog.rate_check.message.message == (
+        'Rate: "1..5" has more than one decimal point; type one number, e.g. 1.5.'
+    )
+
+
+def test_rate_with_a_comma_is_refused(qtbot: QtBot, context, add_episode) -> None:
+    _view, dialog = rate_dialog(qtbot, context, add_episode)
+    dialog.rate_edit.setText("4,0")
+    assert not dialog.save()
+    assert "has a comma; use a point for decimals" in dialog.rate_check.message.message
+
+
+def test_rate_shows_grams_per_hour_computed_from_the_concentration(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    _view, dialog = rate_dialog(qtbot, context, add_episode)
+    dialog.rate_edit.setText("5")
+    assert dialog.rate_check.grams_label.text().startswith("= 1 g/h")
+    assert "0.2 g/mL" in dialog.rate_check.grams_label.text()
+
+
+def test_a_rate_over_the_soft_limit_needs_the_tick(qtbot: QtBot, context, add_episode) -> None:
+    view, dialog = rate_dialog(qtbot, context, add_episode)
+    dialog.rate_edit.setText("6")  # 1.2 g/h of 20%: above the 1 g/h soft limit
+    assert dialog.rate_check.confirm.isVisibleTo(dialog)
+    assert not dialog.save()
+    assert "Tick" in dialog.rate_check.message.message
+    dialog.rate_check.confirm.setChecked(True)
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+    assert events_of(context, view, EventType.RATE_CHANGED)[0].payload["rate_ml_per_h"] == "6"
+
+
+def test_a_rate_over_the_hard_limit_is_refused_even_if_ticked(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view, dialog = rate_dialog(qtbot, context, add_episode)
+    dialog.rate_edit.setText("15")  # 3 g/h: above the 2 g/h hard limit
+    dialog.rate_check.confirm.setChecked(True)
+    assert not dialog.save()
+    assert "refused" in dialog.rate_check.message.message
+    assert events_of(context, view, EventType.RATE_CHANGED) == []
+
+
+def test_a_rate_change_needs_a_reason(qtbot: QtBot, context, add_episode) -> None:
+    _view, dialog = rate_dialog(qtbot, context, add_episode)
+    dialog.reason_edit.setText("")
+    dialog.rate_edit.setText("5")
+    assert not dialog.save()
+    assert "reason is needed" in dialog.reason_message.message
+
+
+# ----------------------------------------------------------------------------- stop, not given
+
+
+def test_stop_for_another_reason_needs_words(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode())
+    dialog = view.open_stop()
+    dialog.reason_combo.setCurrentIndex(dialog.reason_combo.findData(StopReason.OTHER))
+    assert not dialog.save()
+    assert "Say why" in dialog.text_message.message
+    dialog.text_edit.setText("cannula tissued")
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+    assert view.state.current_course.stopped_at is not None
+
+
+def test_not_given_other_needs_text(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=None))
+    dialog = view.open_not_given()
+    assert dialog is not None
+    dialog.reason_combo.setCurrentIndex(dialog.reason_combo.findData("OTHER"))
+    assert not dialog.save()
+    assert "needs a few words" in dialog.text_message.message
+
+
+def test_not_given_without_a_choice_says_choose(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=None))
+    dialog = view.open_not_given()
+    assert not dialog.save()
+    assert dialog.reason_message.message == "Choose the reason from the list."
+
+
+def test_not_given_is_offered_only_before_any_course(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode())
+    assert not view.buttons["not-given"].isEnabled()
+    assert view.open_not_given() is None
+
+
+# ----------------------------------------------------------------------------- load, syringe
+
+
+def test_load_end_is_recorded_while_loading(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=10, load_finished=False))
+    dialog = view.open_load_end()
+    assert dialog is not None
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+    assert len(events_of(context, view, EventType.LOAD_FINISHED)) == 1
+
+
+def test_maintenance_start_needs_a_named_checker(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode(maintenance=False))
+    dialog = view.open_maintenance()
+    assert dialog is not None
+    assert dialog.rate_edit.text() == "5"  # 1 g/h of 20%, from core.dosing
+    assert not dialog.save()
+    assert "a name is needed" in dialog.checker.message.message
+    dialog.checker.name_edit.setText("Second Midwife")
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+    assert len(events_of(context, view, EventType.MAINTENANCE_STARTED)) == 1
+
+
+def test_a_syringe_of_another_concentration_must_be_confirmed(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view = open_view(qtbot, context, add_episode())
+    dialog = view.open_syringe()
+    index = dialog.concentration_combo.findText("10%", Qt.MatchFlag.MatchStartsWith)
+    dialog.concentration_combo.setCurrentIndex(index)
+    assert "changes from 20% to 10%" in dialog.concentration_message.message
+    assert "gives 0.5 g/h" in dialog.concentration_message.message
+    assert not dialog.save()
+    dialog.confirm.setChecked(True)
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+
+
+# ----------------------------------------------------------------------------- corrections
+
+
+def test_void_needs_a_reason_and_shows_struck_through_with_words(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view = open_view(qtbot, context, add_episode(obs_minutes_ago=(5,)))
+    observation = events_of(context, view, EventType.OBSERVATION)[0]
+    assert view.select_entry(observation.uuid)
+    dialog = view.open_void()
+    assert not dialog.save()
+    assert "reason is needed" in dialog.reason_message.message
+    dialog.reason_edit.setText("wrong woman")
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+    model = view.timeline.timeline_model
+    row = model.row_of(observation.uuid)
+    entry_text = model.data(model.index(row, TimelineColumn.ENTRY))
+    assert "VOIDED: wrong woman" in entry_text
+    font = model.data(model.index(row, TimelineColumn.DETAILS), Qt.ItemDataRole.FontRole)
+    assert font.strikeOut()
+
+
+def test_the_first_entry_cannot_be_voided(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode())
+    created = events_of(context, view, EventType.EPISODE_CREATED)[0]
+    view.select_entry(created.uuid)
+    assert not view.buttons["void"].isEnabled()
+    assert "cannot be voided" in view.buttons["void"].accessibleDescription()
+
+
+def test_an_amendment_shows_the_original_and_the_correction(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view = open_view(qtbot, context, add_episode(obs_minutes_ago=(5,)))
+    observation = events_of(context, view, EventType.OBSERVATION)[0]
+    view.select_entry(observation.uuid)
+    dialog = view.open_amend()
+    dialog.editor("pulse_per_min").widget.setText("84")
+    assert not dialog.save()  # no reason yet
+    assert "reason is needed" in dialog.reason_message.message
+    dialog.reason_edit.setText("digits swapped")
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+    model = view.timeline.timeline_model
+    details = model.data(model.index(model.row_of(observation.uuid), TimelineColumn.DETAILS))
+    assert "Pulse (/min) 84" in details
+    assert "AMENDED" in details
+    assert "(digits swapped): Pulse (/min) was 88, now 84" in details
+
+
+def test_an_amendment_with_bad_input_is_explained(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode(obs_minutes_ago=(5,)))
+    observation = events_of(context, view, EventType.OBSERVATION)[0]
+    view.select_entry(observation.uuid)
+    dialog = view.open_amend()
+    editor = dialog.editor("pulse_per_min")
+    editor.widget.setText("eighty")
+    dialog.reason_edit.setText("typo")
+    assert not dialog.save()
+    assert "not a number" in editor.message.message
