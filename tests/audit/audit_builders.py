@@ -36,6 +36,9 @@ from mgso4.core.gestation import DatingMethod
 from mgso4.core.vocab import Band, IdentifierType, Recommendation, Role, Situation
 from mgso4.storage import Store
 
+#: Size of the demo record the SQL/core agreement test reads (at least 10,000 episodes).
+AGREEMENT_EPISODES = 10_000
+
 MIDWIFE = Actor(name="Test Midwife", role=Role.MIDWIFE)
 AUDITOR = Actor(name="Test Auditor", role=Role.AUDITOR)
 

@@ -6,12 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from audit_builders import AGREEMENT_EPISODES
 
 from mgso4.audit.demo import write_demo_data
 from mgso4.storage import Store
-
-#: Size of the demo record the SQL/core agreement test reads (the brief asks ≥ 10,000).
-AGREEMENT_EPISODES = 10_000
 
 
 @pytest.fixture

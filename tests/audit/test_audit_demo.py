@@ -45,7 +45,7 @@ def test_demo_record_verifies_and_holds_both_workstations(small_demo: Path) -> N
     verified = verify_path(small_demo)
 
     assert verified.ok, verified.problems
-    assert sorted(verified.chain_heads) == ["demo-labour-ward", "demo-triage"]
+    assert sorted(verified.chain_heads) == ["demo-6-labour-ward", "demo-6-triage"]
     assert verified.counts["episodes"] == 300
 
 

@@ -150,6 +150,23 @@ def test_same_event_id_with_different_content_is_a_conflict_not_copied(tmp_path:
     assert kept is not None and kept.payload["patient"]["name"] == "First Name"
 
 
+def test_diverging_chains_of_one_workstation_id_conflict_and_leave_no_empty_episode(
+    tmp_path: Path,
+) -> None:
+    first = record(tmp_path / "first.sqlite3", "same-pc", episodes=1)
+    second = record(tmp_path / "second.sqlite3", "same-pc", episodes=1, start_day=20)
+    target = tmp_path / "combined.sqlite3"
+
+    report = merge_into(target, [first, second])
+
+    diverging = report.sources[1]
+    assert (diverging.added, diverging.episodes_added) == (0, 0)
+    assert diverging.conflicts == counts(second)[1]
+    assert "same-pc, entry 1" in diverging.messages[0]
+    assert counts(target) == counts(first)
+    assert verify_path(target).ok
+
+
 def test_a_record_cannot_be_merged_into_itself(tmp_path: Path) -> None:
     ward = record(tmp_path / "ward.sqlite3", "ward-pc")
 

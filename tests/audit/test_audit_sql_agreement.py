@@ -12,8 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from audit_builders import EpisodeBuilder, utc
-from conftest import AGREEMENT_EPISODES
+from audit_builders import AGREEMENT_EPISODES, EpisodeBuilder, utc
 
 from mgso4.audit.data import load_audit_data, read_episode_facts
 from mgso4.audit.sql import open_readonly

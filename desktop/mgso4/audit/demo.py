@@ -74,8 +74,10 @@ from mgso4.storage import Store
 DEFAULT_END: Final = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
 #: Length of the demo period.
 PERIOD: Final = timedelta(days=730)
-#: Workstations the demo episodes are spread over, with their shares.
-WORKSTATIONS: Final = (("demo-labour-ward", 0.7), ("demo-triage", 0.3))
+#: Workstations the demo episodes are spread over, with their shares. Each demo record's
+#: workstation ids carry its seed (``demo-<seed>-labour-ward``), so demo records made with
+#: different seeds have different chains and merge cleanly.
+WORKSTATIONS: Final = (("labour-ward", 0.7), ("triage", 0.3))
 #: Episodes written per transaction (one ``append_many`` per workstation per batch).
 BATCH_EPISODES: Final = 250
 UNIT_NAME: Final = "Demo Maternity Unit"
@@ -189,8 +191,8 @@ def write_demo_data(
     rng = random.Random(seed)
     token = uuid_module.uuid4().hex[:8]
     partials = {
-        workstation_id: path.parent / f".{path.name}.{workstation_id}.{token}.partial"
-        for workstation_id, _ in WORKSTATIONS
+        f"demo-{seed}-{name}": path.parent / f".{path.name}.{name}.{token}.partial"
+        for name, _ in WORKSTATIONS
     }
     result = DemoReport(path=path, workstations=tuple(partials))
     try:
@@ -235,7 +237,7 @@ def _write_episodes(
     cancel: object | None,
 ) -> None:
     stage = "Writing demo episodes"
-    workstation_ids = [workstation_id for workstation_id, _ in WORKSTATIONS]
+    workstation_ids = list(stores)
     shares = [share for _, share in WORKSTATIONS]
     report(progress, stage, 0, episodes)
     written = 0

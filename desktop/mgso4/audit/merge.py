@@ -190,8 +190,8 @@ def _merge_one(
         set_journal_mode(connection, target, journal_mode_for(sqlite3.sqlite_version))
         connection.execute("BEGIN IMMEDIATE")
         try:
-            _copy_episodes(connection, episodes, outcome)
-            _copy_events(connection, events, outcome, progress, cancel, stage)
+            by_uuid, present = _copy_episodes(connection, episodes, outcome)
+            _copy_events(connection, events, by_uuid, present, outcome, progress, cancel, stage)
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
@@ -206,29 +206,38 @@ def _merge_one(
 
 def _copy_episodes(
     connection: sqlite3.Connection, episodes: Sequence[tuple[object, ...]], outcome: SourceResult
-) -> None:
-    for row in episodes:
+) -> tuple[dict[str, tuple[object, ...]], set[str]]:
+    """Compare the source's episode rows with the target's.
+
+    Returns the source rows by uuid and the uuids the target already holds. New episode rows
+    are not inserted here: each goes in together with the first of its events that is copied
+    (so a source whose events all conflict leaves no empty episode behind).
+    """
+    by_uuid = {str(row[0]): tuple(row) for row in episodes}
+    present: set[str] = set()
+    for uuid, row in by_uuid.items():
         existing = connection.execute(
-            f"SELECT {_EPISODE_COLUMNS} FROM episode WHERE uuid = ?", (row[0],)
+            f"SELECT {_EPISODE_COLUMNS} FROM episode WHERE uuid = ?", (uuid,)
         ).fetchone()
         if existing is None:
-            connection.execute(
-                f"INSERT INTO episode ({_EPISODE_COLUMNS}) VALUES (?, ?, ?, ?)", tuple(row)
-            )
-            outcome.episodes_added += 1
-        elif tuple(existing) == tuple(row):
+            continue
+        present.add(uuid)
+        if tuple(existing) == row:
             outcome.episodes_skipped += 1
         else:
             outcome.conflicts += 1
             outcome.note(
-                f"Episode {row[0]}: the target holds a different episode row with this id "
+                f"Episode {uuid}: the target holds a different episode row with this id "
                 "(creation time, workstation or training flag differ); kept the target's."
             )
+    return by_uuid, present
 
 
 def _copy_events(
     connection: sqlite3.Connection,
     events: Sequence[EventRow],
+    episodes: dict[str, tuple[object, ...]],
+    present: set[str],
     outcome: SourceResult,
     progress: ProgressCallback | None,
     cancel: object | None,
@@ -262,18 +271,34 @@ def _copy_events(
                 "it could no longer link to it."
             )
             continue
+        episode_uuid = None if row[1] is None else str(row[1])
+        new_episode = (
+            episodes.get(episode_uuid)
+            if episode_uuid is not None and episode_uuid not in present
+            else None
+        )
+        # A savepoint per entry: the database refusing it undoes it (and its new episode row)
+        # and nothing else; the source's transaction and everything copied so far stand.
+        connection.execute("SAVEPOINT merge_entry")
         try:
+            if new_episode is not None:
+                connection.execute(
+                    f"INSERT INTO episode ({_EPISODE_COLUMNS}) VALUES (?, ?, ?, ?)", new_episode
+                )
             connection.execute(INSERT_EVENT_SQL, tuple(row))
         except sqlite3.IntegrityError as exc:
-            # The database refused it (the chain trigger: the target's chain for this
-            # workstation holds a different entry at this place). Only this statement is undone;
-            # the transaction and everything copied so far stand.
+            connection.execute("ROLLBACK TO merge_entry")
+            connection.execute("RELEASE merge_entry")
             outcome.conflicts += 1
             blocked.setdefault(workstation_id, uuid)
             outcome.note(
-                f"Entry {uuid} (workstation {workstation_id}, entry {seq}): the target refused it "
-                f"({exc}): its chain for that workstation holds a different entry here; "
-                "not copied."
+                f"Entry {uuid} (workstation {workstation_id}, entry {seq}): the target refused "
+                f"it ({exc}); its chain for that workstation holds a different entry here, or "
+                "its episode is missing. Not copied."
             )
             continue
+        connection.execute("RELEASE merge_entry")
+        if new_episode is not None and episode_uuid is not None:
+            present.add(episode_uuid)
+            outcome.episodes_added += 1
         outcome.added += 1
