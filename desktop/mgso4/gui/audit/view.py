@@ -1,0 +1,793 @@
+"""The audit screen: metric tiles, the babies behind each number, charts, exports and merge.
+
+Reading the record, computing metrics, exporting and merging all run off the GUI thread through
+the app's one task helper (``gui.tasks.TaskRunner``, a ``QThreadPool`` of ``QRunnable``s), with a
+progress bar and a Cancel button; the view stays responsive. Background work only returns values
+or raises; widgets are touched on the GUI thread only.
+
+This screen counts; it never classifies. Every number comes from ``mgso4.audit`` (which uses
+``core.outcome``'s fixed definitions). Names and NHS/CHI numbers are not shown in the lists here:
+a case is found by its episode and opened with a double-click.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mgso4.audit import charts
+from mgso4.audit.data import AuditData, load_audit_data
+from mgso4.audit.export import ExportResult, export_csv, export_fhir, export_xlsx
+from mgso4.audit.facts import BabyRef, BabyRow, EpisodeFacts, GestationBand
+from mgso4.audit.merge import MergeReport, merge_into
+from mgso4.audit.metrics import Filters, Metrics, OutcomeFilter, anznn_label
+from mgso4.audit.progress import AuditError, Cancelled
+from mgso4.audit.pseudonym import load_or_create_key
+from mgso4.core.timeutil import format_local
+from mgso4.gui.audit.dialogs import ask_export_reason
+from mgso4.gui.audit.tiles import MetricTile
+from mgso4.gui.context import AppContext
+from mgso4.gui.style import ToneName, set_role, set_tone
+from mgso4.gui.tasks import Report, TaskRunner
+from mgso4.gui.widgets.user_dialog import UserDialog
+from mgso4.storage import StoreError
+
+#: Rows shown in the list of babies behind a number (the export has them all).
+MAX_LIST_ROWS: Final = 2000
+#: Wait after the last filter change before recounting (typing a date changes it per digit).
+RECOUNT_DELAY_MS: Final = 200
+
+#: Tiles: key, title. Percentage tiles use ``Metrics.measures[key]``.
+MEASURE_TILES: Final = (
+    ("nnap", "NNAP: MgSO₄ in the 24 h before birth (< 30+0)"),
+    ("bapm_optimal", "Optimal: load > 4 h and < 24 h before birth (< 30+0)"),
+    ("bapm_could_have_been_optimal", "PERIPrem: could it have been optimal?"),
+    ("bapm_optimal_when_possible", "Optimal when it could have been"),
+    ("qs135_a", "NICE QS135 (a): established labour, received"),
+    ("qs135_b", "NICE QS135 (b): planned birth, in the 24 h before"),
+)
+COUNT_TILES: Final = (
+    ("missed", "Missed cases (< 30+0, none given)"),
+    ("pending", "Pending: no birth recorded yet"),
+    ("problems", "Births that could not be classified"),
+)
+LIST_COLUMNS: Final = (
+    "Episode",
+    "Baby",
+    "Born (local)",
+    "Gestation at birth",
+    "MgSO₄ before birth",
+    "Load to birth (h)",
+    "Outcome",
+    "Reason",
+)
+CHART_TABS: Final = (
+    ("run", "NNAP run chart"),
+    ("pareto", "Why not given"),
+    ("timing", "Load-to-birth timing"),
+)
+EXPORTERS: Final = {
+    "csv": (export_csv, "CSV (*.csv)", "mgso4-audit.csv"),
+    "xlsx": (export_xlsx, "Excel workbook (*.xlsx)", "mgso4-audit.xlsx"),
+    "fhir": (export_fhir, "FHIR R4 Bundle (*.json)", "mgso4-audit-fhir.json"),
+}
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What a recount returns to the GUI thread."""
+
+    generation: int
+    metrics: Metrics
+    figures: dict[str, Figure]
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """Work that ended with a message for the user (refused, cancelled, record unreadable)."""
+
+    message: str
+    cancelled: bool = False
+
+
+def _guarded(work: Callable[[], Any]) -> Any:
+    """Run work; turn the audit's own refusals and a cancel into a :class:`_Failed` value."""
+    try:
+        return work()
+    except Cancelled as exc:
+        return _Failed(str(exc), cancelled=True)
+    except (AuditError, StoreError, ValueError) as exc:
+        return _Failed(str(exc))
+
+
+def _progress_for(report: Report) -> Callable[[str, int, int], None]:
+    def progress(stage: str, done: int, total: int) -> None:
+        percent = int(done * 100 / total) if total else 0
+        report(percent, f"{stage}: {done:,} of {total:,}" if total else stage)
+
+    return progress
+
+
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def _pydate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class AuditView(QWidget):
+    """Were eligible women given MgSO₄ in time, and why not: numbers, cases, charts, exports."""
+
+    sig_open_episode = Signal(str)
+    """The user asked to open this episode (its uuid)."""
+    sig_metrics_shown = Signal()
+    """New numbers, lists and charts are on screen."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("audit_view")
+        self.context = context
+        self.data: AuditData | None = None
+        self.metrics: Metrics | None = None
+        self.figures: dict[str, Figure] = {}
+        self.last_export: ExportResult | None = None
+        self.last_merge: MergeReport | None = None
+        self._runner = TaskRunner(self, max_threads=1)
+        self._cancel: threading.Event | None = None
+        self._generation = 0
+        self._selected_tile = "nnap"
+        self._note = ""
+        self._note_tone = ToneName.NEUTRAL
+        self._recount_timer = QTimer(self)
+        self._recount_timer.setSingleShot(True)
+        self._recount_timer.setInterval(RECOUNT_DELAY_MS)
+        self._recount_timer.timeout.connect(self.recount)
+        self._build()
+        self._connect()
+        self.resize(1280, 860)
+        self.reload()
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        self.record_label = QLabel(self)
+        self.record_label.setObjectName("record_label")
+        self.date_from_edit = self._date_edit("date_from_edit", "Born from (local date)")
+        self.date_to_edit = self._date_edit("date_to_edit", "Born to (local date)")
+        self.band_combo = QComboBox(self)
+        self.band_combo.setObjectName("band_combo")
+        self.band_combo.setAccessibleName("Gestation band at birth")
+        self.band_combo.addItem("All gestations", None)
+        for band in GestationBand:
+            self.band_combo.addItem(band.label, band)
+        self.outcome_combo = QComboBox(self)
+        self.outcome_combo.setObjectName("outcome_combo")
+        self.outcome_combo.setAccessibleName("Outcome")
+        for outcome in OutcomeFilter:
+            self.outcome_combo.addItem(outcome.label, outcome)
+        self.workstation_combo = QComboBox(self)
+        self.workstation_combo.setObjectName("workstation_combo")
+        self.workstation_combo.setAccessibleName("Workstation")
+        self.workstation_combo.addItem("All workstations", None)
+        self.reload_button = self._button("reload_button", "Reload record")
+        self.merge_button = self._button("merge_button", "Merge records…")
+        set_role(self.merge_button, "secondary")
+
+        filters = QHBoxLayout()
+        for text, widget in (
+            ("From", self.date_from_edit),
+            ("To", self.date_to_edit),
+            ("Gestation", self.band_combo),
+            ("Outcome", self.outcome_combo),
+            ("Workstation", self.workstation_combo),
+        ):
+            label = QLabel(text, self)
+            label.setBuddy(widget)
+            filters.addWidget(label)
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        filters.addWidget(self.reload_button)
+        filters.addWidget(self.merge_button)
+
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setObjectName("progress_bar")
+        self.progress_bar.setAccessibleName("Progress")
+        self.progress_bar.setRange(0, 100)
+        self.status_label = QLabel("", self)
+        self.status_label.setObjectName("status_label")
+        self.status_label.setWordWrap(True)
+        self.cancel_button = self._button("cancel_button", "Cancel")
+        set_role(self.cancel_button, "secondary")
+        progress = QHBoxLayout()
+        progress.addWidget(self.progress_bar, 1)
+        progress.addWidget(self.cancel_button)
+
+        self.tiles: dict[str, MetricTile] = {}
+        self._tile_group = QButtonGroup(self)
+        tiles = QGridLayout()
+        for index, (key, title) in enumerate((*MEASURE_TILES, *COUNT_TILES)):
+            tile = MetricTile(key, title, self)
+            self.tiles[key] = tile
+            self._tile_group.addButton(tile)
+            tiles.addWidget(tile, index // 5, index % 5)
+        self.tiles["nnap"].setChecked(True)
+
+        self.list_title = QLabel("", self)
+        self.list_title.setObjectName("list_title")
+        self.list_title.setWordWrap(True)
+        self.list_scope_combo = QComboBox(self)
+        self.list_scope_combo.setObjectName("list_scope_combo")
+        self.list_scope_combo.setAccessibleName("Which babies to list")
+        self.list_scope_combo.addItem("Not met", "not-met")
+        self.list_scope_combo.addItem("Met (numerator)", "met")
+        self.list_scope_combo.addItem("Everyone counted (denominator)", "all")
+        self.case_table = QTableWidget(0, len(LIST_COLUMNS), self)
+        self.case_table.setObjectName("case_table")
+        self.case_table.setAccessibleName("Babies behind the chosen number")
+        self.case_table.setHorizontalHeaderLabels(list(LIST_COLUMNS))
+        self.case_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.case_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.case_table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.case_table.verticalHeader().setVisible(False)
+        self.case_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.case_table.horizontalHeader().setStretchLastSection(True)
+        self.open_button = self._button("open_episode_button", "Open episode")
+        list_header = QHBoxLayout()
+        list_header.addWidget(self.list_title, 1)
+        list_header.addWidget(self.list_scope_combo)
+        list_panel = QWidget(self)
+        list_layout = QVBoxLayout(list_panel)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addLayout(list_header)
+        list_layout.addWidget(self.case_table, 1)
+        list_layout.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.chart_tabs = QTabWidget(self)
+        self.chart_tabs.setObjectName("chart_tabs")
+        self.chart_tabs.setAccessibleName("Charts")
+        self.canvases: dict[str, FigureCanvasQTAgg] = {}
+        for key, title in CHART_TABS:
+            canvas = FigureCanvasQTAgg(Figure(figsize=charts.FIGURE_SIZE_IN))  # type: ignore[no-untyped-call]
+            canvas.setObjectName(f"chart_{key}")
+            canvas.setAccessibleName(title)
+            self.canvases[key] = canvas
+            self.chart_tabs.addTab(canvas, title)
+        self.save_png_button = self._button("save_png_button", "Save chart as PNG…")
+        self.save_pdf_button = self._button("save_pdf_button", "Save chart as PDF…")
+        for button in (self.save_png_button, self.save_pdf_button):
+            set_role(button, "secondary")
+        chart_buttons = QHBoxLayout()
+        chart_buttons.addStretch(1)
+        chart_buttons.addWidget(self.save_png_button)
+        chart_buttons.addWidget(self.save_pdf_button)
+        chart_panel = QWidget(self)
+        chart_layout = QVBoxLayout(chart_panel)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.addWidget(self.chart_tabs, 1)
+        chart_layout.addLayout(chart_buttons)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(list_panel)
+        splitter.addWidget(chart_panel)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+
+        self.identifiable_check = QCheckBox(
+            "Identifiable: include names, NHS/CHI numbers and dates of birth (needs a reason)",
+            self,
+        )
+        self.identifiable_check.setObjectName("identifiable_check")
+        self.export_buttons = {
+            "csv": self._button("export_csv_button", "Export CSV…"),
+            "xlsx": self._button("export_xlsx_button", "Export XLSX…"),
+            "fhir": self._button("export_fhir_button", "Export FHIR…"),
+        }
+        exports = QHBoxLayout()
+        exports.addWidget(QLabel("Per-baby data (de-identified by default):", self))
+        exports.addWidget(self.identifiable_check, 1)
+        for button in self.export_buttons.values():
+            exports.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.record_label)
+        layout.addLayout(filters)
+        layout.addLayout(progress)
+        layout.addWidget(self.status_label)
+        layout.addLayout(tiles)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(exports)
+
+    def _date_edit(self, name: str, accessible: str) -> QDateEdit:
+        edit = QDateEdit(self)
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        return edit
+
+    def _button(self, name: str, text: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleName(text.rstrip("…"))
+        return button
+
+    def _connect(self) -> None:
+        self.reload_button.clicked.connect(self.reload)
+        self.merge_button.clicked.connect(self._on_merge_button_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        for edit in (self.date_from_edit, self.date_to_edit):
+            edit.dateChanged.connect(self._on_filter_changed)
+        for combo in (self.band_combo, self.outcome_combo, self.workstation_combo):
+            combo.currentIndexChanged.connect(self._on_filter_changed)
+        self._tile_group.buttonClicked.connect(self._on_tile_clicked)
+        self.list_scope_combo.currentIndexChanged.connect(self._on_list_scope_changed)
+        self.case_table.cellDoubleClicked.connect(self._on_case_table_double_clicked)
+        self.open_button.clicked.connect(self._on_open_button_clicked)
+        self.save_png_button.clicked.connect(lambda: self.save_chart("png"))
+        self.save_pdf_button.clicked.connect(lambda: self.save_chart("pdf"))
+        for kind, button in self.export_buttons.items():
+            button.clicked.connect(lambda _checked=False, kind=kind: self.export(kind))
+
+    # ------------------------------------------------------------------ background work
+
+    @property
+    def busy(self) -> bool:
+        """Reading, counting, exporting or merging is under way."""
+        return self._runner.busy
+
+    def _start(
+        self,
+        name: str,
+        work: Callable[[Callable[[str, int, int], None], threading.Event], Any],
+        done: Callable[[Any], None],
+    ) -> None:
+        cancel = threading.Event()
+        self._cancel = cancel
+        self._set_busy(True, f"{name}…")
+
+        def run(report: Report) -> Any:
+            return _guarded(lambda: work(_progress_for(report), cancel))
+
+        def finished(result: Any) -> None:
+            self._set_busy(False, "")
+            if isinstance(result, _Failed):
+                self._say(result.message, ToneName.INFO if result.cancelled else ToneName.WARNING)
+                return
+            done(result)
+
+        def failed(message: str) -> None:
+            self._set_busy(False, "")
+            self._say(message, ToneName.CRITICAL)
+
+        self._runner.run(
+            name, run, on_finished=finished, on_failed=failed, on_progress=self._on_progress
+        )
+
+    def _set_busy(self, busy: bool, message: str) -> None:
+        self.progress_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.cancel_button.setEnabled(busy)
+        self.progress_bar.setValue(0)
+        for widget in (
+            self.reload_button,
+            self.merge_button,
+            self.save_png_button,
+            self.save_pdf_button,
+            *self.export_buttons.values(),
+        ):
+            widget.setEnabled(not busy)
+        if busy:
+            self._say(message, ToneName.NEUTRAL)
+
+    def _say(self, message: str, tone: ToneName) -> None:
+        self.status_label.setText(message)
+        set_tone(self.status_label, tone)
+
+    @Slot(int, str)
+    def _on_progress(self, percent: int, message: str) -> None:
+        self.progress_bar.setValue(percent)
+        self.status_label.setText(message)
+
+    def _on_cancel_button_clicked(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.status_label.setText("Cancelling…")
+
+    # ------------------------------------------------------------------ loading and counting
+
+    def reload(self) -> None:
+        """Read the open record again (off the GUI thread) and recount."""
+        path = self.context.store.path
+        tz = self.context.tz
+        self.record_label.setText(f"Record: {path.name}  (times shown in {tz.key})")
+
+        def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
+            return load_audit_data(path, tz=tz, progress=progress, cancel=cancel)
+
+        self._start("Reading the record", work, self._on_data_loaded)
+
+    def _on_data_loaded(self, data: AuditData) -> None:
+        self.data = data
+        widgets = (self.date_from_edit, self.date_to_edit, self.workstation_combo)
+        for widget in widgets:
+            widget.blockSignals(True)
+        chosen = self.workstation_combo.currentData()
+        self.workstation_combo.clear()
+        self.workstation_combo.addItem("All workstations", None)
+        for workstation_id in data.workstations:
+            self.workstation_combo.addItem(workstation_id, workstation_id)
+        self.workstation_combo.setCurrentIndex(max(0, self.workstation_combo.findData(chosen)))
+        birth_range = data.birth_date_range
+        if birth_range is not None and self.metrics is None:
+            for edit, value in zip(
+                (self.date_from_edit, self.date_to_edit), birth_range, strict=True
+            ):
+                edit.setDate(_qdate(value))
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.recount()
+
+    def selection(self) -> tuple[date | None, date | None, Filters]:
+        """The date range and filters as chosen on screen."""
+        if self.data is None or self.data.birth_date_range is None:
+            date_from, date_to = None, None
+        else:
+            date_from = _pydate(self.date_from_edit.date())
+            date_to = _pydate(self.date_to_edit.date())
+        # Item data comes back from Qt as plain text; the ids are turned back into their enums.
+        band = self.band_combo.currentData()
+        outcome = self.outcome_combo.currentData()
+        workstation = self.workstation_combo.currentData()
+        filters = Filters(
+            bands=frozenset() if band is None else frozenset({GestationBand(band)}),
+            outcome=OutcomeFilter.ALL if outcome is None else OutcomeFilter(outcome),
+            workstations=frozenset() if workstation is None else frozenset({str(workstation)}),
+        )
+        return date_from, date_to, filters
+
+    def _on_filter_changed(self) -> None:
+        self._recount_timer.start()
+
+    def recount(self) -> None:
+        """Count again for the chosen dates and filters (off the GUI thread)."""
+        data = self.data
+        if data is None:
+            return
+        date_from, date_to, filters = self.selection()
+        if date_from is not None and date_to is not None and date_from > date_to:
+            self._say(
+                f"The start date {date_from.isoformat()} is after the end date "
+                f"{date_to.isoformat()}; change one of them.",
+                ToneName.WARNING,
+            )
+            return
+        if self.busy:
+            self._recount_timer.start()  # one job at a time; try again shortly
+            return
+        self._generation += 1
+        generation = self._generation
+
+        def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
+            progress("Counting", 0, 1)
+            metrics = data.metrics(date_from=date_from, date_to=date_to, filters=filters)
+            figures = {key: charts.CHARTS[key](metrics) for key, _ in CHART_TABS}
+            return _Shown(generation, metrics, figures)
+
+        self._start("Counting", work, self._on_counted)
+
+    def _on_counted(self, shown: _Shown) -> None:
+        if shown.generation != self._generation:
+            return  # the filters changed meanwhile; a newer count follows
+        self.metrics = shown.metrics
+        self.figures = shown.figures
+        self._show_tiles(shown.metrics)
+        self._show_charts(shown.figures)
+        self._show_list()
+        babies, pending = shown.metrics.babies, len(shown.metrics.pending)
+        note, tone = self._note, self._note_tone
+        self._note, self._note_tone = "", ToneName.NEUTRAL
+        self._say(
+            f"{note}{babies:,} babies from {shown.metrics.episodes:,} episodes in this selection "
+            f"(one row per baby); {pending:,} pending episodes are not counted.",
+            tone,
+        )
+        self.sig_metrics_shown.emit()
+
+    def _show_tiles(self, metrics: Metrics) -> None:
+        for key, _ in MEASURE_TILES:
+            value = metrics.measures[key]
+            self.tiles[key].show_value(value.n, value.d, value.percentage)
+        missed = sum(reason.count for reason in metrics.missed_reasons)
+        eligible = metrics.measures["nnap"].d
+        self.tiles["missed"].show_count(missed, f"of {eligible:,} eligible babies")
+        self.tiles["pending"].show_count(len(metrics.pending), "episodes")
+        self.tiles["problems"].show_count(len(metrics.problems), "births to correct")
+
+    def _show_charts(self, figures: dict[str, Figure]) -> None:
+        current = self.chart_tabs.currentIndex()
+        for index, (key, title) in enumerate(CHART_TABS):
+            canvas = FigureCanvasQTAgg(figures[key])  # type: ignore[no-untyped-call]
+            canvas.setObjectName(f"chart_{key}")
+            canvas.setAccessibleName(title)
+            old = self.canvases[key]
+            self.chart_tabs.removeTab(index)
+            self.chart_tabs.insertTab(index, canvas, title)
+            old.deleteLater()
+            self.canvases[key] = canvas
+        self.chart_tabs.setCurrentIndex(max(0, current))
+
+    # ------------------------------------------------------------------ the babies behind a number
+
+    def _on_tile_clicked(self, tile: QPushButton) -> None:
+        if isinstance(tile, MetricTile):
+            self.select_tile(tile.key)
+
+    def select_tile(self, key: str) -> None:
+        """List the babies behind one tile."""
+        self._selected_tile = key
+        self.tiles[key].setChecked(True)
+        self._show_list()
+
+    def _on_list_scope_changed(self) -> None:
+        self._show_list()
+
+    def _show_list(self) -> None:
+        metrics = self.metrics
+        self.case_table.setRowCount(0)
+        if metrics is None:
+            return
+        key = self._selected_tile
+        scope = self.list_scope_combo.currentData()
+        title = self.tiles[key].title
+        self.list_scope_combo.setEnabled(key in metrics.measures)
+        if key == "pending":
+            self._fill_pending(metrics.pending)
+            self.list_title.setText(f"{title}: {len(metrics.pending):,} episodes")
+            return
+        rows: list[BabyRow]
+        if key in metrics.measures:
+            value = metrics.measures[key]
+            wanted: set[BabyRef] = (
+                set(value.numerator)
+                if scope == "met"
+                else set(value.denominator) - set(value.numerator)
+                if scope == "not-met"
+                else set(value.denominator)
+            )
+            rows = [row for row in metrics.rows if row.ref in wanted]
+        elif key == "missed":
+            rows = [row for row in metrics.rows if row.missed]
+        else:
+            rows = list(metrics.problems)
+        shown = rows[:MAX_LIST_ROWS]
+        more = (
+            f" (showing the first {MAX_LIST_ROWS:,}; the export has them all)"
+            if len(rows) > MAX_LIST_ROWS
+            else ""
+        )
+        scope_words = self.list_scope_combo.currentText() if key in metrics.measures else ""
+        self.list_title.setText(
+            f"{title}{' — ' + scope_words if scope_words else ''}: {len(rows):,} babies{more}"
+        )
+        self._fill_rows(shown)
+
+    def _fill_rows(self, rows: list[BabyRow]) -> None:
+        tz = self.context.tz
+        self.case_table.setRowCount(len(rows))
+        for index, row in enumerate(rows):
+            cl = row.classification
+            outcome = (
+                row.problem or ""
+                if cl is None
+                else anznn_label(cl.anznn)
+                + (" · optimal" if cl.bapm_optimal.met else "")
+                + (" · NNAP met" if cl.nnap.met else "")
+            )
+            cells = (
+                row.episode.episode_uuid[:8],
+                str(row.birth.baby),
+                format_local(row.birth.born_at, tz),
+                row.birth.gestation.label if row.birth.gestation else "unknown",
+                "Yes" if row.given_before_birth else "No",
+                "" if row.hours_load_to_birth is None else f"{row.hours_load_to_birth:.1f}",
+                outcome,
+                "" if row.reason is None else f"{row.reason.code}: {row.reason.label}",
+            )
+            self._set_row(index, row.episode.episode_uuid, cells)
+
+    def _fill_pending(self, pending: tuple[EpisodeFacts, ...]) -> None:
+        tz = self.context.tz
+        shown = pending[:MAX_LIST_ROWS]
+        self.case_table.setRowCount(len(shown))
+        for index, episode in enumerate(shown):
+            cells = (
+                episode.episode_uuid[:8],
+                "",
+                f"created {format_local(episode.created_at, tz)}",
+                "",
+                "Yes" if any(c.load_started_at for c in episode.courses) else "No",
+                "",
+                episode.status,
+                episode.not_given_code or "",
+            )
+            self._set_row(index, episode.episode_uuid, cells)
+
+    def _set_row(self, index: int, episode_uuid: str, cells: tuple[str, ...]) -> None:
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, episode_uuid)
+            if column == 0:
+                item.setToolTip(episode_uuid)
+            self.case_table.setItem(index, column, item)
+
+    def _on_case_table_double_clicked(self, row: int, _column: int) -> None:
+        self._open_row(row)
+
+    def _on_open_button_clicked(self) -> None:
+        self._open_row(self.case_table.currentRow())
+
+    def _open_row(self, row: int) -> None:
+        item = self.case_table.item(row, 0) if row >= 0 else None
+        if item is not None:
+            self.sig_open_episode.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    # ------------------------------------------------------------------ charts
+
+    def save_chart(self, chart_format: str) -> None:
+        """Save the chart on the current tab as PNG or PDF (the file dialog asks where)."""
+        key = CHART_TABS[max(0, self.chart_tabs.currentIndex())][0]
+        figure = self.figures.get(key)
+        if figure is None:
+            self._say("Nothing to save yet: the record is still being read.", ToneName.INFO)
+            return
+        suffix = "PNG image (*.png)" if chart_format == "png" else "PDF document (*.pdf)"
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Save chart", f"mgso4-audit-{key}.{chart_format}", suffix
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != f".{chart_format}":
+            path = path.with_name(f"{path.name}.{chart_format}")
+        try:
+            charts.save_figure(figure, path, chart_format)  # type: ignore[arg-type]
+        except (AuditError, OSError) as exc:
+            self._say(f"The chart was not saved: {exc}", ToneName.WARNING)
+            return
+        self._say(f"Chart saved: {path}", ToneName.OK)
+
+    # ------------------------------------------------------------------ exports
+
+    def export(self, kind: str) -> None:
+        """Export the selection's babies as CSV, XLSX or FHIR (file dialog; reason if named)."""
+        data = self.data
+        if data is None:
+            self._say("Nothing to export yet: the record is still being read.", ToneName.INFO)
+            return
+        exporter, file_filter, default_name = EXPORTERS[kind]
+        identifiable = self.identifiable_check.isChecked()
+        reason: str | None = None
+        recorded_by = self.context.user
+        if identifiable:
+            if recorded_by is None:
+                dialog = UserDialog(None, self)
+                if dialog.exec() != UserDialog.DialogCode.Accepted or dialog.actor is None:
+                    return
+                self.context.user = recorded_by = dialog.actor
+            reason = ask_export_reason(self)
+            if reason is None:
+                self._say("Identifiable export cancelled: no reason was given.", ToneName.INFO)
+                return
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export", default_name, file_filter)
+        if not chosen:
+            return
+        out = Path(chosen)
+        store = self.context.store
+        tz = self.context.tz
+        protocol = self.context.protocol_ref
+        date_from, date_to, filters = self.selection()
+
+        def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
+            return exporter(
+                store,
+                out,
+                identifiable=identifiable,
+                reason=reason,
+                key=load_or_create_key(),
+                progress=progress,
+                cancel=cancel,
+                date_from=date_from,
+                date_to=date_to,
+                filters=filters,
+                tz=tz,
+                recorded_by=recorded_by,
+                protocol=protocol,
+                data=data,
+            )
+
+        self._start(f"Exporting {kind.upper()}", work, self._on_exported)
+
+    def _on_exported(self, result: ExportResult) -> None:
+        self.last_export = result
+        what = "identifiable, recorded in the record" if result.identifiable else "de-identified"
+        unit = "resources" if result.format == "fhir" else "babies"
+        self._say(f"Exported {result.rows:,} {unit} ({what}) to {result.path}", ToneName.OK)
+        if result.identifiable:
+            self.context.changed()
+
+    # ------------------------------------------------------------------ merge
+
+    def _on_merge_button_clicked(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Choose records to merge into this one",
+            "",
+            "Records (*.sqlite3 *.db *.sqlite);;All files (*)",
+        )
+        if not chosen:
+            return
+        target = self.context.store.path
+        answer = QMessageBox.question(
+            self,
+            "Merge records",
+            f"Copy every entry of {len(chosen)} record file(s) into {target.name}? Each file is "
+            "checked first and refused if it does not verify. Entries are only added, never "
+            "changed; merging the same file again changes nothing.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        sources = [Path(item) for item in chosen]
+
+        def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
+            return merge_into(target, sources, progress=progress, cancel=cancel)
+
+        self._start("Merging records", work, self._on_merged)
+
+    def _on_merged(self, report: MergeReport) -> None:
+        self.last_merge = report
+        parts = []
+        for source in report.sources:
+            if source.refused:
+                parts.append(source.refused)
+            else:
+                parts.append(
+                    f"{source.path.name}: {source.added:,} entries added, {source.skipped:,} "
+                    f"already here, {source.conflicts:,} conflicts"
+                )
+        # The merge summary stays on screen in front of the new counts.
+        self._note = f"Merge: {' · '.join(parts)}. "
+        self._note_tone = ToneName.OK if report.ok else ToneName.WARNING
+        self.context.changed()
+        self.reload()

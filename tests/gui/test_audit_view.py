@@ -1,0 +1,258 @@
+"""The audit view on a small demo record: loads off the GUI thread, shows numbers, exports."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from mgso4.audit.demo import write_demo_data
+from mgso4.audit.facts import GestationBand
+from mgso4.audit.progress import Cancelled
+from mgso4.core.episode import Actor, EventType
+from mgso4.core.protocol import ProtocolLibrary, load_preparations_file
+from mgso4.core.vocab import Role
+from mgso4.gui.audit import AuditView
+from mgso4.gui.context import AppContext
+from mgso4.resources import resource_path
+from mgso4.settings import Settings
+from mgso4.storage import Store
+
+AUDITOR = Actor(name="Test Auditor", role=Role.AUDITOR)
+WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def demo_record(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("audit-view") / "demo.sqlite3"
+    write_demo_data(path, episodes=80, seed=11)
+    return path
+
+
+@pytest.fixture
+def context(
+    demo_record: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AppContext]:
+    monkeypatch.setenv("MGSO4_CONFIG_DIR", str(tmp_path / "config"))
+    copy = tmp_path / "record.sqlite3"
+    copy.write_bytes(demo_record.read_bytes())
+    settings = Settings()
+    library = ProtocolLibrary(resource_path("protocols"))
+    store = Store.open(copy, check_location_safe=False)
+    yield AppContext(
+        store=store,
+        protocol=library.load(settings.protocol),
+        preparations=load_preparations_file(resource_path("preparations.toml")),
+        library=library,
+        settings=settings,
+        user=AUDITOR,
+    )
+    store.close()
+
+
+def open_view(qtbot: QtBot, context: AppContext) -> AuditView:
+    view = AuditView(context)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: view.metrics is not None and not view.busy, timeout=WAIT_MS)
+    return view
+
+
+def save_as(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    monkeypatch.setattr(
+        "mgso4.gui.audit.view.QFileDialog.getSaveFileName",
+        lambda *args, **kwargs: (str(path), ""),
+    )
+
+
+def test_view_reads_the_record_off_the_gui_thread(qtbot: QtBot, context: AppContext) -> None:
+    view = AuditView(context)
+    qtbot.addWidget(view)
+
+    assert view.data is None  # the constructor returned before the record was read
+    assert view.busy
+    qtbot.waitUntil(lambda: view.metrics is not None, timeout=WAIT_MS)
+
+
+def test_tiles_show_the_metrics(qtbot: QtBot, context: AppContext) -> None:
+    view = open_view(qtbot, context)
+
+    assert view.metrics is not None
+    nnap = view.metrics.measures["nnap"]
+    assert nnap.d > 0
+    assert view.tiles["nnap"].value_label.text() == f"{nnap.percentage}%"
+    assert view.tiles["nnap"].count_label.text() == f"{nnap.n:,} of {nnap.d:,} babies"
+    assert view.tiles["pending"].value_label.text() == str(len(view.metrics.pending))
+
+
+def test_clicking_a_tile_lists_the_babies_behind_it(qtbot: QtBot, context: AppContext) -> None:
+    view = open_view(qtbot, context)
+    assert view.metrics is not None
+    view.list_scope_combo.setCurrentIndex(view.list_scope_combo.findData("met"))
+
+    qtbot.mouseClick(view.tiles["bapm_optimal"], Qt.MouseButton.LeftButton)
+
+    optimal = view.metrics.measures["bapm_optimal"]
+    assert view.case_table.rowCount() == optimal.n
+    listed = {
+        view.case_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        for row in range(view.case_table.rowCount())
+    }
+    assert listed == {ref.episode_uuid for ref in optimal.numerator}
+
+
+def test_double_click_opens_the_episode(qtbot: QtBot, context: AppContext) -> None:
+    view = open_view(qtbot, context)
+    view.select_tile("nnap")
+    view.list_scope_combo.setCurrentIndex(view.list_scope_combo.findData("all"))
+    expected = view.case_table.item(0, 0).data(Qt.ItemDataRole.UserRole)
+    rect = view.case_table.visualItemRect(view.case_table.item(0, 1))
+
+    viewport = view.case_table.viewport()
+    # An item view opens on a double-click that follows a press on the same cell.
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(view.sig_open_episode, timeout=WAIT_MS) as signal:
+        qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+
+    assert signal.args == [expected]
+
+
+def test_band_filter_recounts(qtbot: QtBot, context: AppContext) -> None:
+    view = open_view(qtbot, context)
+    assert view.metrics is not None
+    everyone = view.metrics.babies
+
+    with qtbot.waitSignal(view.sig_metrics_shown, timeout=WAIT_MS):
+        view.band_combo.setCurrentIndex(view.band_combo.findData(GestationBand.FROM_28_TO_29))
+
+    assert view.metrics is not None
+    assert 0 < view.metrics.babies < everyone
+    assert {row.band for row in view.metrics.rows} == {GestationBand.FROM_28_TO_29}
+
+
+def test_export_csv_button_writes_a_de_identified_file(
+    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    out = tmp_path / "out" / "audit.csv"
+    out.parent.mkdir()
+    save_as(monkeypatch, out)
+
+    qtbot.mouseClick(view.export_buttons["csv"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.last_export is not None, timeout=WAIT_MS)
+
+    assert out.exists() and (out.parent / "audit.dictionary.csv").exists()
+    assert view.last_export is not None and not view.last_export.identifiable
+    assert "patient_pseudonym" in out.read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def test_identifiable_export_asks_for_a_reason_and_is_recorded(
+    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    out = tmp_path / "named.xlsx"
+    save_as(monkeypatch, out)
+    monkeypatch.setattr("mgso4.gui.audit.view.ask_export_reason", lambda parent: "Case review")
+    view.identifiable_check.setChecked(True)
+
+    qtbot.mouseClick(view.export_buttons["xlsx"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.last_export is not None, timeout=WAIT_MS)
+
+    assert out.exists()
+    exported = [e for e in context.store.iter_events() if e.type is EventType.EXPORTED]
+    assert [e.payload["reason"] for e in exported] == ["Case review"]
+    assert exported[0].recorded_by == AUDITOR
+
+
+def test_identifiable_export_without_a_reason_writes_nothing(
+    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    out = tmp_path / "named.csv"
+    save_as(monkeypatch, out)
+    monkeypatch.setattr("mgso4.gui.audit.view.ask_export_reason", lambda parent: None)
+    view.identifiable_check.setChecked(True)
+
+    qtbot.mouseClick(view.export_buttons["csv"], Qt.MouseButton.LeftButton)
+
+    assert not view.busy
+    assert not out.exists()
+    assert "no reason" in view.status_label.text()
+
+
+def test_save_chart_as_png(
+    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    out = tmp_path / "run.png"
+    save_as(monkeypatch, out)
+
+    qtbot.mouseClick(view.save_png_button, Qt.MouseButton.LeftButton)
+
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_cancel_stops_reading_and_says_so(
+    qtbot: QtBot, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    started = threading.Event()
+
+    def slow_load(path: Path, **kwargs: Any) -> None:
+        started.set()
+        # Stands for a long read: returns only when the view's Cancel sets the flag.
+        kwargs["cancel"].wait(timeout=WAIT_MS / 1000)
+        raise Cancelled("Reading the record")
+
+    monkeypatch.setattr("mgso4.gui.audit.view.load_audit_data", slow_load)
+    view.reload()
+    qtbot.waitUntil(started.is_set, timeout=WAIT_MS)
+    assert view.cancel_button.isVisible() or view.cancel_button.isEnabled()
+
+    qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not view.busy, timeout=WAIT_MS)
+
+    assert "cancelled" in view.status_label.text()
+    assert view.metrics is not None  # the earlier numbers stay on screen
+
+
+def test_merge_copies_another_record_in_and_recounts(
+    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    assert view.data is not None
+    before = len(view.data.episodes)
+    other = tmp_path / "other.sqlite3"
+    write_demo_data(other, episodes=5, seed=99)
+    monkeypatch.setattr(
+        "mgso4.gui.audit.view.QFileDialog.getOpenFileNames",
+        lambda *args, **kwargs: ([str(other)], ""),
+    )
+    monkeypatch.setattr(
+        "mgso4.gui.audit.view.QMessageBox.question",
+        lambda *args, **kwargs: view_yes(),
+    )
+
+    qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: view.last_merge is not None and view.data is not None and not view.busy,
+        timeout=WAIT_MS,
+    )
+    qtbot.waitUntil(
+        lambda: view.data is not None and len(view.data.episodes) > before, timeout=WAIT_MS
+    )
+
+    assert view.last_merge is not None and view.last_merge.ok
+    assert len(view.data.episodes) == before + 5
+
+
+def view_yes() -> Any:
+    from PySide6.QtWidgets import QMessageBox
+
+    return QMessageBox.StandardButton.Yes
