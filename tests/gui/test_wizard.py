@@ -773,3 +773,37 @@ def test_tab_order_follows_the_page_top_to_bottom(
     assert len(visited) >= 2
     rows = [_top_left(w)[0] for w in visited]
     assert rows == sorted(rows), [w.accessibleName() for w in visited]
+
+
+def test_senior_page_is_not_prefilled_with_the_teams_earlier_choice(
+    wizard: NewEpisodeWizard,
+) -> None:
+    decision = to_decision(wizard)  # 27+3: offer, the team chooses
+    decision.give_button.click()
+    wizard.back()
+    wizard.back()
+    fill_gestation(wizard, "31+0")  # consider: a senior decides
+    press_next(wizard, Step.SITUATION)
+    press_next(wizard, Step.DECISION)
+    press_next(wizard, Step.SENIOR)
+    senior = wizard.pages[Step.SENIOR]
+    assert isinstance(senior, SeniorPage)
+    senior.senior.name_edit.setText("Dr Morgan Reid")
+    assert not senior.give_button.isChecked() and not senior.no_give_button.isChecked()
+    assert wizard.answers.give is None
+    assert not next_enabled(wizard)
+
+
+def test_a_screen_that_fails_to_refresh_does_not_undo_saved(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("board broke")
+
+    context.listeners.append(broken)
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    assert wizard.answers.saved

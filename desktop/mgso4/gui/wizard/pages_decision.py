@@ -347,9 +347,9 @@ class DecisionPage(StepPage):
     def _show_choice(self, visible: bool) -> None:
         for widget in (self.choice_heading, self.give_button, self.no_give_button):
             widget.setVisible(visible)
+        # The choice is never pre-filled from another page: each page keeps its own answer,
+        # so a senior's decision never reappears here as if the team had made it.
         answers = self.answers
-        if visible and answers.give is not None:
-            (self.give_button if answers.give else self.no_give_button).setChecked(True)
         recommendation = answers.recommendation
         if recommendation is None:
             note = ""
@@ -457,8 +457,7 @@ class SeniorPage(StepPage):
             f"{RECOMMENDATION_WORDS[assessment.recommendation]} at "
             f"{assessment.gestation.label} weeks.\n" + bullets(lines)
         )
-        if self.answers.give is not None and self._choice.checkedId() not in (0, 1):
-            (self.give_button if self.answers.give else self.no_give_button).setChecked(True)
+        self.changed()
 
     def first_focus(self) -> QWidget:
         """The senior's name."""
@@ -472,8 +471,7 @@ class SeniorPage(StepPage):
         """Keep the senior and their decision."""
         self.answers.senior = self.senior.value()
         chosen = self._choice.checkedId()
-        if chosen in (0, 1):
-            self.answers.give = chosen == 1
+        self.answers.give = chosen == 1 if chosen in (0, 1) else None
 
     def _on_choice_id_clicked(self, _id: int) -> None:
         self.changed()

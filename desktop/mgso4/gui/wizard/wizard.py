@@ -13,6 +13,7 @@ the one with the focus ring, and the next page shows it again.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -42,6 +43,8 @@ from mgso4.gui.wizard.pages_entry import GestationPage, PatientPage, SituationPa
 from mgso4.gui.wizard.pages_infusion import LoadingPage, MaintenancePage
 from mgso4.gui.wizard.pages_review import DonePage, ReviewPage
 from mgso4.storage.errors import StoreError
+
+LOG = logging.getLogger(__name__)
 
 #: Every page, one per ``core.flow.Step`` (``DONE`` is the "Saved" page shown after the save).
 PAGE_CLASSES: tuple[type[StepPage], ...] = (
@@ -280,8 +283,15 @@ class NewEpisodeWizard(QWizard):
         self.answers.saved = True
         self.saved_events = list(events)
         self.saved_at = self.saved_events[-1].recorded_at if self.saved_events else None
-        self.sig_episode_saved.emit(self.answers.episode_uuid)
-        self.context.changed()
+        try:
+            self.sig_episode_saved.emit(self.answers.episode_uuid)
+            self.context.changed()
+        except Exception:
+            # The episode IS saved; a screen that failed to refresh must not make the wizard
+            # say otherwise. The failure is logged for the system owner.
+            LOG.exception(
+                "a screen failed to refresh after episode %s was saved", self.answers.episode_uuid
+            )
         return None
 
     def saved_state_active(self) -> bool:
