@@ -330,8 +330,18 @@ def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
             rate.reject()
 
         settings = window.open_settings()
-        settings.resize(820, 600)
+        settings.resize(900, 620)
         save(settings, "settings.png")
+        # A unit's own protocol file with a mistake: the problem is named by its field path.
+        text = resource_path("protocols", "uk-nice-ng25.toml").read_text(encoding="utf-8")
+        broken = Path(folder) / "our-unit-protocol.toml"
+        broken.write_text(
+            text.replace('dose_g = { value = "4"', 'dose_g = { value = "-4"', 1),
+            encoding="utf-8",
+        )
+        settings.ui.protocol_combo.setEditText(str(broken))
+        settings.check_protocol()
+        save(settings, "settings-protocol-error.png")
         settings.reject()
 
         try:

@@ -253,7 +253,7 @@ class ObservationDialog(ActionDialog):
             others.append(incomplete)
         if stops:
             running = self._running_course() is not None
-            actions = (BannerAction("stop", "Stop infusion…", "danger"),) if running else ()
+            actions = (BannerAction("stop", "Stop infusion…"),) if running else ()
             detail_lines = [_short_finding(f) + "." for f in stops]
             detail_lines += [f"• {action}" for action in _unique_actions(stops)]
             detail_lines.append(_sources_line(stops))

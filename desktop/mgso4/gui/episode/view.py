@@ -221,8 +221,8 @@ class EpisodeView(QWidget):
             actions: list[BannerAction] = []
             primary = _DUE_ACTIONS.get(item.kind)
             if primary is not None:
-                role = "danger" if primary[0] == "stop" else "primary"
-                actions.append(BannerAction(primary[0], primary[1], role))
+                # White-on-blue stands out on every banner colour, the red ones included.
+                actions.append(BannerAction(primary[0], primary[1], "primary"))
             if not item.acknowledged and urgency.overdue:
                 actions.append(BannerAction("acknowledge", "Acknowledge…"))
             banner.show_message(look.alert_level, title, detail, tuple(actions))
