@@ -807,3 +807,98 @@ def test_a_screen_that_fails_to_refresh_does_not_undo_saved(
     press_next(wizard, Step.REVIEW)
     save(wizard)
     assert wizard.answers.saved
+
+
+def _to_situation(wizard: NewEpisodeWizard) -> SituationPage:
+    fill_patient(wizard)
+    press_next(wizard, Step.GESTATION)
+    fill_gestation(wizard, "27+3")
+    press_next(wizard, Step.SITUATION)
+    page = wizard.pages[Step.SITUATION]
+    assert isinstance(page, SituationPage)
+    return page
+
+
+def test_enter_on_the_focused_situation_picks_it_and_goes_on(
+    qtbot: QtBot, wizard: NewEpisodeWizard
+) -> None:
+    page = _to_situation(wizard)
+    focused = QApplication.focusWidget()
+    assert focused is page.situation_buttons[Situation.ESTABLISHED_LABOUR]
+    qtbot.keyClick(focused, Qt.Key.Key_Down)  # arrows move between the choices
+    focused = QApplication.focusWidget()
+    assert focused is page.situation_buttons[Situation.PLANNED_BIRTH_WITHIN_24H]
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+    assert current(wizard) is Step.DECISION
+    assert wizard.answers.situation is Situation.PLANNED_BIRTH_WITHIN_24H
+
+
+def test_a_held_down_enter_never_picks_a_situation(wizard: NewEpisodeWizard) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    page = _to_situation(wizard)
+    focused = QApplication.focusWidget()
+    held = QKeyEvent(
+        QEvent.Type.KeyPress,
+        Qt.Key.Key_Return,
+        Qt.KeyboardModifier.NoModifier,
+        "\r",
+        True,  # auto-repeat
+    )
+    QApplication.sendEvent(focused, held)
+    QApplication.processEvents()
+    assert page.situation() is None
+    assert current(wizard) is Step.SITUATION
+
+
+def test_decision_time_in_the_future_is_refused(wizard: NewEpisodeWizard) -> None:
+    decision = to_decision(wizard)
+    decision.give_button.click()
+    decision.decided_at.edit.setText("2026-01-13 12:06")
+    assert_message_next_to(decision.decided_at.edit, "is in the future")
+    assert not next_enabled(wizard)
+
+
+def test_gestation_from_an_agreed_edd_is_shown_for_today(wizard: NewEpisodeWizard) -> None:
+    fill_patient(wizard)
+    press_next(wizard, Step.GESTATION)
+    page = wizard.pages[Step.GESTATION]
+    assert isinstance(page, GestationPage)
+    page.edd.edit.setText("2026-04-11")
+    page.edd.edit.textEdited.emit("2026-04-11")  # as typing does: picks the EDD method
+    # EDD 2026-04-11 -> LMP-equivalent 2025-07-05 -> 192 days on 2026-01-13 = 27+3.
+    assert page.result.text().startswith("27+3 today")
+    assert wizard.answers.dating is not None
+    assert wizard.answers.dating.edd is not None
+    press_next(wizard, Step.SITUATION)
+
+
+def test_an_lmp_giving_more_than_44_weeks_is_refused_next_to_the_field(
+    wizard: NewEpisodeWizard,
+) -> None:
+    fill_patient(wizard)
+    press_next(wizard, Step.GESTATION)
+    page = wizard.pages[Step.GESTATION]
+    assert isinstance(page, GestationPage)
+    page.lmp.edit.setText("2025-01-01")
+    page.lmp.edit.textEdited.emit("2025-01-01")
+    assert_message_next_to(page.lmp.edit, "beyond 44+6")
+    assert not next_enabled(wizard)
+
+
+def test_the_units_default_preparation_is_preselected(qtbot: QtBot, tmp_path: Path) -> None:
+    from mgso4.settings import Settings
+
+    context = make_context(tmp_path, user=USER)
+    context.settings = Settings(default_preparation="20pct-load-10pct-maint")
+    wizard = open_wizard(qtbot, context)
+    loading = to_loading(wizard)
+    assert loading.preparation_combo.currentData() == "20pct-load-10pct-maint"
+    assert loading.warnings_frame.isVisible()  # two concentrations in one episode
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    page = wizard.pages[Step.MAINTENANCE]
+    assert isinstance(page, MaintenancePage)
+    assert "pump rate 10 mL/h" in page.rate.text()  # decisions.md §3: 10% at 1 g/h
+    context.store.close()

@@ -103,13 +103,18 @@ def choice_indicator_stylesheet() -> str:
 
 
 class _ChooseOnEnter(QObject):
-    """Enter on a focused, unticked choice picks it; the wizard then goes to the next page."""
+    """Enter on a focused, unticked choice picks it; the wizard then goes to the next page.
+
+    A held-down Enter (auto-repeat) never picks anything: only a deliberate key press does,
+    so a key held after leaving the previous page cannot choose on this one.
+    """
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.isAutoRepeat()
             and isinstance(watched, QRadioButton)
             and watched.isEnabled()
             and watched.isVisible()
