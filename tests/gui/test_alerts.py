@@ -84,3 +84,28 @@ def test_recording_observations_clears_the_overdue_alert(
         dialog.save_button.click()
     # The view re-reads the record after the commit; the old key is no longer due.
     assert view.due_banner(key) is None
+
+
+def test_ctrl_k_acknowledges_the_most_urgent_item(qtbot: QtBot, context, add_episode) -> None:
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    episode = add_episode(load_minutes_ago=300)
+    view = EpisodeView(context, episode, TaskRunner())
+    qtbot.addWidget(view)
+    [shortcut] = [s for s in view.findChildren(QShortcut) if s.key() == QKeySequence("Ctrl+K")]
+    shortcut.activated.emit()
+    dialog = view.active_dialog
+    assert dialog is not None and dialog.objectName() == "acknowledge_dialog"
+    assert dialog.item.key == observations_key(context, view)
+
+
+def test_tab_reaches_the_alert_before_the_action_buttons(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    episode = add_episode(load_minutes_ago=300)
+    view = EpisodeView(context, episode, TaskRunner())
+    qtbot.addWidget(view)
+    banner = view.due_banner(observations_key(context, view))
+    first_alert_button = banner.button("observations")
+    assert first_alert_button.nextInFocusChain() is banner.button("acknowledge")
+    assert banner.button("acknowledge").nextInFocusChain() is view.buttons["observations"]

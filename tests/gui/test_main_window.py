@@ -161,3 +161,23 @@ def test_the_summary_banner_names_an_overdue_episode_on_the_board(
     assert banner.isVisible()
     assert banner.title_text.startswith("URGENT: 1 episode has something overdue")
     assert "Late OBS" in banner.detail_text
+
+
+def test_audit_opens_lazily_in_its_own_window(qtbot: QtBot, context) -> None:
+    window = window_for(qtbot, context)
+    assert window.audit_window is None
+    audit = window.open_audit()
+    assert audit is not None
+    qtbot.addWidget(audit)
+    assert audit.isVisible()
+    assert window.open_audit() is audit  # one audit window, raised again
+
+
+def test_settings_opens_and_saving_renames_the_board(qtbot: QtBot, context) -> None:
+    window = window_for(qtbot, context)
+    dialog = window.open_settings()
+    dialog.ui.unit_name_edit.setText("Delivery Suite")
+    with qtbot.waitSignal(dialog.sig_settings_saved):
+        dialog.ui.save_button.click()
+    assert window.ui.title_label.text() == "Ward board — Delivery Suite"
+    assert window.windowTitle().endswith("Delivery Suite")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -152,6 +153,7 @@ class EpisodeView(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.timeline_heading)
         layout.addWidget(self.timeline, 1)
+        QShortcut(QKeySequence("Ctrl+K"), self, activated=self.acknowledge_most_urgent)
         self.timeline.selectionModel().selectionChanged.connect(self._update_buttons)
         self.timeline.doubleClicked.connect(lambda _index: self.open_amend())
         self.reload()
@@ -194,6 +196,7 @@ class EpisodeView(QWidget):
             urgency = urgency_of(item, now)
             if urgency in _BANNER_LEVELS:
                 wanted[item.key] = (item, urgency)
+        changed = set(wanted) != set(self.alert_banners)
         for key in list(self.alert_banners):
             if key not in wanted:
                 banner = self.alert_banners.pop(key)
@@ -227,6 +230,32 @@ class EpisodeView(QWidget):
                 actions.append(BannerAction("acknowledge", "Acknowledge…"))
             banner.show_message(look.alert_level, title, detail, tuple(actions))
         self._due_items = {item.key: item for item in items}
+        if changed:
+            self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab reaches the alerts first, then the actions, then the history."""
+        chain: list[QWidget] = []
+        for banner in self.alert_banners.values():
+            chain.extend(banner.findChildren(QPushButton))
+        chain.extend(self.buttons.values())
+        chain.append(self.timeline)
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def acknowledge_most_urgent(self) -> ActionDialog | None:
+        """Ctrl+K: acknowledge the loudest overdue item not yet acknowledged."""
+        if self.state is None:
+            return None
+        now = self.context.clock()
+        pending = [
+            item
+            for item in due_items(self.state, self.protocol, now)
+            if urgency_of(item, now) in (Urgency.URGENT, Urgency.OVERDUE)
+        ]
+        if not pending:
+            return None
+        return self.acknowledge(min(pending, key=lambda i: (urgency_of(i, now), i.due_at)))
 
     def _acknowledgement_words(self, key: str) -> str:
         assert self.state is not None
