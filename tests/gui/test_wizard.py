@@ -26,7 +26,14 @@ from pytestqt.qtbot import QtBot
 
 from mgso4.core.episode import Actor, EventType, Stage
 from mgso4.core.flow import Step
-from mgso4.core.vocab import ConditionId, MedicationId, Recommendation, Role, Situation
+from mgso4.core.vocab import (
+    ConditionId,
+    IdentifierType,
+    MedicationId,
+    Recommendation,
+    Role,
+    Situation,
+)
 from mgso4.gui.context import AppContext
 from mgso4.gui.widgets.field_message import FieldMessage
 from mgso4.gui.wizard import NewEpisodeWizard
@@ -902,3 +909,24 @@ def test_the_units_default_preparation_is_preselected(qtbot: QtBot, tmp_path: Pa
     assert isinstance(page, MaintenancePage)
     assert "pump rate 10 mL/h" in page.rate.text()  # decisions.md §3: 10% at 1 g/h
     context.store.close()
+
+
+def test_chi_number_is_checked_as_chi(wizard: NewEpisodeWizard) -> None:
+    page = wizard.pages[Step.PATIENT]
+    assert isinstance(page, PatientPage)
+    page.type_buttons[IdentifierType.CHI].click()
+    fill_patient(wizard, "0101011237")  # reference §9: valid CHI
+    assert next_enabled(wizard)
+    assert "CHI number 0101011237" in page.identifier_readback.text()
+    fill_patient(wizard, "3202011230")  # 32 Feb is not a date of birth
+    assert_message_next_to(page.identifier_edit, "not a real date")
+    assert not next_enabled(wizard)
+
+
+def test_next_is_disabled_until_the_patient_is_named(wizard: NewEpisodeWizard) -> None:
+    page = wizard.pages[Step.PATIENT]
+    assert isinstance(page, PatientPage)
+    page.identifier_edit.setText(VALID_NHS)
+    assert not next_enabled(wizard)
+    page.name_edit.setText("Jane Example")
+    assert next_enabled(wizard)
