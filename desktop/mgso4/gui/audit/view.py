@@ -128,9 +128,24 @@ def _guarded(work: Callable[[], Any]) -> Any:
         return _Failed(str(exc))
 
 
+#: Smallest step of the progress bar that is passed on to the GUI thread, in percent.
+PROGRESS_STEP: Final = 5
+
+
 def _progress_for(report: Report) -> Callable[[str, int, int], None]:
+    """Audit progress (stage, done, total) as the task helper's (percent, message).
+
+    Only a new stage or a step of at least :data:`PROGRESS_STEP` percent is passed on: each
+    report crosses threads as a Qt signal, and a bar needs no more than twenty steps.
+    """
+    last: dict[str, int] = {}
+
     def progress(stage: str, done: int, total: int) -> None:
         percent = int(done * 100 / total) if total else 0
+        previous = last.get(stage)
+        if previous is not None and percent - previous < PROGRESS_STEP and percent < 100:
+            return
+        last[stage] = percent
         report(percent, f"{stage}: {done:,} of {total:,}" if total else stage)
 
     return progress
@@ -302,6 +317,7 @@ class AuditView(QWidget):
         splitter.addWidget(chart_panel)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([640, 760])
 
         self.identifiable_check = QCheckBox(
             "Identifiable: include names, NHS/CHI numbers and dates of birth (needs a reason)",
