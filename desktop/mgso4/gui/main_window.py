@@ -26,6 +26,7 @@ from mgso4.gui.context import AppContext
 from mgso4.gui.episode.action_dialog import actor_text
 from mgso4.gui.episode.view import EpisodeView
 from mgso4.gui.forms.ui_main_window import Ui_MainWindow
+from mgso4.gui.settings_dialog import SettingsDialog
 from mgso4.gui.tasks import BackupController, TaskRunner
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
 from mgso4.gui.widgets.user_dialog import UserDialog
@@ -92,9 +93,9 @@ class MainWindow(QMainWindow):
         self.ui.change_user_button.clicked.connect(self.change_user)
         self.board.sig_open_requested.connect(self.open_episode)
         self.summary_banner.sig_action.connect(self._on_summary_banner_action)
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_episode)
-        QShortcut(QKeySequence("Escape"), self, activated=self.show_board)
-        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.new_episode)
+        QShortcut(QKeySequence("Escape"), self, self.show_board)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
         if backups is not None:
             backups.sig_backup_failed.connect(self._on_backups_failed)
             backups.sig_backup_done.connect(self._on_backups_done)
@@ -294,10 +295,8 @@ class MainWindow(QMainWindow):
         self.audit_window.raise_()
         return self.audit_window
 
-    def open_settings(self) -> QDialog:
+    def open_settings(self) -> SettingsDialog:
         """Open the settings dialog."""
-        from mgso4.gui.settings_dialog import SettingsDialog
-
         dialog = SettingsDialog(self.context, self)
         dialog.sig_settings_saved.connect(self._on_settings_saved)
         self.active_dialog = dialog

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QWidget
 
 from mgso4.core.protocol import Protocol, ProtocolError
 from mgso4.gui.context import AppContext
@@ -34,6 +34,13 @@ COMMON_ZONES = (
     "America/Toronto",
     "America/New_York",
 )
+
+
+def _name_line_edit(combo: QComboBox, name: str) -> None:
+    """Give an editable combo box's text field its own accessible name."""
+    line_edit = combo.lineEdit()
+    if line_edit is not None:
+        line_edit.setAccessibleName(name)
 
 
 class SettingsDialog(QDialog):
@@ -63,14 +70,14 @@ class SettingsDialog(QDialog):
         ui.unit_name_edit.setText(settings.unit_name)
         ui.protocol_combo.addItems(context.library.ids())
         ui.protocol_combo.setEditText(settings.protocol)
-        ui.protocol_combo.lineEdit().setAccessibleName("Protocol file or shipped protocol id")
+        _name_line_edit(ui.protocol_combo, "Protocol file or shipped protocol id")
         for prep in context.preparations.preparations:
             ui.preparation_combo.addItem(f"{prep.name} ({prep.id})", prep.id)
         index = ui.preparation_combo.findData(settings.default_preparation)
         ui.preparation_combo.setCurrentIndex(max(index, 0))
         ui.timezone_combo.addItems(list(COMMON_ZONES))
         ui.timezone_combo.setEditText(settings.timezone)
-        ui.timezone_combo.lineEdit().setAccessibleName("Time zone name")
+        _name_line_edit(ui.timezone_combo, "Time zone name")
         ui.backup_dir_edit.setText(settings.backup_dir)
         ui.backup_keep_edit.setText(str(settings.backup_keep))
         if context.training:

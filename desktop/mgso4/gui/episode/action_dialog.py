@@ -103,7 +103,7 @@ class ActionDialog(QDialog):
         outer.addLayout(buttons)
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self._on_save_button_clicked)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._on_save_button_clicked)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self._on_save_button_clicked)
         self.resize(620, 360)
 
     def event(self, event: QEvent) -> bool:

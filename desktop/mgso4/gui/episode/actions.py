@@ -42,15 +42,16 @@ from mgso4.core.episode import (
     SyringeChanged,
 )
 from mgso4.core.monitoring import DueItem
-from mgso4.core.protocol import Protocol, ProtocolError
+from mgso4.core.protocol import Preparation, Protocol, ProtocolError
 from mgso4.core.timeutil import format_local
 from mgso4.core.vocab import Role
 from mgso4.gui.context import AppContext
-from mgso4.gui.episode.action_dialog import ROLE_LABELS, ActionDialog
+from mgso4.gui.episode.action_dialog import ActionDialog
 from mgso4.gui.episode.inputs import InputError, parse_decimal_field, required_text
 from mgso4.gui.widgets.alert_banner import AlertLevel
 from mgso4.gui.widgets.field_message import FieldMessage
 from mgso4.gui.widgets.time_field import TimeField
+from mgso4.gui.widgets.user_dialog import ROLE_LABELS
 
 
 def running_course(state: EpisodeState) -> CourseState | None:
@@ -236,7 +237,11 @@ class LoadEndDialog(_TimedDialog):
     """Record that the loading dose finished."""
 
     def __init__(
-        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(
             context,
@@ -282,7 +287,11 @@ class MaintenanceStartDialog(_TimedDialog):
     """Start the maintenance infusion after the load (rate prefilled from the protocol)."""
 
     def __init__(
-        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(
             context,
@@ -296,7 +305,7 @@ class MaintenanceStartDialog(_TimedDialog):
         )
         course = state.current_course
         self.course = course
-        self.preparation = None
+        self.preparation: Preparation | None = None
         try:
             self.preparation = context.preparations.get(state.created.preparation_id)
         except ProtocolError:
@@ -398,7 +407,11 @@ class RateChangeDialog(_TimedDialog):
     """Change the maintenance pump rate; g/h shown computed, limits checked."""
 
     def __init__(
-        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(
             context,
@@ -467,7 +480,11 @@ class SyringeChangeDialog(_TimedDialog):
     """A new syringe or bag: its concentration and volume (concentration shown everywhere)."""
 
     def __init__(
-        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(
             context,
@@ -485,8 +502,8 @@ class SyringeChangeDialog(_TimedDialog):
         self.concentration_combo = QComboBox(self)
         self.concentration_combo.setObjectName("concentration_combo")
         seen: set[Decimal] = set()
-        for prep in context.preparations.preparations:
-            stage = prep.maintenance
+        for option in context.preparations.preparations:
+            stage = option.maintenance
             if stage.concentration_g_per_ml in seen:
                 continue
             seen.add(stage.concentration_g_per_ml)
@@ -509,7 +526,7 @@ class SyringeChangeDialog(_TimedDialog):
         self.volume_message = self.add_row(
             "Volume", self.volume_edit, "mL", accessible_name="Volume of the new syringe, mL"
         )
-        prep = None
+        prep: Preparation | None = None
         try:
             prep = context.preparations.get(state.created.preparation_id)
         except ProtocolError:
@@ -683,7 +700,11 @@ class BirthDialog(_TimedDialog):
     """One entry per baby: time of birth, gestation computed and shown."""
 
     def __init__(
-        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(
             context,
@@ -771,7 +792,11 @@ class NotGivenDialog(_TimedDialog):
     """Why MgSO₄ was not given: the protocol's coded list; text where the code needs it."""
 
     def __init__(
-        self, context: AppContext, state: EpisodeState, protocol: Protocol, parent=None
+        self,
+        context: AppContext,
+        state: EpisodeState,
+        protocol: Protocol,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(
             context,

@@ -130,7 +130,7 @@ def _same(current: Any, new: Any, kind: str) -> bool:
         return current is None and new is None
     if kind == "decimal":
         return Decimal(str(current)) == Decimal(str(new))
-    return _json(current) == _json(new)
+    return bool(_json(current) == _json(new))
 
 
 class AmendDialog(ActionDialog):

@@ -76,6 +76,10 @@ _DUE_ACTIONS: dict[DueKind, tuple[str, str]] = {
 }
 
 
+#: An action dialog class: (context, state, protocol, parent) -> dialog.
+_DialogFactory = Callable[[AppContext, EpisodeState, Protocol, QWidget], ActionDialog]
+
+
 class EpisodeView(QWidget):
     """The page for one episode."""
 
@@ -129,7 +133,7 @@ class EpisodeView(QWidget):
             button.setAccessibleName(text.replace("&", ""))
             if shortcut:
                 button.setToolTip(f"{text.replace('&', '')} ({shortcut})")
-                QShortcut(QKeySequence(shortcut), self, activated=slot)
+                QShortcut(QKeySequence(shortcut), self, slot)
             if key in ("amend", "void", "print", "not-given"):
                 set_role(button, "secondary")
             if key == "stop":
@@ -153,7 +157,7 @@ class EpisodeView(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.timeline_heading)
         layout.addWidget(self.timeline, 1)
-        QShortcut(QKeySequence("Ctrl+K"), self, activated=self.acknowledge_most_urgent)
+        QShortcut(QKeySequence("Ctrl+K"), self, self.acknowledge_most_urgent)
         self.timeline.selectionModel().selectionChanged.connect(self._update_buttons)
         self.timeline.doubleClicked.connect(lambda _index: self.open_amend())
         self.reload()
@@ -199,11 +203,11 @@ class EpisodeView(QWidget):
         changed = set(wanted) != set(self.alert_banners)
         for key in list(self.alert_banners):
             if key not in wanted:
-                banner = self.alert_banners.pop(key)
-                self.alerts_box.removeWidget(banner)
-                banner.deleteLater()
+                gone = self.alert_banners.pop(key)
+                self.alerts_box.removeWidget(gone)
+                gone.deleteLater()
         for key, (item, urgency) in wanted.items():
-            banner = self.alert_banners.get(key)
+            banner: AlertBanner | None = self.alert_banners.get(key)
             if banner is None:
                 banner = AlertBanner(self, object_name=f"due_banner_{len(self.alert_banners)}")
                 banner.sig_action.connect(
@@ -355,11 +359,11 @@ class EpisodeView(QWidget):
         self._open(dialog)
         return dialog
 
-    def _simple(self, cls: type[ActionDialog], key: str) -> ActionDialog | None:
+    def _simple(self, factory: _DialogFactory, key: str) -> ActionDialog | None:
         state = self._need_state()
         if state is None or not self.buttons[key].isEnabled():
             return None
-        return self._open(cls(self.context, state, self.protocol, self))  # type: ignore[call-arg]
+        return self._open(factory(self.context, state, self.protocol, self))
 
     def open_load_end(self) -> ActionDialog | None:
         """Record the end of the loading dose."""

@@ -26,10 +26,9 @@ class FieldMessage(QLabel):
     ) -> None:
         """Two call forms: ``FieldMessage(field, parent)`` from code, and
         ``FieldMessage(parent)`` as Designer's generated code calls it (then :meth:`attach`)."""
+        parent: QWidget | None = first
         if second is not None:
             field, parent = first, second
-        else:
-            parent = first
         super().__init__(parent)
         self._field = field
         self.setWordWrap(True)
