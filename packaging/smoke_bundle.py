@@ -12,10 +12,11 @@ Checks, each with a one-line verdict:
 4. ``mgso4 proforma --blank --out FILE.pdf`` writes a PDF — reportlab and the DejaVu fonts work
    frozen;
 5. ``mgso4 --smoke-test board.png --db smoke.sqlite3`` starts the app offscreen, captures the
-   ward board and closes (packaging/entry.py).
+   ward board, opens the audit screen (matplotlib charts) and loads a PDF into the viewer
+   (QtPdf), then closes (packaging/entry.py).
 
 Every run uses a temporary folder for the record, settings and outputs, so no real record or
-setting is read or changed. The board picture is copied to ``build/bundle-smoke/board.png``.
+setting is read or changed. The pictures are copied to ``build/bundle-smoke/``.
 Exit status 0 when every check passed, 1 otherwise.
 """
 
@@ -134,11 +135,15 @@ def check_gui(run: Runner) -> str:
     picture = run.scratch / "board.png"
     result = run("--smoke-test", picture, "--db", run.scratch / "smoke.sqlite3")
     _ok(result, "mgso4 --smoke-test")
-    assert picture.is_file() and picture.stat().st_size > 1024, "no board picture"
-    kept = PROJECT_ROOT / "build" / "bundle-smoke" / "board.png"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(picture, kept)
-    return f"{result.stdout.strip()} (kept as {kept.relative_to(PROJECT_ROOT)})"
+    for expected in ("MainWindow", "AuditView", "QtPdf loaded"):
+        assert f"smoke test: {expected}" in result.stdout, f"no '{expected}' in\n{result.stdout}"
+    kept = PROJECT_ROOT / "build" / "bundle-smoke"
+    kept.mkdir(parents=True, exist_ok=True)
+    for name in ("board.png", "board-audit.png"):
+        assert (run.scratch / name).stat().st_size > 1024, f"no {name}"
+        shutil.copyfile(run.scratch / name, kept / name)
+    lines = "; ".join(line.removeprefix("smoke test: ") for line in result.stdout.splitlines())
+    return f"{lines} (pictures in {kept.relative_to(PROJECT_ROOT)}/)"
 
 
 CHECKS: list[tuple[str, Callable[[Runner], str]]] = [

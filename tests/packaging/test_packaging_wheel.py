@@ -220,23 +220,37 @@ def test_installed_gui_script_is_there(installed: InstalledWheel) -> None:
     assert {"mgso4", "mgso4-gui"} <= names
 
 
-def test_installed_app_starts_offscreen_shows_the_ward_board_and_quits(
-    installed: InstalledWheel,
-) -> None:
-    # packaging/entry.py is only the launcher (the bundle's entry point); with the fresh venv's
-    # Python it runs the installed package's real start-up: settings, protocol, record, window.
-    picture = installed.outside / "board.png"
-    record = installed.outside / "smoke.sqlite3"
-    result = installed.run(
+@pytest.fixture(scope="module")
+def app_smoke(installed: InstalledWheel) -> subprocess.CompletedProcess[str]:
+    """One offscreen start of the installed app (packaging/entry.py --smoke-test).
+
+    packaging/entry.py is only the launcher (the bundle's entry point); with the fresh venv's
+    Python it runs the installed package's real start-up: settings, protocol, record, window.
+    """
+    return installed.run(
         installed.python,
         ROOT / "packaging" / "entry.py",
         "--smoke-test",
-        picture,
+        installed.outside / "board.png",
         "--db",
-        record,
+        installed.outside / "smoke.sqlite3",
     )
-    _check(result, "app smoke test")
-    assert "smoke test: MainWindow" in result.stdout
-    assert "Preterm Proforma" in result.stdout
-    assert picture.stat().st_size > 1024
-    assert record.is_file()
+
+
+def test_installed_app_starts_offscreen_shows_the_ward_board_and_quits(
+    installed: InstalledWheel, app_smoke: subprocess.CompletedProcess[str]
+) -> None:
+    _check(app_smoke, "app smoke test")
+    assert "smoke test: MainWindow 'MgSO₄ Preterm Proforma" in app_smoke.stdout
+    assert (installed.outside / "board.png").stat().st_size > 1024
+    assert (installed.outside / "smoke.sqlite3").is_file()
+
+
+def test_installed_app_opens_the_audit_screen_and_the_pdf_viewer(
+    installed: InstalledWheel, app_smoke: subprocess.CompletedProcess[str]
+) -> None:
+    # Both are imported only when first used (matplotlib's Qt canvas, QtPdf).
+    _check(app_smoke, "app smoke test")
+    assert "smoke test: AuditView" in app_smoke.stdout
+    assert "smoke test: QtPdf loaded the blank proforma" in app_smoke.stdout
+    assert (installed.outside / "board-audit.png").stat().st_size > 1024
