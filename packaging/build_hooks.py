@@ -86,7 +86,7 @@ class BuildPyWithResources(_setuptools_build_py):
             self.mkpath(os.path.dirname(target))
             self.copy_file(source, target, preserve_mode=False)
 
-    def get_outputs(self, include_bytecode: bool = True) -> list[str]:  # type: ignore[override]
+    def get_outputs(self, include_bytecode: bool = True) -> list[str]:
         """The usual outputs plus the copied resources (so installers record them)."""
         outputs = list(super().get_outputs(include_bytecode))
         if not self.editable_mode:

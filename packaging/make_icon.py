@@ -150,7 +150,7 @@ def png_bytes(image: QImage) -> bytes:
     array = QByteArray()
     buffer = QBuffer(array)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stub wants bytes; only str works
         raise RuntimeError("Qt could not encode a PNG")
     buffer.close()
     return bytes(array.data())
