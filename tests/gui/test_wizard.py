@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QComboBox,
+    QLabel,
     QLineEdit,
     QWidget,
     QWizard,
@@ -26,6 +27,7 @@ from pytestqt.qtbot import QtBot
 
 from mgso4.core.episode import Actor, EventType, Stage
 from mgso4.core.flow import Step
+from mgso4.core.monitoring import DueKind, due_items
 from mgso4.core.vocab import (
     ConditionId,
     IdentifierType,
@@ -189,27 +191,72 @@ def save(wizard: NewEpisodeWizard) -> None:
 # --------------------------------------------------------------------------- whole cases
 
 
-def test_standard_case_by_keyboard_saves_load_and_maintenance_at_80_and_5_ml_per_h(
+def test_standard_case_by_keyboard_records_the_load_only_with_its_end_due_at_15_min(
     qtbot: QtBot, wizard: NewEpisodeWizard, context: AppContext
 ) -> None:
+    # At the bedside the maintenance start (the end of the load) is still ahead: the wizard
+    # records what has happened, and the ward board shows the end of the load as due.
     counter = InputCounter(qtbot)
     with qtbot.waitSignal(wizard.sig_episode_saved, timeout=2000) as saved:
         drive_standard_case(wizard, counter)
     episode_uuid = saved.args[0]
     state = context.store.episode(episode_uuid)
     course = state.courses[0]
-    assert course.load is not None and course.maintenance is not None
+    assert course.load is not None
     assert course.load.rate_ml_per_h == Decimal("80")
     assert course.load.volume_ml == Decimal("20")
-    assert course.maintenance.rate_ml_per_h == Decimal("5")
-    assert course.rates[0].rate_g_per_h == Decimal("1")
-    assert course.load_started_at == WINTER_NOON
-    assert course.load_finished_at == WINTER_NOON + timedelta(minutes=15)
-    assert course.maintenance_started_at == WINTER_NOON + timedelta(minutes=15)
     assert course.load.checked_by.name == "Chris Lee"
-    assert state.stage is Stage.MAINTENANCE
+    assert course.load_started_at == WINTER_NOON
+    assert course.load_finished_at is None
+    assert course.maintenance is None and course.maintenance_started_at is None
+    assert state.stage is Stage.LOADING
     assert state.assessment is not None
     assert state.assessment.recommendation is Recommendation.OFFER
+    due = due_items(state, context.protocol, WINTER_NOON)
+    load_end = [item for item in due if item.kind is DueKind.LOAD_END]
+    assert [i.due_at for i in load_end] == [WINTER_NOON + timedelta(minutes=15)]
+    assert not load_end[0].overdue
+
+
+def test_no_saved_entry_is_after_the_time_it_was_saved(
+    qtbot: QtBot, wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    drive_standard_case(wizard, InputCounter(qtbot))
+    events = context.store.events(wizard.answers.episode_uuid)
+    assert events
+    assert all(event.occurred_at <= WINTER_NOON for event in events)
+
+
+def test_retrospective_entry_records_the_load_end_and_maintenance_at_15_min(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    # Filled in after the load has run: loading started 30 min ago, so its planned end and the
+    # maintenance start (the default, the end of the load) have both happened.
+    decision = to_decision(wizard)
+    decision.give_button.click()
+    decision.decided_at.edit.setText("2026-01-13 11:25")
+    press_next(wizard, Step.LOADING)
+    loading = wizard.pages[Step.LOADING]
+    assert isinstance(loading, LoadingPage)
+    loading.started_at.edit.setText("2026-01-13 11:30")
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    maintenance = wizard.pages[Step.MAINTENANCE]
+    assert isinstance(maintenance, MaintenancePage)
+    assert maintenance.started_at.value() == datetime(2026, 1, 13, 11, 45, tzinfo=UTC)
+    assert "Saving records maintenance as started" in maintenance.record_note.text()
+    press_next(wizard, Step.REVIEW)
+    save(wizard)
+    state = context.store.episode(wizard.answers.episode_uuid)
+    course = state.courses[0]
+    load_started_at = datetime(2026, 1, 13, 11, 30, tzinfo=UTC)
+    assert course.load_started_at == load_started_at
+    assert course.load_finished_at == load_started_at + timedelta(minutes=15)
+    assert course.maintenance_started_at == load_started_at + timedelta(minutes=15)
+    assert course.maintenance is not None
+    assert course.maintenance.rate_ml_per_h == Decimal("5")
+    assert course.rates[0].rate_g_per_h == Decimal("1")
+    assert state.stage is Stage.MAINTENANCE
 
 
 def test_standard_case_events_are_appended_in_one_transaction_in_order(
@@ -234,8 +281,6 @@ def test_standard_case_events_are_appended_in_one_transaction_in_order(
             EventType.ASSESSED,
             EventType.DECISION,
             EventType.LOAD_STARTED,
-            EventType.LOAD_FINISHED,
-            EventType.MAINTENANCE_STARTED,
         ]
     ]
 
@@ -441,14 +486,24 @@ def test_loading_start_before_the_decision_is_refused(wizard: NewEpisodeWizard) 
     assert next_enabled(wizard)
 
 
-def test_loading_start_more_than_5_minutes_ahead_is_refused(wizard: NewEpisodeWizard) -> None:
+def test_a_loading_start_after_now_is_refused_as_not_happened_yet(
+    wizard: NewEpisodeWizard,
+) -> None:
     loading = to_loading(wizard)
     loading.checker.name_edit.setText("Chris Lee")
-    loading.started_at.edit.setText("2026-01-13 12:05")
-    assert next_enabled(wizard)
-    loading.started_at.edit.setText("2026-01-13 12:06")
-    assert_message_next_to(loading.started_at.edit, "is in the future")
+    loading.started_at.edit.setText("2026-01-13 12:01")
+    assert_message_next_to(loading.started_at.edit, "that time has not happened yet")
     assert not next_enabled(wizard)
+    assert wizard.answers.load_started_at is None
+
+
+def test_a_loading_start_of_now_is_accepted(wizard: NewEpisodeWizard) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    loading.started_at.edit.setText("2026-01-13 12:01")
+    loading.started_at.edit.setText("2026-01-13 12:00")
+    assert loading.started_at.value() == WINTER_NOON
+    assert next_enabled(wizard)
 
 
 def test_spring_gap_start_time_is_refused(qtbot: QtBot, tmp_path: Path) -> None:
@@ -475,6 +530,7 @@ def test_autumn_overlap_start_time_asks_bst_or_gmt(qtbot: QtBot, tmp_path: Path)
     loading = wizard.pages[Step.LOADING]
     assert isinstance(loading, LoadingPage)
     loading.checker.name_edit.setText("Chris Lee")
+    context.clock.now = now + timedelta(minutes=10)  # type: ignore[attr-defined]
     loading.started_at.edit.setText("2026-10-25 01:45")
     assert loading.started_at.first_choice.isVisible()
     assert_message_next_to(loading.started_at.edit, "happened twice")
@@ -579,6 +635,99 @@ def test_maintenance_start_defaults_to_the_end_of_the_load(wizard: NewEpisodeWiz
     page.started_at.edit.setText("2026-01-13 11:59")
     assert_message_next_to(page.started_at.edit, "before the loading dose started")
     assert not next_enabled(wizard)
+
+
+def test_a_maintenance_start_still_ahead_is_shown_as_the_plan_not_recorded(
+    wizard: NewEpisodeWizard,
+) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    page = wizard.pages[Step.MAINTENANCE]
+    assert isinstance(page, MaintenancePage)
+    assert not page.recorded()
+    assert page.record_frame.isVisible()
+    assert page.record_note.text().startswith("PLAN")
+    assert (
+        "Maintenance is not recorded yet: when the loading dose ends (due Tue 13 Jan 2026 "
+        "12:15 GMT)" in page.record_note.text()
+    )
+    assert "if maintenance starts at the planned time" in page.stop_due.text()
+    # The instructions are all there as the plan: rate, pump rate, container, stop rule.
+    assert "1 g/h = pump rate 5 mL/h" in page.rate.text()
+    assert "one lasts" in page.container.text()
+    assert "24 h from" in page.stop_note.text()
+    assert next_enabled(wizard)
+
+
+def test_a_maintenance_start_after_now_and_after_the_planned_load_end_is_refused(
+    wizard: NewEpisodeWizard,
+) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    page = wizard.pages[Step.MAINTENANCE]
+    assert isinstance(page, MaintenancePage)
+    page.started_at.edit.setText("2026-01-13 12:16")
+    assert_message_next_to(page.started_at.edit, "that time has not happened yet")
+    assert not next_enabled(wizard)
+    page.started_at.edit.setText("2026-01-13 12:15")
+    assert next_enabled(wizard)
+
+
+def test_review_says_maintenance_is_not_recorded_yet_and_when_the_load_ends(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)
+    sections = dict(wizard.summary_sections())
+    assert sections["Maintenance infusion"][-1] == (
+        "Maintenance is not recorded yet: when the loading dose ends (due Tue 13 Jan 2026 "
+        "12:15 GMT), open the episode from the ward board and use Load finished, then Start "
+        "maintenance."
+    )
+    assert not any(line.startswith("Started") for line in sections["Maintenance infusion"])
+    assert sections["Saving records"][-1] == "Loading dose started: Tue 13 Jan 2026 12:00 GMT"
+    review = wizard.pages[Step.REVIEW]
+    shown = [label.text() for label in review.findChildren(QLabel) if label.isVisible()]
+    assert any(text.startswith("Maintenance is not recorded yet") for text in shown)
+    save(wizard)
+    done = wizard.pages[Step.DONE]
+    assert "Maintenance is not recorded yet" in done.next_steps.text()  # type: ignore[attr-defined]
+
+
+def test_a_maintenance_start_that_has_passed_when_the_page_is_reached_is_recorded(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    # The midwife started at 12:00 and reached the maintenance page 20 minutes later.
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    context.clock.now = WINTER_NOON + timedelta(minutes=20)  # type: ignore[attr-defined]
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)
+    sections = dict(wizard.summary_sections())
+    assert "Started: Tue 13 Jan 2026 12:15 GMT" in sections["Maintenance infusion"]
+    save(wizard)
+    state = context.store.episode(wizard.answers.episode_uuid)
+    assert state.courses[0].load_finished_at == WINTER_NOON + timedelta(minutes=15)
+    assert state.courses[0].maintenance_started_at == WINTER_NOON + timedelta(minutes=15)
+    assert state.stage is Stage.MAINTENANCE
+
+
+def test_what_is_saved_is_what_the_review_showed_even_if_the_clock_passes_a_planned_time(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    loading = to_loading(wizard)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)  # at 12:00: maintenance (12:15) shown as not recorded
+    context.clock.now = WINTER_NOON + timedelta(minutes=20)  # type: ignore[attr-defined]
+    save(wizard)
+    types = [event.type for event in context.store.events(wizard.answers.episode_uuid)]
+    assert EventType.MAINTENANCE_STARTED not in types
+    assert EventType.LOAD_FINISHED not in types
 
 
 def test_loading_card_follows_the_preparation_chosen(wizard: NewEpisodeWizard) -> None:
@@ -859,12 +1008,16 @@ def test_a_held_down_enter_never_picks_a_situation(wizard: NewEpisodeWizard) -> 
     assert current(wizard) is Step.SITUATION
 
 
-def test_decision_time_in_the_future_is_refused(wizard: NewEpisodeWizard) -> None:
+def test_a_decision_time_after_now_is_refused_as_not_happened_yet(
+    wizard: NewEpisodeWizard,
+) -> None:
     decision = to_decision(wizard)
     decision.give_button.click()
-    decision.decided_at.edit.setText("2026-01-13 12:06")
-    assert_message_next_to(decision.decided_at.edit, "is in the future")
+    decision.decided_at.edit.setText("2026-01-13 12:01")
+    assert_message_next_to(decision.decided_at.edit, "that time has not happened yet")
     assert not next_enabled(wizard)
+    decision.decided_at.edit.setText("2026-01-13 12:00")
+    assert next_enabled(wizard)
 
 
 def test_gestation_from_an_agreed_edd_is_shown_for_today(wizard: NewEpisodeWizard) -> None:

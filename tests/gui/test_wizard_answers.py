@@ -8,7 +8,7 @@ import pytest
 
 from mgso4.core import flow
 from mgso4.core.eligibility import AssessmentInputs, assess
-from mgso4.core.episode import Actor, Dating, EventType, Patient
+from mgso4.core.episode import Actor, Dating, EventDraft, EventType, Patient
 from mgso4.core.flow import Step
 from mgso4.core.gestation import DatingMethod, GestationalAge
 from mgso4.core.protocol import (
@@ -37,6 +37,9 @@ USER = Actor(name="Sam Taylor", role=Role.MIDWIFE)
 CHECKER = Actor(name="Chris Lee", role=Role.MIDWIFE)
 DECIDED_AT = datetime(2026, 1, 13, 12, 0, tzinfo=UTC)
 LOAD_AT = DECIDED_AT + timedelta(minutes=2)
+LOAD_ENDS_AT = LOAD_AT + timedelta(minutes=15)  # the shipped protocol: 4 g over 15 min
+#: Well after the load and the maintenance start: a retrospective entry.
+LATER = LOAD_AT + timedelta(hours=1)
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +100,30 @@ def state(answers: WizardAnswers, protocol: Protocol, **complete: bool) -> flow.
     return flow_state(answers, user_known=True, protocol=protocol, **flags)
 
 
-def drafts_for(answers: WizardAnswers, protocol: Protocol, **complete: bool) -> list[EventType]:
+def drafts_at(
+    answers: WizardAnswers, protocol: Protocol, now: datetime, **complete: bool
+) -> list[EventDraft]:
     path = flow.path(state(answers, protocol, **complete))
     drafts = build_drafts(
-        answers, path=path, user=USER, protocol=protocol, unit_name="Ward", training=False
+        answers,
+        path=path,
+        user=USER,
+        protocol=protocol,
+        unit_name="Ward",
+        training=False,
+        now=now,
     )
     assert {d.episode_uuid for d in drafts} == {answers.episode_uuid}
-    return [d.type for d in drafts]
+    return drafts
+
+
+def drafts_for(
+    answers: WizardAnswers, protocol: Protocol, now: datetime = LATER, **complete: bool
+) -> list[EventType]:
+    return [d.type for d in drafts_at(answers, protocol, now, **complete)]
+
+
+GIVEN = {"loading_complete": True, "maintenance_complete": True}
 
 
 def giving(answers: WizardAnswers, maintenance_at: datetime | None) -> WizardAnswers:
@@ -117,20 +137,17 @@ def giving(answers: WizardAnswers, maintenance_at: datetime | None) -> WizardAns
 def test_load_finished_is_recorded_when_maintenance_starts_at_the_end_of_the_load(
     protocol: Protocol, preparations: PreparationSet
 ) -> None:
-    answers = giving(answers_for(protocol, preparations), LOAD_AT + timedelta(minutes=15))
-    path = flow.path(state(answers, protocol, loading_complete=True, maintenance_complete=True))
-    drafts = build_drafts(
-        answers, path=path, user=USER, protocol=protocol, unit_name="Ward", training=False
-    )
+    answers = giving(answers_for(protocol, preparations), LOAD_ENDS_AT)
+    drafts = drafts_at(answers, protocol, LATER, **GIVEN)
     finished = [d for d in drafts if d.type is EventType.LOAD_FINISHED]
-    assert [d.occurred_at for d in finished] == [LOAD_AT + timedelta(minutes=15)]
+    assert [d.occurred_at for d in finished] == [LOAD_ENDS_AT]
 
 
 def test_load_finished_is_left_to_the_episode_view_when_maintenance_starts_earlier(
     protocol: Protocol, preparations: PreparationSet
 ) -> None:
-    answers = giving(answers_for(protocol, preparations), LOAD_AT + timedelta(minutes=14))
-    types = drafts_for(answers, protocol, loading_complete=True, maintenance_complete=True)
+    answers = giving(answers_for(protocol, preparations), LOAD_ENDS_AT - timedelta(minutes=1))
+    types = drafts_for(answers, protocol, **GIVEN)
     assert EventType.LOAD_FINISHED not in types
     assert types[-1] is EventType.MAINTENANCE_STARTED
 
@@ -138,17 +155,57 @@ def test_load_finished_is_left_to_the_episode_view_when_maintenance_starts_earli
 def test_events_carry_the_times_they_happened(
     protocol: Protocol, preparations: PreparationSet
 ) -> None:
-    maintenance_at = LOAD_AT + timedelta(minutes=15)
-    answers = giving(answers_for(protocol, preparations), maintenance_at)
-    path = flow.path(state(answers, protocol, loading_complete=True, maintenance_complete=True))
-    drafts = build_drafts(
-        answers, path=path, user=USER, protocol=protocol, unit_name="Ward", training=False
-    )
-    times = {d.type: d.occurred_at for d in drafts}
+    answers = giving(answers_for(protocol, preparations), LOAD_ENDS_AT)
+    times = {d.type: d.occurred_at for d in drafts_at(answers, protocol, LATER, **GIVEN)}
     assert times[EventType.EPISODE_CREATED] == DECIDED_AT
     assert times[EventType.DECISION] == DECIDED_AT
     assert times[EventType.LOAD_STARTED] == LOAD_AT
-    assert times[EventType.MAINTENANCE_STARTED] == maintenance_at
+    assert times[EventType.LOAD_FINISHED] == LOAD_ENDS_AT
+    assert times[EventType.MAINTENANCE_STARTED] == LOAD_ENDS_AT
+
+
+def test_a_maintenance_start_at_now_is_recorded_with_the_end_of_the_load(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    answers = giving(answers_for(protocol, preparations), LOAD_ENDS_AT)
+    types = drafts_for(answers, protocol, now=LOAD_ENDS_AT, **GIVEN)
+    assert types[-2:] == [EventType.LOAD_FINISHED, EventType.MAINTENANCE_STARTED]
+
+
+def test_a_maintenance_start_still_ahead_records_the_loading_start_only(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    # The bedside case: the wizard is saved while the load runs; its end is the plan.
+    answers = giving(answers_for(protocol, preparations), LOAD_ENDS_AT)
+    now = LOAD_ENDS_AT - timedelta(minutes=1)
+    drafts = drafts_at(answers, protocol, now, **GIVEN)
+    assert [d.type for d in drafts][-1] is EventType.LOAD_STARTED
+    assert EventType.LOAD_FINISHED not in [d.type for d in drafts]
+    assert EventType.MAINTENANCE_STARTED not in [d.type for d in drafts]
+    assert all(d.occurred_at <= now for d in drafts)
+
+
+def test_a_loading_start_after_now_is_never_recorded(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    answers = giving(answers_for(protocol, preparations), LOAD_ENDS_AT)
+    with pytest.raises(IncompleteAnswersError, match="has not happened yet"):
+        drafts_for(answers, protocol, now=LOAD_AT - timedelta(minutes=1), **GIVEN)
+
+
+def test_a_loading_start_at_now_is_recorded(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    answers = giving(answers_for(protocol, preparations), LOAD_ENDS_AT)
+    assert drafts_for(answers, protocol, now=LOAD_AT, **GIVEN)[-1] is EventType.LOAD_STARTED
+
+
+def test_a_decision_time_after_now_is_never_recorded(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    answers = answers_for(protocol, preparations, gestation="34+0")
+    with pytest.raises(IncompleteAnswersError, match="decision time has not happened yet"):
+        drafts_for(answers, protocol, now=DECIDED_AT - timedelta(minutes=1))
 
 
 def test_not_indicated_records_creation_and_assessment_only(
@@ -196,7 +253,13 @@ def test_drafts_are_refused_before_the_path_is_complete(
     assert Step.DONE not in path
     with pytest.raises(IncompleteAnswersError):
         build_drafts(
-            answers, path=path, user=USER, protocol=protocol, unit_name="Ward", training=False
+            answers,
+            path=path,
+            user=USER,
+            protocol=protocol,
+            unit_name="Ward",
+            training=False,
+            now=LATER,
         )
 
 

@@ -5,18 +5,27 @@ into one :class:`WizardAnswers`; :func:`flow_state` turns it into ``core.flow.Fl
 the page order comes from ``core.flow``; :func:`build_drafts` turns it into the events saved
 in one transaction. Both are tested without widgets.
 
-What the wizard records, and at which clinical time (``occurred_at``):
+What the wizard records, and at which clinical time (``occurred_at``). A clinical record
+never holds an event that has not happened yet, so every time is at or before ``now`` (the
+moment the review page was shown, so the record is exactly what the user reviewed):
 
 - ``episode-created``, ``assessed``, each ``interaction-acknowledged`` and ``decision`` at the
   decision time (typed on the decision page, "now" by default);
 - ``not-given`` at the decision time, when MgSO4 is not given (contraindicated, or decided);
 - ``load-started`` at the loading start time typed on the loading page;
-- ``maintenance-started`` at the maintenance start time (by default the end of the loading
-  dose: the pump is set at the bedside to run the maintenance rate after the load);
-- ``load-finished`` at loading start + loading duration, but only when the maintenance start
-  is at or after that time. If the maintenance was started earlier (the load stopped short)
-  or skipped, when the load ended is not known here and is left to the episode view, rather
-  than recording a time nobody saw.
+- ``maintenance-started`` at the maintenance start time, ONLY when that time is at or before
+  ``now`` (retrospective entry: the wizard is filled in after the load has already run). The
+  time defaults to the planned end of the loading dose, which at the bedside is usually still
+  ahead: then the maintenance page shows the plan and nothing about maintenance is recorded;
+  the end of the load and the maintenance start are recorded from the episode view when they
+  happen (the ward board shows the load end as due);
+- ``load-finished`` at loading start + loading duration, only together with a recorded
+  ``maintenance-started`` at or after that time. If the maintenance was started earlier (the
+  load stopped short), skipped, or is not recorded yet, when the load ended is not known here
+  and is left to the episode view, rather than recording a time nobody saw.
+
+A decision or loading start time after ``now`` is refused (the pages refuse it as it is typed;
+:func:`build_drafts` refuses it again so a future event can never be saved).
 
 A recommendation of "not indicated" records the episode and its assessment only: nothing was
 decided, nothing is missed, and the episode stays on the board to be reassessed.
@@ -30,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
@@ -51,6 +61,7 @@ from mgso4.core.episode import (
 )
 from mgso4.core.gestation import GestationalAge
 from mgso4.core.protocol import Protocol
+from mgso4.core.timeutil import format_local
 from mgso4.core.vocab import ConditionId, MedicationId, Recommendation, Situation
 
 #: The course the wizard starts: a new episode is always the first course (repeat courses are
@@ -129,6 +140,44 @@ class WizardAnswers:
         """The gestation on a local calendar date from the dating entered, if any."""
         return self.dating.gestation_on(on) if self.dating is not None else None
 
+    def maintenance_start_to_record(self, now: datetime) -> datetime | None:
+        """The maintenance start time if it has happened by ``now``; None if not (yet).
+
+        A later time is the plan shown on the maintenance page, never recorded.
+        """
+        started_at = self.maintenance_started_at
+        if started_at is None or self.maintenance_skipped or started_at > now:
+            return None
+        return started_at
+
+    def load_end_to_record(self, now: datetime) -> datetime | None:
+        """When the load finished, if the wizard records it at ``now``; otherwise None.
+
+        Only with a recorded maintenance start at or after the planned end of the load: the
+        pump switched to the maintenance rate then, so the load ran its planned duration.
+        """
+        maintenance_at = self.maintenance_start_to_record(now)
+        load_ends_at = self.load_ends_at()
+        if maintenance_at is None or load_ends_at is None or maintenance_at < load_ends_at:
+            return None
+        return load_ends_at
+
+
+def not_happened_yet(moment: datetime, now: datetime, tz: ZoneInfo) -> str | None:
+    """The refusal for a clinical time after ``now``, or None when it has happened.
+
+    No allowance is made ahead of the clock: a recorded event must have happened, and a time
+    typed ahead ("starting at 10:05") is a plan, not an event. Times are typed to the minute,
+    so the current minute is always accepted; a workstation clock running a few seconds slow
+    can refuse the next minute for those seconds, and the message says what time it is now.
+    """
+    if moment <= now:
+        return None
+    return (
+        f"{format_local(moment, tz)}: that time has not happened yet (it is now "
+        f"{format_local(now, tz)})."
+    )
+
 
 def minutes(value: Decimal) -> timedelta:
     """A Decimal number of minutes as a timedelta (exact to the microsecond)."""
@@ -202,8 +251,12 @@ def build_drafts(
     protocol: Protocol,
     unit_name: str,
     training: bool,
+    now: datetime,
 ) -> list[EventDraft]:
     """The events that record this new episode, in the order they are appended.
+
+    Only what has happened by ``now`` is recorded (see the module docstring): a maintenance
+    start after ``now`` is left out, and with it the end of the load.
 
     Args:
         answers: Everything entered.
@@ -212,10 +265,12 @@ def build_drafts(
         protocol: The protocol in force (for the optional-maintenance rule and source texts).
         unit_name: Printed on the record.
         training: Created in training mode.
+        now: The cut-off (aware UTC): the moment the review page showed what will be saved.
 
     Raises:
-        IncompleteAnswersError: Something a page on the path needs is missing (the wizard
-            does not let this happen; the check keeps a half record from ever being saved).
+        IncompleteAnswersError: Something a page on the path needs is missing, or the decision
+            or loading start is after ``now`` (the wizard's pages do not let this happen; the
+            check keeps a half or future record from ever being saved).
     """
     if flow.Step.DONE not in path:
         raise IncompleteAnswersError("The wizard has not reached the end of its questions.")
@@ -224,6 +279,7 @@ def build_drafts(
     assessment = _need(answers.assessment, "the assessment")
     inputs = _need(answers.assessment_inputs, "the assessment inputs")
     decided_at = _need(answers.decided_at, "the decision time")
+    _need_happened(decided_at, now, "the decision time")
     episode = answers.episode_uuid
 
     def draft(kind: EventType, payload: BaseModel, occurred_at: datetime) -> EventDraft:
@@ -287,7 +343,7 @@ def build_drafts(
         )
 
     if giving:
-        drafts.extend(_infusion_drafts(answers, assessment, path, user, draft))
+        drafts.extend(_infusion_drafts(answers, assessment, path, user, draft, now))
     return drafts
 
 
@@ -297,9 +353,11 @@ def _infusion_drafts(
     path: list[flow.Step],
     user: Actor,
     draft: Callable[[EventType, BaseModel, datetime], EventDraft],
+    now: datetime,
 ) -> list[EventDraft]:
     loading = _need(assessment.loading, "the loading plan")
     load_started_at = _need(answers.load_started_at, "the loading start time")
+    _need_happened(load_started_at, now, "the loading start time")
     checker = _need(answers.checker, "the second checker")
     drafts = [
         draft(
@@ -321,9 +379,14 @@ def _infusion_drafts(
     if flow.Step.MAINTENANCE not in path:
         return drafts
     maintenance = _need(assessment.maintenance, "the maintenance plan")
-    maintenance_at = _need(answers.maintenance_started_at, "the maintenance start time")
-    load_ends_at = load_started_at + minutes(loading.duration_min)
-    if maintenance_at >= load_ends_at:
+    _need(answers.maintenance_started_at, "the maintenance start time")
+    maintenance_at = answers.maintenance_start_to_record(now)
+    if maintenance_at is None:
+        # Not started yet: the page showed the plan; the episode view records the end of the
+        # load and the maintenance start when they happen.
+        return drafts
+    load_ends_at = answers.load_end_to_record(now)
+    if load_ends_at is not None:
         drafts.append(
             draft(EventType.LOAD_FINISHED, LoadFinished(course_number=FIRST_COURSE), load_ends_at)
         )
@@ -349,3 +412,11 @@ def _need(value: _T | None, what: str) -> _T:
     if value is None:
         raise IncompleteAnswersError(f"Cannot save yet: {what} is missing.")
     return value
+
+
+def _need_happened(moment: datetime, now: datetime, what: str) -> None:
+    if moment > now:
+        raise IncompleteAnswersError(
+            f"Cannot save: {what} has not happened yet, and a time that has not happened is "
+            "never recorded. Go Back and correct it."
+        )

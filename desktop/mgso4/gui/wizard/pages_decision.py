@@ -8,7 +8,7 @@ reasons, cautions, warnings, citations, dose plans) and the protocol file (sourc
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -29,11 +29,11 @@ from mgso4.core.eligibility import Assessment
 from mgso4.core.flow import Step
 from mgso4.core.gestation import GestationError
 from mgso4.core.protocol import Protocol, Provenance, Sourced
-from mgso4.core.timeutil import format_local, to_local
+from mgso4.core.timeutil import to_local
 from mgso4.core.vocab import Recommendation, Role
 from mgso4.gui.style import ToneName
 from mgso4.gui.widgets.field_message import FieldMessage
-from mgso4.gui.wizard.answers import interaction_warning
+from mgso4.gui.wizard.answers import interaction_warning, not_happened_yet
 from mgso4.gui.wizard.base import (
     StepPage,
     bullets,
@@ -49,11 +49,6 @@ from mgso4.gui.wizard.fields import ActorFields, LocalDateTimeField
 
 if TYPE_CHECKING:
     from mgso4.gui.wizard.wizard import NewEpisodeWizard
-
-#: How far ahead of the clock a typed clinical time may be. Workstation clocks drift and a
-#: time is often typed a few minutes ahead ("starting at 10:05"); anything later is a
-#: future event that has not happened, and is refused.
-FUTURE_ALLOWANCE = timedelta(minutes=5)
 
 #: The headline for each recommendation, in plain words.
 RECOMMENDATION_WORDS: dict[Recommendation, str] = {
@@ -370,12 +365,9 @@ class DecisionPage(StepPage):
     # -- rules ----------------------------------------------------------------------------
 
     def _decided_at_rule(self, moment: datetime) -> str | None:
-        now = self.context.clock()
-        if moment > now + FUTURE_ALLOWANCE:
-            return (
-                f"{format_local(moment, self.context.tz)} is in the future (it is now "
-                f"{format_local(now, self.context.tz)}); enter when the decision was made."
-            )
+        not_yet = not_happened_yet(moment, self.context.clock(), self.context.tz)
+        if not_yet is not None:
+            return f"{not_yet} Enter when the decision was made."
         dating = self.answers.dating
         if dating is not None:
             try:
@@ -586,7 +578,6 @@ class NotGivenPage(StepPage):
 
 
 __all__ = [
-    "FUTURE_ALLOWANCE",
     "RECOMMENDATION_WORDS",
     "DecisionPage",
     "NotGivenPage",

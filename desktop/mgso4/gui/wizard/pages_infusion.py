@@ -5,20 +5,24 @@ Volumes, pump rates, containers and the stop time come from ``core`` (the assess
 and record the start times and the second checker.
 
 Time rules (typed as local time, parsed by ``core.timeutil``; spring-gap times refused, autumn
-overlap times ask BST or GMT):
+overlap times ask BST or GMT). A clinical record never holds an event that has not happened:
 
-- the loading start may not be before the decision time, nor more than
-  :data:`~mgso4.gui.wizard.pages_decision.FUTURE_ALLOWANCE` ahead of the clock;
-- the maintenance start may not be before the loading start. It defaults to the end of the
-  loading dose, which is usually still ahead when the wizard is filled in at the bedside (the
-  pump is set to follow the load with the maintenance rate), so it may be up to the allowance
-  after the later of "now" and the end of the load.
+- the loading start may not be before the decision time, nor after now ("that time has not
+  happened yet": the loading dose is recorded when it has started);
+- the maintenance start may not be before the loading start. It defaults to the planned end of
+  the loading dose. At the bedside that is usually still ahead: the page then shows the
+  maintenance instructions as the plan and says plainly that nothing about maintenance is
+  recorded yet (the end of the load and the maintenance start are recorded from the episode
+  view when they happen). A start at or before now is recorded when the episode is saved
+  (retrospective entry). A time after now that is also after the planned end of the load is
+  refused: it is neither a recorded start nor the plan.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QWidget
 
@@ -27,7 +31,8 @@ from mgso4.core.episode import Actor
 from mgso4.core.flow import Step
 from mgso4.core.protocol import Provenance
 from mgso4.core.timeutil import format_local
-from mgso4.gui.style import ToneName
+from mgso4.gui.style import ToneName, set_tone
+from mgso4.gui.wizard.answers import not_happened_yet
 from mgso4.gui.wizard.base import (
     StepPage,
     bullets,
@@ -39,7 +44,7 @@ from mgso4.gui.wizard.base import (
     toned,
 )
 from mgso4.gui.wizard.fields import ActorFields, LocalDateTimeField, same_person
-from mgso4.gui.wizard.pages_decision import FUTURE_ALLOWANCE, sourced_line
+from mgso4.gui.wizard.pages_decision import sourced_line
 
 if TYPE_CHECKING:
     from mgso4.gui.wizard.wizard import NewEpisodeWizard
@@ -49,6 +54,19 @@ _LOCAL = (Provenance.UNVERIFIED, Provenance.LOCAL)
 
 def _big(text: str, *, name: str) -> QLabel:
     return emphasise(text_label(text, name=name))
+
+
+def maintenance_not_recorded_text(load_ends_at: datetime | None, tz: ZoneInfo) -> str:
+    """What to do when the maintenance start has not happened yet (page, review, Saved page).
+
+    The episode view records the end of the load first ("Load finished"), then the maintenance
+    start ("Start maintenance"); the ward board shows the end of the load as due.
+    """
+    due = f" (due {format_local(load_ends_at, tz)})" if load_ends_at is not None else ""
+    return (
+        f"Maintenance is not recorded yet: when the loading dose ends{due}, open the episode "
+        "from the ward board and use Load finished, then Start maintenance."
+    )
 
 
 class LoadingPage(StepPage):
@@ -218,12 +236,9 @@ class LoadingPage(StepPage):
                 f"({format_local(decided_at, tz)}): a loading dose starts after the decision. "
                 "Check the time, or go Back and correct the decision time."
             )
-        now = self.context.clock()
-        if moment > now + FUTURE_ALLOWANCE:
-            return (
-                f"{format_local(moment, tz)} is in the future (it is now {format_local(now, tz)}):"
-                " record the loading dose when it starts."
-            )
+        not_yet = not_happened_yet(moment, self.context.clock(), tz)
+        if not_yet is not None:
+            return f"{not_yet} Record the loading dose when it has started."
         return None
 
     def _checker_rule(self, checker: Actor) -> str | None:
@@ -277,6 +292,11 @@ class MaintenancePage(StepPage):
         self.started_at = LocalDateTimeField("Maintenance start time", self.context.tz)
         self.started_at.setObjectName("maintenance_started_at")
         self.started_at.set_rule(self._start_rule)
+        self.record_frame, record_layout = toned(ToneName.INFO, name="What is recorded")
+        self.record_frame.setObjectName("maintenance_record_frame")
+        self.record_note = text_label(name="What is recorded")
+        self.record_note.setObjectName("maintenance_record_note")
+        record_layout.addWidget(self.record_note)
         self.stop_due = _big("", name="Stop due")
         self.stop_due.setObjectName("stop_due")
         self.stop_note = muted(name="Stop rule")
@@ -287,6 +307,7 @@ class MaintenancePage(StepPage):
         form = QFormLayout()
         form.addRow("Started at", self.started_at)
         self.body.addLayout(form)
+        self.body.addWidget(self.record_frame)
         self.body.addWidget(self.stop_due)
         self.body.addWidget(self.stop_note)
         self.body.addWidget(self.checked_by)
@@ -306,14 +327,20 @@ class MaintenancePage(StepPage):
                 self.started_at.set_value(default)
         self.started_at.revalidate()
         self._show_plan()
+        self._show_record_note()
         self.changed()
 
     def first_focus(self) -> QWidget:
         """The start time (Enter accepts the default)."""
         return self.started_at.edit
 
+    def recorded(self) -> bool:
+        """Whether the start time shown has happened (so saving records it)."""
+        started = self.started_at.value()
+        return started is not None and started <= self.context.clock()
+
     def is_valid(self) -> bool:
-        """A plan and an accepted start time."""
+        """A plan and an accepted start time (recorded, or the plan)."""
         assessment = self.answers.assessment
         return (
             assessment is not None
@@ -380,7 +407,8 @@ class MaintenancePage(StepPage):
             self.stop_due.setText("Stop due: enter the start time")
             self.stop_note.setText("")
             return
-        self.stop_due.setText(f"Stop due {format_local(due, self.context.tz)}")
+        planned = "" if self.recorded() else " if maintenance starts at the planned time"
+        self.stop_due.setText(f"Stop due {format_local(due, self.context.tz)}{planned}")
         maintenance = protocol.maintenance
         anchor = (
             "the start of maintenance"
@@ -408,22 +436,55 @@ class MaintenancePage(StepPage):
                 f"{format_local(moment, tz)} is before the loading dose started "
                 f"({format_local(load_started_at, tz)}): maintenance follows the load."
             )
-        now = self.context.clock()
+        not_yet = not_happened_yet(moment, self.context.clock(), tz)
         load_ends_at = self.answers.load_ends_at()
-        latest = max(now, load_ends_at) if load_ends_at is not None else now
-        if moment > latest + FUTURE_ALLOWANCE:
+        if not_yet is not None and (load_ends_at is None or moment > load_ends_at):
+            # A future time is accepted only as the plan (up to the planned end of the load),
+            # and is never recorded; a later one is neither.
+            planned = (
+                f" The plan is to start when the loading dose ends "
+                f"({format_local(load_ends_at, tz)})."
+                if load_ends_at is not None
+                else ""
+            )
             return (
-                f"{format_local(moment, tz)} is too far ahead: the latest accepted now is "
-                f"{format_local(latest + FUTURE_ALLOWANCE, tz)} (the end of the loading dose or "
-                f"now, plus {FUTURE_ALLOWANCE.seconds // 60} minutes). Record a later start from "
-                "the episode view when it starts."
+                f"{not_yet}{planned} Record the maintenance start from the episode view when "
+                "it has started."
             )
         return None
 
     # -- slots ----------------------------------------------------------------------------
 
+    def _show_record_note(self) -> None:
+        started = self.started_at.value()
+        if started is None:
+            self.record_frame.hide()
+            return
+        tz = self.context.tz
+        load_ends_at = self.answers.load_ends_at()
+        if self.recorded():
+            text = f"Saving records maintenance as started {format_local(started, tz)}"
+            if load_ends_at is not None and started >= load_ends_at:
+                text += (
+                    f", and the loading dose as finished {format_local(load_ends_at, tz)} "
+                    "(its planned duration)"
+                )
+            text += "."
+            set_tone(self.record_frame, ToneName.INFO)
+        else:
+            text = (
+                f"PLAN — {format_local(started, tz)} has not happened yet. "
+                f"{maintenance_not_recorded_text(load_ends_at, tz)} Saving now records the "
+                "loading dose only."
+            )
+            set_tone(self.record_frame, ToneName.WARNING)
+        self.record_note.setText(text)
+        self.record_frame.setAccessibleDescription(text)
+        self.record_frame.show()
+
     def _on_started_at_changed(self) -> None:
         self._show_stop()
+        self._show_record_note()
         self.changed()
 
     def _on_started_at_edited(self, _text: str) -> None:

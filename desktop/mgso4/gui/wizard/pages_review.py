@@ -2,6 +2,8 @@
 
 The review page is the commit page: its button says "Save". The events are appended with one
 ``store.append_many`` call (one transaction). "Saved" is shown only after that call returns.
+What is saved is what the page shows: the moment it is shown is the cut-off for what has
+happened (a maintenance start still ahead is shown as not recorded, and is not saved).
 If the store refuses (disk full, read-only, locked...) its message is shown on this page,
 every answer stays as entered, and Save can be pressed again.
 """
@@ -13,11 +15,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget, QWizard
 
 from mgso4.core.dosing import plain, stop_due_at
+from mgso4.core.episode import EventType
 from mgso4.core.flow import Step
 from mgso4.core.timeutil import format_local
 from mgso4.gui.style import ToneName
 from mgso4.gui.wizard.base import StepPage, clear_layout, emphasise, heading, text_label, toned
 from mgso4.gui.wizard.pages_decision import RECOMMENDATION_WORDS
+from mgso4.gui.wizard.pages_infusion import maintenance_not_recorded_text
 
 if TYPE_CHECKING:
     from mgso4.gui.wizard.wizard import NewEpisodeWizard
@@ -54,7 +58,8 @@ class ReviewPage(StepPage):
         self.body.addWidget(self.scroll_area, 1)
 
     def enter(self) -> None:
-        """Rebuild the summary from the answers."""
+        """Rebuild the summary from the answers, as of now (the cut-off for what happened)."""
+        self.owner.reviewed_at = self.context.clock()
         self.error_box.hide()
         clear_layout(self.summary)
         for title, lines in self.owner.summary_sections():
@@ -125,16 +130,25 @@ class DonePage(StepPage):
                     f"mL/h from {format_local(answers.load_started_at, tz)}."
                 )
             maintenance = assessment.maintenance
-            if maintenance is not None and answers.maintenance_started_at is not None:
+            saved_types = {event.type for event in self.owner.saved_events}
+            maintenance_at = next(
+                (
+                    event.occurred_at
+                    for event in self.owner.saved_events
+                    if event.type is EventType.MAINTENANCE_STARTED
+                ),
+                None,
+            )
+            if maintenance is not None and maintenance_at is not None:
                 lines.append(
                     f"Maintenance {plain(maintenance.rate_g_per_h)} g/h = "
                     f"{plain(maintenance.rate_ml_per_h)} mL/h from "
-                    f"{format_local(answers.maintenance_started_at, tz)}."
+                    f"{format_local(maintenance_at, tz)}."
                 )
                 due = stop_due_at(
                     self.context.protocol,
                     load_started_at=answers.load_started_at,
-                    maintenance_started_at=answers.maintenance_started_at,
+                    maintenance_started_at=maintenance_at,
                 )
                 if due is not None:
                     at_birth = (
@@ -143,6 +157,14 @@ class DonePage(StepPage):
                         else "do not stop automatically at birth"
                     )
                     lines.append(f"Stop due {format_local(due, tz)} ({at_birth}).")
+            elif maintenance is not None and not answers.maintenance_skipped:
+                lines.append(maintenance_not_recorded_text(answers.load_ends_at(), tz))
+            elif EventType.LOAD_FINISHED not in saved_types:
+                load_ends_at = answers.load_ends_at()
+                due_words = f" (due {format_local(load_ends_at, tz)})" if load_ends_at else ""
+                lines.append(
+                    f"When the loading dose ends{due_words}, use Load finished in the episode view."
+                )
             interval = self.context.protocol.monitoring.interval_hours.value
             lines.append(f"Record observations at least every {plain(interval)} h.")
         elif answers.not_given_code is not None:

@@ -23,14 +23,20 @@ from PySide6.QtWidgets import QMessageBox, QRadioButton, QWidget, QWizard
 from mgso4.core import flow
 from mgso4.core.dosing import plain, stop_due_at
 from mgso4.core.eligibility import AssessmentInputs, assess
-from mgso4.core.episode import Event, fold
+from mgso4.core.episode import Event, EventDraft, fold
 from mgso4.core.flow import Step
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError
 from mgso4.core.protocol import ProtocolError
 from mgso4.core.timeutil import format_local, to_local
 from mgso4.gui.context import AppContext
 from mgso4.gui.style import Colour, set_role
-from mgso4.gui.wizard.answers import WizardAnswers, build_drafts, flow_state, interaction_warning
+from mgso4.gui.wizard.answers import (
+    IncompleteAnswersError,
+    WizardAnswers,
+    build_drafts,
+    flow_state,
+    interaction_warning,
+)
 from mgso4.gui.wizard.base import StepPage
 from mgso4.gui.wizard.fields import ROLE_LABELS
 from mgso4.gui.wizard.pages_decision import (
@@ -40,8 +46,13 @@ from mgso4.gui.wizard.pages_decision import (
     SeniorPage,
 )
 from mgso4.gui.wizard.pages_entry import GestationPage, PatientPage, SituationPage, UserPage
-from mgso4.gui.wizard.pages_infusion import LoadingPage, MaintenancePage
+from mgso4.gui.wizard.pages_infusion import (
+    LoadingPage,
+    MaintenancePage,
+    maintenance_not_recorded_text,
+)
 from mgso4.gui.wizard.pages_review import DonePage, ReviewPage
+from mgso4.reports.describe import event_label
 from mgso4.storage.errors import StoreError
 
 LOG = logging.getLogger(__name__)
@@ -138,6 +149,9 @@ class NewEpisodeWizard(QWizard):
         self.identifier_display = ""
         self.saved_at: datetime | None = None
         self.saved_events: list[Event] = []
+        #: When the review page last showed what saving records: the cut-off for what has
+        #: happened, so the record is exactly what was reviewed (None before the review).
+        self.reviewed_at: datetime | None = None
         self._closing_without_asking = False
         training = " — TRAINING (not a real record)" if context.training else ""
         self.setWindowTitle(f"New MgSO₄ episode{training}")
@@ -257,8 +271,35 @@ class NewEpisodeWizard(QWizard):
 
     # -- saving ---------------------------------------------------------------------------
 
+    def record_cutoff(self) -> datetime:
+        """The "now" that decides what has happened: the review time, else the clock."""
+        return self.reviewed_at if self.reviewed_at is not None else self.context.clock()
+
+    def drafts(self) -> list[EventDraft]:
+        """The events saving would record now (``answers.build_drafts``).
+
+        Raises:
+            IncompleteAnswersError: Something is missing or has not happened yet.
+        """
+        user = self.context.user
+        if user is None:
+            raise IncompleteAnswersError(
+                "Nobody is signed in: go Back to the first page and enter your name."
+            )
+        return build_drafts(
+            self.answers,
+            path=self.path(),
+            user=user,
+            protocol=self.context.protocol,
+            unit_name=self.context.settings.unit_name,
+            training=self.context.training,
+            now=self.record_cutoff(),
+        )
+
     def save(self) -> str | None:
         """Append every event in one transaction; the problem in words, or None when saved.
+
+        Only what had happened when the review page was shown is recorded (see ``answers``).
 
         On success: the answers are marked saved, ``sig_episode_saved`` is emitted with the
         episode uuid, and ``context.changed()`` tells the rest of the app. On a refusal,
@@ -266,18 +307,11 @@ class NewEpisodeWizard(QWizard):
         """
         if self.answers.saved:
             return None
-        user = self.context.user
-        if user is None:
-            return "Nobody is signed in: go Back to the first page and enter your name."
         try:
-            drafts = build_drafts(
-                self.answers,
-                path=self.path(),
-                user=user,
-                protocol=self.context.protocol,
-                unit_name=self.context.settings.unit_name,
-                training=self.context.training,
-            )
+            drafts = self.drafts()
+        except IncompleteAnswersError as error:
+            return str(error)
+        try:
             events = self.context.store.append_many(drafts, self.context.protocol_ref)
         except StoreError as error:
             return str(error)
@@ -313,6 +347,7 @@ class NewEpisodeWizard(QWizard):
         context = self.context
         tz = context.tz
         path = self.path()
+        now = self.record_cutoff()
         sections: list[tuple[str, list[str]]] = []
         user = context.user
         if user is not None:
@@ -397,6 +432,15 @@ class NewEpisodeWizard(QWizard):
             ]
             if answers.load_started_at is not None:
                 lines.append(f"Started: {format_local(answers.load_started_at, tz)}")
+            load_finished_at = answers.load_end_to_record(now)
+            load_ends_at = answers.load_ends_at()
+            if Step.MAINTENANCE in path and load_finished_at is not None:
+                lines.append(f"Finished: {format_local(load_finished_at, tz)}")
+            elif load_ends_at is not None:
+                lines.append(
+                    f"Due to end: {format_local(load_ends_at, tz)} (not recorded here: use "
+                    "Load finished in the episode view)"
+                )
             if answers.checker is not None:
                 lines.append(
                     f"Checked by: {answers.checker.name} ({ROLE_LABELS[answers.checker.role]})"
@@ -408,18 +452,24 @@ class NewEpisodeWizard(QWizard):
                 f"{plain(maintenance.rate_g_per_h)} g/h = {plain(maintenance.rate_ml_per_h)} mL/h "
                 f"of {maintenance.concentration_label}"
             ]
-            if answers.maintenance_started_at is not None:
-                lines.append(f"Started: {format_local(answers.maintenance_started_at, tz)}")
+            maintenance_at = answers.maintenance_start_to_record(now)
+            if maintenance_at is not None:
+                lines.append(f"Started: {format_local(maintenance_at, tz)}")
                 due = stop_due_at(
                     context.protocol,
                     load_started_at=answers.load_started_at,
-                    maintenance_started_at=answers.maintenance_started_at,
+                    maintenance_started_at=maintenance_at,
                 )
                 if due is not None:
                     lines.append(f"Stop due: {format_local(due, tz)}")
+            else:
+                lines.append(maintenance_not_recorded_text(answers.load_ends_at(), tz))
             sections.append(("Maintenance infusion", lines))
         elif Step.LOADING in path:
             sections.append(("Maintenance infusion", ["Loading dose only (maintenance skipped)"]))
+        recorded = self._recorded_lines()
+        if recorded:
+            sections.append(("Saving records", recorded))
         protocol = context.protocol
         sections.append(
             (
@@ -428,6 +478,17 @@ class NewEpisodeWizard(QWizard):
             )
         )
         return sections
+
+    def _recorded_lines(self) -> list[str]:
+        """Each entry saving records, with its clinical time (every one has happened)."""
+        try:
+            drafts = self.drafts()
+        except IncompleteAnswersError:
+            return []
+        tz = self.context.tz
+        return [
+            f"{event_label(draft.type)}: {format_local(draft.occurred_at, tz)}" for draft in drafts
+        ]
 
     # -- closing --------------------------------------------------------------------------
 
