@@ -1083,3 +1083,14 @@ def test_next_is_disabled_until_the_patient_is_named(wizard: NewEpisodeWizard) -
     assert not next_enabled(wizard)
     page.name_edit.setText("Jane Example")
     assert next_enabled(wizard)
+
+
+def test_each_demo_patient_has_its_own_valid_synthetic_nhs_number() -> None:
+    from mgso4.core.identifiers import check_identifier
+    from mgso4.gui.wizard.budget import STANDARD_NHS_NUMBER
+    from mgso4.gui.wizard.screenshots import DEMO_NHS_NUMBER, SECOND_DEMO_NHS_NUMBER
+
+    numbers = [DEMO_NHS_NUMBER, SECOND_DEMO_NHS_NUMBER, STANDARD_NHS_NUMBER]
+    checks = [check_identifier(number, IdentifierType.NHS) for number in numbers]
+    assert all(check.valid and check.synthetic for check in checks)
+    assert len({check.normalised for check in checks}) == len(numbers)

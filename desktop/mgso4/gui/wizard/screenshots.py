@@ -23,8 +23,12 @@ from mgso4.gui.wizard.pages_entry import GestationPage, PatientPage, SituationPa
 from mgso4.gui.wizard.pages_infusion import LoadingPage
 from mgso4.gui.wizard.wizard import NewEpisodeWizard, step_of
 
-#: A synthetic NHS number (starts with 9) that passes the Modulus 11 check.
+#: Synthetic NHS numbers (start with 9) that pass the Modulus 11 check, one per demo patient,
+#: so no two demo patients share a number (``core.identifiers.modulus_11_check_digit`` gives
+#: the last digit: 999000005 -> 0, 999000006 -> 9). The main screenshot record uses
+#: 999 000 0018 to 999 000 0042.
 DEMO_NHS_NUMBER = "999 000 0050"
+SECOND_DEMO_NHS_NUMBER = "999 000 0069"
 
 
 def _current_step(wizard: NewEpisodeWizard) -> Step:
@@ -123,7 +127,7 @@ def screenshot_pages(context: AppContext, out_dir: Path) -> list[Path]:
     try:
         patient = senior_case.pages[Step.PATIENT]
         assert isinstance(patient, PatientPage)
-        patient.identifier_edit.setText(DEMO_NHS_NUMBER)
+        patient.identifier_edit.setText(SECOND_DEMO_NHS_NUMBER)
         patient.name_edit.setText("Second Demo")
         press_next(senior_case)
         gestation = senior_case.pages[Step.GESTATION]
