@@ -1,14 +1,15 @@
 """A self-contained context for screenshots, the input-budget run and tests.
 
 It opens a fresh record in a folder the caller gives, loads the shipped protocol and
-preparations, and uses a fixed clock so every screenshot and count is repeatable. It is never
-used for real records (the app builds its own context from the user's settings).
+preparations, and uses a fixed clock so every screenshot and count is repeatable; the clock
+is moved on only by hand (:meth:`DemoClock.advance`), never by sleeping. It is never used for
+real records (the app builds its own context from the user's settings).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mgso4.core.episode import Actor
@@ -22,13 +23,32 @@ from mgso4.storage import Store
 DEMO_NOW = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)
 
 
-def fixed_clock(moment: datetime = DEMO_NOW) -> Callable[[], datetime]:
-    """A clock that always says ``moment`` (aware UTC)."""
+class DemoClock:
+    """A clock that says one moment (aware UTC) until it is moved on by hand.
 
-    def clock() -> datetime:
-        return moment
+    The record and the screens share it, so an entry's ``recorded_at`` and the screens' "now"
+    move together when a test or the input-budget run lets time pass.
+    """
 
-    return clock
+    def __init__(self, moment: datetime = DEMO_NOW) -> None:
+        if moment.utcoffset() != timedelta(0):
+            raise ValueError("The demo clock needs an aware UTC moment.")
+        self.now = moment
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, by: timedelta) -> datetime:
+        """Let ``by`` of real time pass (forwards only); returns the new now."""
+        if by < timedelta(0):
+            raise ValueError("The demo clock only moves forwards.")
+        self.now = self.now + by
+        return self.now
+
+
+def fixed_clock(moment: datetime = DEMO_NOW) -> DemoClock:
+    """A clock that says ``moment`` (aware UTC) until moved on with ``advance``."""
+    return DemoClock(moment)
 
 
 def demo_context(
