@@ -117,7 +117,7 @@ def _read_by_fold(
     facts = []
     for index, episode_uuid in enumerate(uuids, start=1):
         if index % 200 == 0:
-            check_cancel(cancel, "Reading the record")
+            check_cancel(cancel, "Reading the record", "nothing was changed")
             report(progress, stage, index, len(uuids))
         try:
             state = fold(store.events(episode_uuid), tz)
@@ -162,7 +162,7 @@ def load_audit_data(
     rows: list[BabyRow] = []
     for index, facts in enumerate(episodes, start=1):
         if index % 1000 == 0:
-            check_cancel(cancel, "Reading the record")
+            check_cancel(cancel, "Reading the record", "nothing was changed")
             report(progress, stage, index, len(episodes))
         rows.extend(baby_rows(facts, reasons, tz))
     report(progress, stage, len(episodes), len(episodes))

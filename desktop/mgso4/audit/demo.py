@@ -39,7 +39,7 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from mgso4.audit.merge import merge_into
-from mgso4.audit.progress import AuditError, ProgressCallback, check_cancel, report
+from mgso4.audit.progress import AuditError, Cancelled, ProgressCallback, check_cancel, report
 from mgso4.core.episode import (
     Actor,
     Amendment,
@@ -209,7 +209,10 @@ def write_demo_data(
                 store.close()
         main, *others = partials.values()
         if others:
-            merged = merge_into(main, others, progress=progress, cancel=cancel)
+            try:
+                merged = merge_into(main, others, progress=progress, cancel=cancel)
+            except Cancelled:
+                raise Cancelled("Writing demo data") from None
             if not merged.ok:  # pragma: no cover - the files were written just now
                 raise AuditError(f"The demo files did not merge: {merged.as_dict()}")
         check_cancel(cancel, "Writing demo data")

@@ -355,11 +355,13 @@ class BabyRow:
     """One baby: the episode's facts, its birth and every audit classification.
 
     ``classification`` is None exactly when ``problem`` says why the birth could not be
-    classified; such a row counts in no numerator or denominator.
+    classified; such a row counts in no numerator or denominator. ``ref`` is (episode uuid,
+    baby number), the key every count keeps.
     """
 
     episode: EpisodeFacts
     birth: BirthFacts
+    ref: BabyRef
     birth_date_local: date
     band: GestationBand
     eligible_from: datetime | None
@@ -370,11 +372,6 @@ class BabyRow:
     missed: bool
     reason: ReasonInfo | None
     problem: str | None
-
-    @property
-    def ref(self) -> BabyRef:
-        """(episode uuid, baby number)."""
-        return BabyRef(self.episode.episode_uuid, self.birth.baby)
 
     @property
     def gestation_at_decision(self) -> GestationalAge | None:
@@ -457,6 +454,7 @@ def _baby_row(facts: EpisodeFacts, birth: BirthFacts, reasons: ReasonBook, tz: Z
     return BabyRow(
         episode=facts,
         birth=birth,
+        ref=BabyRef(facts.episode_uuid, birth.baby),
         birth_date_local=born_at.astimezone(tz).date(),
         band=band_for(birth.gestation),
         eligible_from=eligible_from,

@@ -39,6 +39,9 @@ from mgso4.storage.verify import CHAIN_KINDS
 MAX_MESSAGES: Final = 50
 _PROGRESS_EVERY: Final = 2000
 _EPISODE_COLUMNS: Final = "uuid, created_at, workstation_id, training"
+_CANCELLED: Final = (
+    "nothing of the file being merged was copied; files merged before it stay merged"
+)
 
 
 @dataclass
@@ -137,7 +140,7 @@ def merge_into(
     Store.open(target).close()
     result = MergeReport(target=target)
     for source in (Path(item) for item in sources):
-        check_cancel(cancel, "The merge")
+        check_cancel(cancel, "The merge", _CANCELLED)
         outcome = SourceResult(path=source)
         result.sources.append(outcome)
         refusal = _refusal(target, source)
@@ -246,7 +249,7 @@ def _copy_events(
     blocked: dict[str, str] = {}  # workstation id → uuid of the first entry that could not link
     for index, row in enumerate(events, start=1):
         if index % _PROGRESS_EVERY == 0:
-            check_cancel(cancel, "The merge")
+            check_cancel(cancel, "The merge", _CANCELLED)
             report(progress, stage, index, len(events))
         uuid, workstation_id, seq = str(row[0]), str(row[8]), int(row[13])
         existing = connection.execute(
@@ -277,9 +280,12 @@ def _copy_events(
             if episode_uuid is not None and episode_uuid not in present
             else None
         )
-        # A savepoint per entry: the database refusing it undoes it (and its new episode row)
-        # and nothing else; the source's transaction and everything copied so far stand.
-        connection.execute("SAVEPOINT merge_entry")
+        # When the entry brings a new episode row, both go in under a savepoint, so the
+        # database refusing the entry also undoes its episode row. Otherwise the refused
+        # statement alone is undone. Either way the source's transaction and everything copied
+        # so far stand.
+        if new_episode is not None:
+            connection.execute("SAVEPOINT merge_entry")
         try:
             if new_episode is not None:
                 connection.execute(
@@ -287,8 +293,9 @@ def _copy_events(
                 )
             connection.execute(INSERT_EVENT_SQL, tuple(row))
         except sqlite3.IntegrityError as exc:
-            connection.execute("ROLLBACK TO merge_entry")
-            connection.execute("RELEASE merge_entry")
+            if new_episode is not None:
+                connection.execute("ROLLBACK TO merge_entry")
+                connection.execute("RELEASE merge_entry")
             outcome.conflicts += 1
             blocked.setdefault(workstation_id, uuid)
             outcome.note(
@@ -297,8 +304,8 @@ def _copy_events(
                 "its episode is missing. Not copied."
             )
             continue
-        connection.execute("RELEASE merge_entry")
         if new_episode is not None and episode_uuid is not None:
+            connection.execute("RELEASE merge_entry")
             present.add(episode_uuid)
             outcome.episodes_added += 1
         outcome.added += 1

@@ -26,10 +26,12 @@ class AuditError(ValueError):
 
 
 class Cancelled(Exception):
-    """The user cancelled the work; nothing was written."""
+    """The user cancelled the work; ``str()`` says what was (not) left behind."""
 
-    def __init__(self, what: str = "The work") -> None:
-        super().__init__(f"{what} was cancelled; no file was written or changed.")
+    def __init__(
+        self, what: str = "The work", consequence: str = "no file was written or changed"
+    ) -> None:
+        super().__init__(f"{what} was cancelled; {consequence}.")
 
 
 class _HasIsSet(Protocol):
@@ -62,14 +64,18 @@ def is_cancelled(cancel: object | None) -> bool:
     raise TypeError("cancel must be a threading.Event or a callable returning bool")
 
 
-def check_cancel(cancel: object | None, what: str = "The work") -> None:
+def check_cancel(
+    cancel: object | None,
+    what: str = "The work",
+    consequence: str = "no file was written or changed",
+) -> None:
     """Raise :class:`Cancelled` if the caller asked to stop.
 
     Raises:
         Cancelled: the cancel flag is set.
     """
     if is_cancelled(cancel):
-        raise Cancelled(what)
+        raise Cancelled(what, consequence)
 
 
 @contextlib.contextmanager

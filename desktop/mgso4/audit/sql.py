@@ -173,7 +173,7 @@ def _read(
                     yield facts
                 done += 1
                 if done % _PROGRESS_EVERY == 0:
-                    check_cancel(cancel, "Reading the record")
+                    check_cancel(cancel, "Reading the record", "nothing was changed")
                     report(progress, _STAGE_LABEL, done, total)
             current = _Episode(episode_uuid)
         if episode_uuid in amended or (episode_uuid, str(row[1])) in voided:
