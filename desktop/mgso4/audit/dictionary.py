@@ -179,6 +179,8 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("avoidability", "Avoidability of the reason (reference §3.3, our synthesis)."),
     Column("avoidable_group", "avoidable / not-avoidable / review."),
     Column("not_given_code_recorded", "Not-given reason code as recorded (any gestation)."),
+    Column("not_given_at_utc", f"When the not-given reason was recorded. {_UTC}."),
+    Column("not_given_at_local", f"When the not-given reason was recorded, {_LOCAL}."),
     Column(
         "not_given_text",
         "Free text recorded with the not-given reason (may name people).",

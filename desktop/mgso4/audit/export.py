@@ -625,6 +625,8 @@ def row_values(row: BabyRow, *, key: bytes, identifiable: bool, tz: ZoneInfo) ->
         "avoidability": None if row.reason is None else row.reason.avoidability.value,
         "avoidable_group": None if row.reason is None else row.reason.group,
         "not_given_code_recorded": episode.not_given_code,
+        "not_given_at_utc": _utc_text(episode.not_given_at),
+        "not_given_at_local": _local_text(episode.not_given_at, tz),
         "not_given_text": episode.not_given_text or None,
         "data_problem": row.problem,
     }
