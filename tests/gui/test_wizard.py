@@ -245,6 +245,7 @@ def test_retrospective_entry_records_the_load_end_and_maintenance_at_15_min(
     assert isinstance(maintenance, MaintenancePage)
     assert maintenance.started_at.value() == datetime(2026, 1, 13, 11, 45, tzinfo=UTC)
     assert "Saving records maintenance as started" in maintenance.record_note.text()
+    assert maintenance.checked_by.isVisible()
     press_next(wizard, Step.REVIEW)
     save(wizard)
     state = context.store.episode(wizard.answers.episode_uuid)
@@ -653,6 +654,7 @@ def test_a_maintenance_start_still_ahead_is_shown_as_the_plan_not_recorded(
         "12:15 GMT)" in page.record_note.text()
     )
     assert "if maintenance starts at the planned time" in page.stop_due.text()
+    assert not page.checked_by.isVisible()  # nobody has checked a pump that is not set yet
     # The instructions are all there as the plan: rate, pump rate, container, stop rule.
     assert "1 g/h = pump rate 5 mL/h" in page.rate.text()
     assert "one lasts" in page.container.text()

@@ -305,7 +305,8 @@ class MaintenancePage(StepPage):
         self.body.addWidget(self.card)
         self.body.addWidget(self.warnings_frame)
         form = QFormLayout()
-        form.addRow("Started at", self.started_at)
+        # Neutral words: the time is either when it started (recorded) or the plan.
+        form.addRow("Maintenance start", self.started_at)
         self.body.addLayout(form)
         self.body.addWidget(self.record_frame)
         self.body.addWidget(self.stop_due)
@@ -481,6 +482,8 @@ class MaintenancePage(StepPage):
         self.record_note.setText(text)
         self.record_frame.setAccessibleDescription(text)
         self.record_frame.show()
+        # The checker is recorded with a maintenance start; a plan has no check yet.
+        self.checked_by.setVisible(self.recorded())
 
     def _on_started_at_changed(self) -> None:
         self._show_stop()

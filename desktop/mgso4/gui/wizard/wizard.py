@@ -437,10 +437,7 @@ class NewEpisodeWizard(QWizard):
             if Step.MAINTENANCE in path and load_finished_at is not None:
                 lines.append(f"Finished: {format_local(load_finished_at, tz)}")
             elif load_ends_at is not None:
-                lines.append(
-                    f"Due to end: {format_local(load_ends_at, tz)} (not recorded here: use "
-                    "Load finished in the episode view)"
-                )
+                lines.append(f"Due to end: {format_local(load_ends_at, tz)} (not recorded yet)")
             if answers.checker is not None:
                 lines.append(
                     f"Checked by: {answers.checker.name} ({ROLE_LABELS[answers.checker.role]})"
