@@ -256,3 +256,15 @@ def view_yes() -> Any:
     from PySide6.QtWidgets import QMessageBox
 
     return QMessageBox.StandardButton.Yes
+
+
+def test_empty_record_shows_no_numbers_without_error(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    with Store.open(tmp_path / "empty.sqlite3", check_location_safe=False) as empty:
+        context.store = empty
+        view = open_view(qtbot, context)
+
+        assert view.metrics is not None and view.metrics.babies == 0
+        assert view.tiles["nnap"].value_label.text() == "–"
+        assert view.tiles["nnap"].count_label.text() == "no eligible babies"

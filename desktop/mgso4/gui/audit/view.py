@@ -182,6 +182,7 @@ class AuditView(QWidget):
         self._selected_tile = "nnap"
         self._note = ""
         self._note_tone = ToneName.NEUTRAL
+        self._dates_chosen = False
         self._recount_timer = QTimer(self)
         self._recount_timer.setSingleShot(True)
         self._recount_timer.setInterval(RECOUNT_DELAY_MS)
@@ -466,7 +467,9 @@ class AuditView(QWidget):
             self.workstation_combo.addItem(workstation_id, workstation_id)
         self.workstation_combo.setCurrentIndex(max(0, self.workstation_combo.findData(chosen)))
         birth_range = data.birth_date_range
-        if birth_range is not None and self.metrics is None:
+        if birth_range is not None and not self._dates_chosen:
+            # The first record with births sets the range once; later reloads keep the user's.
+            self._dates_chosen = True
             for edit, value in zip(
                 (self.date_from_edit, self.date_to_edit), birth_range, strict=True
             ):
