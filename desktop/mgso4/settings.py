@@ -51,13 +51,19 @@ class Settings(BaseModel):
 def config_dir() -> Path:
     """The user config folder (platformdirs)."""
     override = os.environ.get("MGSO4_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+    return (
+        Path(override)
+        if override
+        else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    )
 
 
 def data_dir() -> Path:
     """The user data folder (platformdirs): the live database and default backups."""
     override = os.environ.get("MGSO4_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+    return (
+        Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    )
 
 
 def settings_path() -> Path:

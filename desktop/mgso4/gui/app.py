@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mgso4.core.protocol import ProtocolError, ProtocolLibrary, load_preparations_file
@@ -137,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
     app.setApplicationName("MgSO4 Preterm Proforma")
+    app.setDesktopFileName("mgso4-proforma")
+    icon = resource_path("icons", "app-icon.svg")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     apply_style(app)
     try:
         settings = load_settings()

@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
-import platformdirs
-
+from mgso4.settings import data_dir
 from mgso4.storage.errors import UnsafeLocationError
 
 APP_NAME = "mgso4-proforma"
@@ -44,7 +43,7 @@ def default_db_path(training: bool = False) -> Path:
         training: True for the training record, a separate file so practice entries never mix
             with the clinical record.
     """
-    folder = platformdirs.user_data_path(APP_NAME, appauthor=False)
+    folder = data_dir()
     return folder / (TRAINING_FILE_NAME if training else LIVE_FILE_NAME)
 
 
