@@ -1,0 +1,122 @@
+"""Completed proforma PDF vs a minimal one-page reportlab table document in the same font.
+
+The app side renders the report tests' standard episode (load, maintenance, observations, an
+alert, a rate and a syringe change, a correction, a void, twin births, a stop at birth:
+``tests/reports/report_builders.build_standard``) with ``render_proforma``: two A4 pages.
+The episode is folded once before timing, as the episode screen already holds it.
+
+The baseline is the least a PDF with the same font costs: ``SimpleDocTemplate`` with one
+table (a header row and 25 rows of four short cells) in DejaVu Sans, registered once from the
+app's own font files, embedded (subset) exactly as the proforma embeds it.
+
+Target (issue #8): ≤ 2 × the baseline.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from common import TESTS, Result, add_path, interleave, ratio_result, timed
+
+from mgso4.core.protocol import ProtocolLibrary, load_preparations_file
+from mgso4.resources import resource_path
+
+TARGET = 2.0
+BASELINE_FONT = "BenchDejaVuSans"
+BASELINE_BOLD = "BenchDejaVuSans-Bold"
+PRINTED_AT = datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
+UNIT = "Rivermouth Maternity Unit"
+
+
+def register_baseline_fonts() -> None:
+    """DejaVu Sans (regular and bold) under the baseline's own names, from the app's files."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if BASELINE_FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(BASELINE_FONT, str(resource_path("fonts", "DejaVuSans.ttf"))))
+    pdfmetrics.registerFont(
+        TTFont(BASELINE_BOLD, str(resource_path("fonts", "DejaVuSans-Bold.ttf")))
+    )
+
+
+def baseline_pdf() -> bytes:
+    """One A4 page: a title and a 26-row table, DejaVu Sans embedded."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    register_baseline_fonts()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=A4, invariant=True)
+    title = Paragraph(
+        "MgSO₄ infusion — observations", ParagraphStyle("t", fontName=BASELINE_BOLD, fontSize=14)
+    )
+    rows = [["Time", "Pulse /min", "RR /min", "Rate mL/h"]]
+    rows += [[f"{hour:02d}:00", "84", "16", "5"] for hour in range(25)]
+    table = Table(rows)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), BASELINE_FONT),
+                ("FONTNAME", (0, 0), (-1, 0), BASELINE_BOLD),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ]
+        )
+    )
+    document.build([title, table])
+    return buffer.getvalue()
+
+
+def page_count(data: bytes) -> int:
+    """Pages in a PDF (pypdf)."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def bench_pdf(*, runs: int = 7) -> list[Result]:
+    """Median seconds to render the completed proforma and the baseline, interleaved."""
+    add_path(TESTS / "reports")
+    from report_builders import build_standard
+
+    from mgso4.reports import render_proforma
+
+    protocol = ProtocolLibrary(resource_path("protocols")).load("uk-nice-ng25")
+    preparations = load_preparations_file(resource_path("preparations.toml"))
+    scenario = build_standard(protocol)
+
+    def proforma() -> bytes:
+        return render_proforma(
+            scenario.state,
+            protocol,
+            preparations,
+            unit_name=UNIT,
+            chain_head=scenario.head,
+            printed_at=PRINTED_AT,
+        )
+
+    sizes = {"proforma_bytes": len(proforma()), "baseline_bytes": len(baseline_pdf())}
+    pages = {"proforma_pages": page_count(proforma()), "baseline_pages": page_count(baseline_pdf())}
+    app_seconds, baseline_seconds = interleave(
+        lambda: timed(proforma), lambda: timed(baseline_pdf), runs=runs, warmup=1
+    )
+    notes = []
+    if pages["proforma_pages"] != 2:
+        notes.append(f"the standard proforma has {pages['proforma_pages']} pages, not 2")
+    return [
+        ratio_result(
+            key="pdf",
+            title="Completed proforma PDF (standard episode, two pages)",
+            unit="ms",
+            app_samples=[seconds * 1000 for seconds in app_seconds],
+            baseline_samples=[seconds * 1000 for seconds in baseline_seconds],
+            target=TARGET,
+            baseline_title="one-page reportlab table document, DejaVu Sans embedded",
+            notes=notes,
+            details={"runs": runs, **pages, **sizes},
+        )
+    ]
