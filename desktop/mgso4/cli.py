@@ -432,6 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"mgso4 {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped reading: nothing is lost, files are already whole.
+        sys.stderr.close()
+        return EXIT_OK
 
 
 #: Flags that open the app rather than a subcommand.
