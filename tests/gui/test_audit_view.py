@@ -268,3 +268,32 @@ def test_empty_record_shows_no_numbers_without_error(
         assert view.metrics is not None and view.metrics.babies == 0
         assert view.tiles["nnap"].value_label.text() == "–"
         assert view.tiles["nnap"].count_label.text() == "no eligible babies"
+
+
+def test_merge_into_a_record_with_active_episodes_is_refused(
+    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    monkeypatch.setattr(
+        view.context.store, "episode_uuids", lambda active_only=False: ["an-active-episode"]
+    )
+    asked: list[object] = []
+    monkeypatch.setattr(
+        "mgso4.gui.audit.view.QFileDialog.getOpenFileNames",
+        lambda *args, **kwargs: asked.append(args) or ([], ""),
+    )
+
+    qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
+
+    assert asked == []
+    assert view.last_merge is None
+    assert "ward board" in view.status_label.text()
+
+
+def test_merge_into_the_live_record_is_refused(
+    qtbot: QtBot, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    monkeypatch.setattr("mgso4.storage.default_db_path", lambda training=False: context.store.path)
+
+    assert view.merge_refusal() is not None

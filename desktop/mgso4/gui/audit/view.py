@@ -768,7 +768,37 @@ class AuditView(QWidget):
 
     # ------------------------------------------------------------------ merge
 
+    def merge_refusal(self) -> str | None:
+        """Why the open record must not receive other PCs' entries, or None.
+
+        A merge adds other wards' episodes: into the live clinical record they would appear
+        on this ward's board beside its own patients. Merging is for a separate audit record.
+        """
+        from mgso4.storage import StoreError, default_db_path
+
+        store = self.context.store
+        try:
+            live = store.path.resolve() in {
+                default_db_path().resolve(),
+                default_db_path(training=True).resolve(),
+            }
+            active = bool(store.episode_uuids(active_only=True))
+        except (OSError, StoreError) as exc:
+            return f"The open record cannot be checked: {exc}"
+        if live or active:
+            return (
+                "Records are not merged into a ward's own record: the other PCs' episodes "
+                "would appear on this ward board. Start the app on a separate audit record "
+                "(mgso4 --db audit.sqlite3), or use mgso4 merge --into audit.sqlite3 ..., "
+                "and merge there."
+            )
+        return None
+
     def _on_merge_button_clicked(self) -> None:
+        refusal = self.merge_refusal()
+        if refusal is not None:
+            self._say(refusal, ToneName.WARNING)
+            return
         chosen, _ = QFileDialog.getOpenFileNames(
             self,
             "Choose records to merge into this one",
