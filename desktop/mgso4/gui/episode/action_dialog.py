@@ -3,6 +3,12 @@
 Saving is honest: the dialog calls ``AppContext.record`` (one transaction) and says "saved"
 only after it returns. A ``StoreError`` is shown in a non-modal banner at the top of the
 dialog with the store's own sentence, and everything typed stays where it was.
+
+Keyboard: the form opens with the focus on the first field still to be filled in (Save when
+there is nothing to type). Enter anywhere in the form is Save: Save is the only default
+button, and no other button (Cancel, "Now", banner buttons) takes Enter for itself, so Enter
+never closes a form without saving. Save checks every field first; when one is missing or
+wrong its message shows and the form stays open. Escape is Cancel.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -37,6 +44,17 @@ from mgso4.storage.errors import StoreError
 def actor_text(actor: Actor) -> str:
     """ "Jane Smith (midwife)"."""
     return f"{actor.name} ({ROLE_LABELS.get(actor.role, actor.role).lower()})"
+
+
+def is_unfilled(field: QWidget) -> bool:
+    """A field with nothing in it yet: empty text, or a list still on its "Choose…" entry."""
+    if isinstance(field, QLineEdit):
+        return not field.text().strip()
+    if isinstance(field, QPlainTextEdit):
+        return not field.toPlainText().strip()
+    if isinstance(field, QComboBox):
+        return field.currentData() is None
+    return False
 
 
 class ActionDialog(QDialog):
@@ -87,7 +105,9 @@ class ActionDialog(QDialog):
         self.save_button = QPushButton(save_label, self)
         self.save_button.setObjectName("save_button")
         self.save_button.setAccessibleName(save_label)
+        # Save is the dialog's one default button: Enter in any field presses it.
         self.save_button.setDefault(True)
+        self._focus_placed = False
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -111,7 +131,45 @@ class ActionDialog(QDialog):
         handled = super().event(event)
         if event.type() == QEvent.Type.LayoutRequest:
             grow_to_fit(self)
+            # A banner that appeared may have brought buttons of its own.
+            self._keep_enter_for_save()
         return handled
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """On first showing, put the focus on the first field to fill in (else Save)."""
+        super().showEvent(event)
+        self._keep_enter_for_save()
+        if not self._focus_placed:
+            self._focus_placed = True
+            self.initial_focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _keep_enter_for_save(self) -> None:
+        """Only Save answers Enter.
+
+        In a dialog every push button is "auto-default" unless told otherwise: whichever has
+        the focus takes Enter for itself. That is how a form opening with the focus on Cancel
+        closed without saving when Enter was pressed. Space still presses a focused button.
+        """
+        save = getattr(self, "save_button", None)
+        if save is None:
+            return
+        for button in self.findChildren(QPushButton):
+            if button is not save and button.autoDefault():
+                button.setAutoDefault(False)
+
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The fields a user may have to fill in, in form order (each dialog lists its own).
+
+        The "Your name" field (when nobody is signed in) comes after these, as on screen.
+        """
+        return ()
+
+    def initial_focus_widget(self) -> QWidget:
+        """Where the keyboard focus starts: the first field still empty, else Save."""
+        for field in (*self.fields_to_fill(), self._user_name):
+            if field is not None and field.isEnabled() and is_unfilled(field):
+                return field
+        return self.save_button
 
     # ------------------------------------------------------------------ building
 

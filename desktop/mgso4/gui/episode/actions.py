@@ -350,6 +350,10 @@ class MaintenanceStartDialog(_TimedDialog):
         self.rate_edit.textChanged.connect(lambda _t: self.rate_check.update(self.concentration))
         self.rate_check.update(self.concentration)
 
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """Rate and volume come filled in from the protocol; the checker's name does not."""
+        return (self.rate_edit, self.volume_edit, self.checker.name_edit)
+
     def drafts(self) -> Sequence[EventDraft] | None:
         rate = self.rate_check.validated(self.concentration)
         try:
@@ -453,6 +457,10 @@ class RateChangeDialog(_TimedDialog):
         self.add_user_fields()
         self.rate_edit.textChanged.connect(lambda _t: self.rate_check.update(self.concentration))
 
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The new rate, then the reason."""
+        return (self.rate_edit, self.reason_edit)
+
     def drafts(self) -> Sequence[EventDraft] | None:
         rate = self.rate_check.validated(self.concentration)
         try:
@@ -542,6 +550,10 @@ class SyringeChangeDialog(_TimedDialog):
         self.add_user_fields()
         self.concentration_combo.currentIndexChanged.connect(self._on_concentration_changed)
         self._on_concentration_changed()
+
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The volume (filled in from the preparation; the checker is optional)."""
+        return (self.volume_edit,)
 
     def _check(self) -> LimitCheck | None:
         new = self.concentration_combo.currentData()
@@ -658,11 +670,17 @@ class StopDialog(_TimedDialog):
         self.add_wide(info)
         self.reason_combo = QComboBox(self)
         self.reason_combo.setObjectName("stop_reason_combo")
+        if preset_reason is None:
+            # No reason is assumed: Enter on a freshly opened form must not record a stop
+            # "for birth" that nobody chose.
+            self.reason_combo.addItem("Choose the reason…", None)
         for reason in StopReason:
             self.reason_combo.addItem(reason.label, reason)
         if preset_reason is not None:
             self.reason_combo.setCurrentIndex(self.reason_combo.findData(preset_reason))
-        self.add_row("Reason", self.reason_combo, accessible_name="Reason the infusion stopped")
+        self.reason_message = self.add_row(
+            "Reason", self.reason_combo, accessible_name="Reason the infusion stopped"
+        )
         self.text_edit = QLineEdit(self)
         self.text_edit.setObjectName("stop_text_edit")
         self.text_edit.setText(preset_text)
@@ -672,25 +690,39 @@ class StopDialog(_TimedDialog):
         self.add_user_fields()
         self.save_button.setProperty("role", "danger")
 
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The reason; the details too when the reason is "Other"."""
+        if self.reason_combo.currentData() == StopReason.OTHER:
+            return (self.reason_combo, self.text_edit)
+        return (self.reason_combo,)
+
     def drafts(self) -> Sequence[EventDraft] | None:
-        reason = StopReason(self.reason_combo.currentData())
+        chosen = self.reason_combo.currentData()
         text = self.text_edit.text().strip()
         ok = True
-        if reason is StopReason.OTHER and not text:
-            self.text_message.show_error("Say why the infusion stopped (reason “Other”).")
+        if chosen is None:
+            self.reason_message.show_error("Choose the reason the infusion was stopped.")
+            self.text_message.clear_message()
             ok = False
         else:
-            self.text_message.clear_message()
+            self.reason_message.clear_message()
+            if StopReason(chosen) is StopReason.OTHER and not text:
+                self.text_message.show_error("Say why the infusion stopped (reason “Other”).")
+                ok = False
+            else:
+                self.text_message.clear_message()
         if self.course is None:
             self.text_message.show_error("No infusion is running, so there is nothing to stop.")
             ok = False
-        drafts = self.make(
+        if not ok or chosen is None or self.course is None:
+            # The time and the name are checked too, so every message shows at once.
+            self.time_field.value()
+            self.recorded_by()
+            return None
+        return self.make(
             EventType.INFUSION_STOPPED,
-            InfusionStopped(
-                course_number=self.course.number if self.course else 1, reason=reason, text=text
-            ),
+            InfusionStopped(course_number=self.course.number, reason=StopReason(chosen), text=text),
         )
-        return drafts if ok else None
 
 
 # ---------------------------------------------------------------------------- birth
@@ -830,6 +862,10 @@ class NotGivenDialog(_TimedDialog):
         source.setWordWrap(True)
         self.add_wide(source)
         self.add_user_fields()
+
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The reason (the details only when the chosen reason needs words)."""
+        return (self.reason_combo,)
 
     def drafts(self) -> Sequence[EventDraft] | None:
         code = self.reason_combo.currentData()

@@ -185,6 +185,10 @@ class AmendDialog(ActionDialog):
         self.add_user_fields()
         self.resize(680, 640)
 
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The reason (the entry's own values are filled in, ready to correct)."""
+        return (self.reason_edit,)
+
     def editor(self, dotted_name: str) -> _Editor:
         """The editor of a field (e.g. ``"pulse_per_min"`` or ``"patient.name"``)."""
         return next(e for e in self.editors if e.name == dotted_name)
@@ -402,6 +406,10 @@ class VoidDialog(ActionDialog):
             "Reason", self.reason_edit, accessible_name="Reason the entry is void"
         )
         self.add_user_fields()
+
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The reason."""
+        return (self.reason_edit,)
 
     def drafts(self) -> Sequence[EventDraft] | None:
         reason = self.reason_edit.text().strip()

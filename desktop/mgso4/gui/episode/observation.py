@@ -137,7 +137,10 @@ class ObservationDialog(ActionDialog):
         self.findings: list[Finding] = []
         self.stop_recorded = False
         self.resize(700, 760)
-        self.ui.pulse_edit.setFocus()
+
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The first reading (pulse); every reading is optional, at least one is needed."""
+        return (self.ui.pulse_edit,)
 
     # ------------------------------------------------------------------ fields
 
