@@ -97,6 +97,21 @@ def test_qt_row_states_the_pdf_view_fit_mode_stall(generated: str) -> None:
     assert "QPdfView fit modes" in _shipped_rows(generated)["Qt"][-1]
 
 
+def test_qt_row_states_whether_this_version_has_the_refcount_defect(generated: str) -> None:
+    from PySide6 import QtCore
+
+    anomaly = _shipped_rows(generated)["Qt"][-1]
+    assert "Reference-count defect" in anomaly
+    assert ("IS AFFECTED" in anomaly) is soup_list.qt_refcount_defect(QtCore.qVersion())
+
+
+@pytest.mark.parametrize(
+    ("version", "affected"), [("6.11.3", False), ("6.12.0", True), ("6.12.1", False)]
+)
+def test_qt_refcount_defect_is_placed_at_6_12_0(version: str, affected: bool) -> None:
+    assert soup_list.qt_refcount_defect(version) is affected
+
+
 @pytest.mark.parametrize(
     ("version", "affected"),
     [

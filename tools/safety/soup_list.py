@@ -104,11 +104,31 @@ def _sqlite_anomalies(version: str) -> str:
     return f"{wal} Other release-history items for {version}: to be reviewed before release."
 
 
+def qt_refcount_defect(version: str) -> bool:
+    """Whether a Qt for Python version has the reference-count defect that aborts Python.
+
+    PySide6 6.12.0 on Python 3.11 drops a reference to ``True`` on every ``Signal.emit()``
+    and to ``None`` on every ``processEvents()``; the interpreter aborts after a few hundred
+    signals (found in this project; tests/gui/test_qt_refcounts.py fails on such a version).
+    """
+    return Version("6.12.0") <= Version(version) < Version("6.12.1")
+
+
 def _qt_anomalies(version: str) -> str:
+    refcount = (
+        f"Reference-count defect of PySide6 6.12.0 (Signal.emit and processEvents drop "
+        f"references to True/None; Python aborts after a few hundred signals): {version} IS "
+        "AFFECTED and must not ship."
+        if qt_refcount_defect(version)
+        else f"Reference-count defect of PySide6 6.12.0 that aborts Python: {version} is not "
+        "affected; tests/gui/test_qt_refcounts.py fails on any version that is, so the "
+        "dependency is pinned."
+    )
     return (
-        f"QPdfView fit modes (fit to width / fit in view) stall the preview in PySide6 {version} "
-        "as found during development: the print preview uses a fixed zoom instead. Qt bug "
-        f"tracker and release notes for {version}: to be reviewed before release."
+        f"{refcount} QPdfView fit modes (fit to width / fit in view) stalled the preview with "
+        "PySide6 6.12 during development: the print preview always uses a fixed zoom, so the "
+        f"fit modes are not used on any version. Qt bug tracker and release notes for {version}: "
+        "to be reviewed before release."
     )
 
 
