@@ -10,7 +10,9 @@ refuse, soft limits need a tick to confirm). Typed rates are read strictly by
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
@@ -41,7 +43,7 @@ from mgso4.core.episode import (
     StopReason,
     SyringeChanged,
 )
-from mgso4.core.monitoring import DueItem
+from mgso4.core.monitoring import DueItem, DueKind, due_items
 from mgso4.core.protocol import Preparation, Protocol, ProtocolError
 from mgso4.core.timeutil import format_local
 from mgso4.core.vocab import Role
@@ -58,6 +60,52 @@ def running_course(state: EpisodeState) -> CourseState | None:
     """The course whose infusion is running, if any."""
     course = state.current_course
     return course if course is not None and course.running else None
+
+
+def load_end_due_at(
+    state: EpisodeState, protocol: Protocol, course: CourseState
+) -> datetime | None:
+    """When a course's loading dose is due to end (aware UTC), while its end is not recorded.
+
+    The time is the schedule's own (``core.monitoring.due_items``: the load start plus the
+    recorded load duration). None when the course is not running or its load end is recorded.
+    """
+    if course.load_started_at is None or course.load_finished_at is not None:
+        return None
+    if not course.running:
+        return None
+    # The due instant does not depend on "now"; the load start is as good a "now" as any.
+    for item in due_items(state, protocol, course.load_started_at):
+        if item.kind is DueKind.LOAD_END and item.course_number == course.number:
+            return item.due_at
+    return None
+
+
+def why_maintenance_cannot_start(
+    state: EpisodeState, protocol: Protocol, now: datetime, tz: ZoneInfo
+) -> str | None:
+    """Why "Start maintenance" is not offered at ``now``, or None when it is.
+
+    It is offered while a course runs without maintenance, once the end of its loading dose
+    is recorded or due (now at or after the load start plus its duration). In the second case
+    the maintenance form records the load end as well.
+    """
+    course = running_course(state)
+    if course is None:
+        return "No infusion is running."
+    if course.maintenance_started_at is not None:
+        return "Maintenance has already started."
+    if course.load_finished_at is not None:
+        return None
+    due_at = load_end_due_at(state, protocol, course)
+    if due_at is None:
+        return "No loading dose is recorded for this course."
+    if now < due_at:
+        return (
+            f"Only once the loading dose has finished (due {format_local(due_at, tz)}), "
+            "or record Load finished first."
+        )
+    return None
 
 
 def current_concentration(course: CourseState) -> Decimal | None:
@@ -87,6 +135,7 @@ class _TimedDialog(ActionDialog):
         save_label: str,
         object_name: str,
         time_what: str,
+        place_time: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
@@ -101,10 +150,16 @@ class _TimedDialog(ActionDialog):
         self.time_field = TimeField(
             context.clock, context.tz, what=time_what, object_name=f"{object_name}_time"
         )
-        label = QLabel(time_what[:1].upper() + time_what[1:], self)
-        label.setBuddy(self.time_field.line_edit)
+        if place_time:
+            self.add_time_row(self.time_field, time_what)
+
+    def add_time_row(self, field: TimeField, what: str) -> None:
+        """Add a time field with its label ("time the load finished" → "Time the load…")."""
+        label = QLabel(what[:1].upper() + what[1:], self)
+        label.setObjectName(f"{field.objectName()}_label")
+        label.setBuddy(field.line_edit)
         self.form.addWidget(label, self._next_row, 0)
-        self.form.addWidget(self.time_field, self._next_row, 1, 1, 2)
+        self.form.addWidget(field, self._next_row, 1, 1, 2)
         self._next_row += 1
 
     def make(self, event_type: EventType, payload: BaseModel) -> list[EventDraft] | None:
@@ -284,7 +339,15 @@ class LoadEndDialog(_TimedDialog):
 
 
 class MaintenanceStartDialog(_TimedDialog):
-    """Start the maintenance infusion after the load (rate prefilled from the protocol)."""
+    """Start the maintenance infusion after the load (rate prefilled from the protocol).
+
+    Offered once the load's end is recorded or due (:func:`why_maintenance_cannot_start`).
+    When the end of the load is not recorded yet, this form records it too: "Load finished"
+    at a time shown and editable (the load's planned end by default) and "Maintenance
+    started", both in one transaction, and its title and Save button say so. The load end may
+    not be after now nor before the load started; the maintenance start may not be after now
+    nor before the load end.
+    """
 
     def __init__(
         self,
@@ -293,18 +356,36 @@ class MaintenanceStartDialog(_TimedDialog):
         protocol: Protocol,
         parent: QWidget | None = None,
     ) -> None:
+        course = state.current_course
+        planned_end = load_end_due_at(state, protocol, course) if course is not None else None
+        records_load_end = planned_end is not None
         super().__init__(
             context,
             state,
             protocol,
-            title="Start maintenance infusion",
-            save_label="Save maintenance start",
+            title=(
+                "Record the load end and start maintenance"
+                if records_load_end
+                else "Start maintenance infusion"
+            ),
+            save_label=(
+                "Save load end and maintenance start"
+                if records_load_end
+                else "Save maintenance start"
+            ),
             object_name="maintenance_dialog",
             time_what="time maintenance started",
+            place_time=False,
             parent=parent,
         )
-        course = state.current_course
         self.course = course
+        #: When this form also records the end of the load (it is not recorded yet): the load
+        #: end's time field, else None.
+        self.load_end_field: TimeField | None = None
+        if records_load_end:
+            assert course is not None and planned_end is not None
+            self._add_load_end_rows(course, planned_end)
+        self.add_time_row(self.time_field, "time maintenance started")
         self.preparation: Preparation | None = None
         try:
             self.preparation = context.preparations.get(state.created.preparation_id)
@@ -349,12 +430,81 @@ class MaintenanceStartDialog(_TimedDialog):
         self.add_user_fields()
         self.rate_edit.textChanged.connect(lambda _t: self.rate_check.update(self.concentration))
         self.rate_check.update(self.concentration)
+        if records_load_end:
+            self.resize(660, 520)
+
+    def _add_load_end_rows(self, course: CourseState, planned_end: datetime) -> None:
+        """The note that two entries are saved, and the load end's time (planned end)."""
+        tz = self.context.tz
+        note = QLabel(
+            "The end of the loading dose is not recorded yet. Saving records both: "
+            "“Load finished” at the time below, then “Maintenance started”.",
+            self,
+        )
+        note.setWordWrap(True)
+        note.setObjectName("load_end_note_label")
+        note.setProperty("role", "heading")
+        self.add_wide(note)
+        self.load_end_field = TimeField(
+            self.context.clock,
+            tz,
+            what="time the load finished",
+            object_name="maintenance_dialog_load_end",
+        )
+        # The planned end is when the pump finishes the load; never a time still ahead.
+        self.load_end_field.set_value(min(planned_end, self.context.clock()))
+        self.add_time_row(self.load_end_field, "time the load finished")
+        started = course.load_started_at
+        assert started is not None
+        duration = f"{plain(course.load.duration_min)} min " if course.load is not None else ""
+        planned = QLabel(
+            f"Planned end {format_local(planned_end, tz)}: {duration}after the load started "
+            f"at {format_local(started, tz)}. Change it if the pump finished at another time.",
+            self,
+        )
+        planned.setWordWrap(True)
+        planned.setObjectName("load_end_planned_label")
+        planned.setProperty("role", "muted")
+        self.form.addWidget(planned, self._next_row, 1, 1, 2)
+        self._next_row += 1
 
     def fields_to_fill(self) -> Sequence[QWidget]:
         """Rate and volume come filled in from the protocol; the checker's name does not."""
         return (self.rate_edit, self.volume_edit, self.checker.name_edit)
 
+    def _times(self) -> tuple[datetime | None, datetime | None]:
+        """(load end to record or None, maintenance start); messages shown beside the fields.
+
+        Returns ``(None, None)`` when a time is missing or out of order.
+        """
+        maintenance_at = self.time_field.value()
+        load_end_at: datetime | None = None
+        if self.load_end_field is not None:
+            load_end_at = self.load_end_field.value()
+            if load_end_at is None:
+                return None, None
+        if maintenance_at is None or self.course is None:
+            return None, None
+        tz = self.context.tz
+        started = self.course.load_started_at
+        if load_end_at is not None and started is not None and load_end_at < started:
+            assert self.load_end_field is not None
+            self.load_end_field.message.show_error(
+                f"The load cannot have finished before it started "
+                f"({format_local(started, tz)}): check the time the load finished."
+            )
+            return None, None
+        finished = load_end_at or self.course.load_finished_at
+        if finished is not None and maintenance_at < finished:
+            self.time_field.message.show_error(
+                f"Maintenance cannot start before the load finished "
+                f"({format_local(finished, tz)}): check both times."
+            )
+            return None, None
+        return load_end_at, maintenance_at
+
     def drafts(self) -> Sequence[EventDraft] | None:
+        load_end_at, maintenance_at = self._times()
         rate = self.rate_check.validated(self.concentration)
         try:
             volume = parse_decimal_field(
@@ -371,14 +521,13 @@ class MaintenanceStartDialog(_TimedDialog):
             volume = None
         checker_ok, checker = self.checker.value()
         actor = self.recorded_by()
-        occurred_at = self.time_field.value()
         if (
             rate is None
             or volume is None
             or not checker_ok
             or checker is None
             or actor is None
-            or occurred_at is None
+            or maintenance_at is None
             or self.course is None
             or self.preparation is None
             or self.concentration is None
@@ -393,15 +542,27 @@ class MaintenanceStartDialog(_TimedDialog):
             given_by=actor,
             checked_by=checker,
         )
-        return [
+        drafts: list[EventDraft] = []
+        if load_end_at is not None:
+            drafts.append(
+                EventDraft.make(
+                    EventType.LOAD_FINISHED,
+                    LoadFinished(course_number=self.course.number),
+                    episode_uuid=self.state.uuid,
+                    occurred_at=load_end_at,
+                    recorded_by=actor,
+                )
+            )
+        drafts.append(
             EventDraft.make(
                 EventType.MAINTENANCE_STARTED,
                 payload,
                 episode_uuid=self.state.uuid,
-                occurred_at=occurred_at,
+                occurred_at=maintenance_at,
                 recorded_by=actor,
             )
-        ]
+        )
+        return drafts
 
 
 # ---------------------------------------------------------------------------- rate change

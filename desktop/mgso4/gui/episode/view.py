@@ -5,6 +5,10 @@ between commits :meth:`EpisodeView.tick` (called by the main window's one clock 
 recomputes what is due from the folded state and the clock. Overdue items are non-modal
 banners that grow louder after 15 minutes until someone acknowledges them; the
 acknowledgement is logged as an ``alert-acknowledged`` event with the item's key.
+
+"Start maintenance" is offered as soon as the loading dose's end is due, not only after it
+is recorded: its form then records the load end as well (one transaction), so the usual path
+from a running load to maintenance is one form. "Load finished" stays an action of its own.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from mgso4.gui.episode.actions import (
     StopDialog,
     SyringeChangeDialog,
     running_course,
+    why_maintenance_cannot_start,
 )
 from mgso4.gui.episode.banner import PatientBanner
 from mgso4.gui.episode.corrections import (
@@ -103,6 +108,11 @@ class EpisodeView(QWidget):
         self.active_dialog: QDialog | None = None
         self.last_pdf: bytes | None = None
         self.alert_banners: dict[str, AlertBanner] = {}
+        self._due_items: dict[str, DueItem] = {}
+        #: The time of the last clock check (what the buttons and banners were worked out for).
+        self._checked_at: datetime | None = None
+        #: Each banner's key and action ids, to redo the Tab order only when they change.
+        self._banner_shape: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
         self.patient_banner = PatientBanner(self)
         self.protocol_banner = AlertBanner(self, object_name="protocol_banner")
@@ -186,6 +196,7 @@ class EpisodeView(QWidget):
         """Recompute the banner and due alerts at ``now`` (no store read)."""
         if self.state is None:
             return
+        self._checked_at = now
         self.patient_banner.show_state(self.state, self.protocol, now, self.context.tz)
         self._show_alerts(due_items(self.state, self.protocol, now), now)
         self._update_buttons()
@@ -200,7 +211,12 @@ class EpisodeView(QWidget):
             urgency = urgency_of(item, now)
             if urgency in _BANNER_LEVELS:
                 wanted[item.key] = (item, urgency)
-        changed = set(wanted) != set(self.alert_banners)
+        maintenance_offered = (
+            self.state is not None
+            and why_maintenance_cannot_start(self.state, self.protocol, now, self.context.tz)
+            is None
+        )
+        shape: list[tuple[str, tuple[str, ...]]] = []
         for key in list(self.alert_banners):
             if key not in wanted:
                 gone = self.alert_banners.pop(key)
@@ -230,11 +246,18 @@ class EpisodeView(QWidget):
             if primary is not None:
                 # White-on-blue stands out on every banner colour, the red ones included.
                 actions.append(BannerAction(primary[0], primary[1], "primary"))
+            if item.kind is DueKind.LOAD_END and maintenance_offered:
+                # The load is due to have finished: its end and the maintenance start can be
+                # recorded together (the maintenance form says so).
+                actions.append(BannerAction("maintenance", "Start maintenance"))
             if not item.acknowledged and urgency.overdue:
                 actions.append(BannerAction("acknowledge", "Acknowledge…"))
             banner.show_message(look.alert_level, title, detail, tuple(actions))
+            shape.append((key, tuple(action.action_id for action in actions)))
         self._due_items = {item.key: item for item in items}
-        if changed:
+        if tuple(shape) != self._banner_shape:
+            # A banner came, went, or gained or lost a button: Tab order follows the screen.
+            self._banner_shape = tuple(shape)
             self._order_tabs()
 
     def _order_tabs(self) -> None:
@@ -293,10 +316,9 @@ class EpisodeView(QWidget):
             return
         course = running_course(state)
         loading = course is not None and course.load_finished_at is None
-        awaiting = (
-            course is not None
-            and course.load_finished_at is not None
-            and course.maintenance_started_at is None
+        now = self._checked_at or self.context.clock()
+        maintenance_refused = why_maintenance_cannot_start(
+            state, self.protocol, now, self.context.tz
         )
         maintaining = course is not None and bool(course.rates)
         no_course = not state.courses
@@ -305,7 +327,7 @@ class EpisodeView(QWidget):
         reasons: dict[str, str | None] = {
             "observations": None,
             "load-end": None if loading else "No loading dose is running.",
-            "maintenance": None if awaiting else "Only after the loading dose has finished.",
+            "maintenance": maintenance_refused,
             "syringe": None if maintaining else "No maintenance infusion is running.",
             "rate": None if maintaining else "No maintenance infusion is running.",
             "stop": None if course is not None else "No infusion is running.",
