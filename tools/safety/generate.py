@@ -170,13 +170,23 @@ def bench_lines(found: tuple[Path, Any] | None) -> list[str]:
         return [*lines, f"From `{path.relative_to(ROOT)}`:", ""] + [
             f"- {key}: {value}" for key, value in _flatten(data)
         ]
+    run = data if isinstance(data, dict) else {}
+    machine = run.get("machine", {}) if isinstance(run.get("machine"), dict) else {}
+    when = f" (run of {run['finished_at']}" if "finished_at" in run else " ("
+    when += f", commit `{machine['commit']}`)" if "commit" in machine else ")"
     lines += [
-        f"From `{path.relative_to(ROOT)}`:",
+        f"From `{path.relative_to(ROOT)}`{when if when != ' ()' else ''}:",
         "",
         "| Benchmark | App | Baseline | Ratio | Target | Met |",
         "|---|---|---|---|---|---|",
     ]
     for result in results:
+        if result.get("error"):
+            lines.append(
+                f"| {result.get('title', result.get('key', '?'))} | error: {result['error']} "
+                "| | | | **NO** |"
+            )
+            continue
         unit = result.get("unit", "")
         kind = result.get("target_kind", "")
         target = result.get("target")
