@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from mgso4.core.episode import EventDraft, EventType, Note
@@ -13,6 +14,8 @@ from mgso4.gui.app import build_main_window
 from mgso4.gui.board.urgency import Urgency
 from mgso4.gui.episode.view import EpisodeView
 from mgso4.gui.main_window import CLOCK_CHECK_MS, TRAINING_BANNER_TEXT
+from mgso4.gui.wizard import NewEpisodeWizard
+from mgso4.gui.wizard.budget import InputCounter, drive_standard_case
 from mgso4.storage import Store
 
 
@@ -150,6 +153,40 @@ def test_wizard_save_refreshes_the_board_and_selects_the_episode(
     episode = add_episode()  # as the wizard would, then it signals
     window._on_wizard_episode_saved(episode)
     assert window.board.selected_uuid() == episode
+
+
+def _active(qtbot: QtBot, window) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def test_closing_the_wizard_after_saving_opens_the_new_episode(qtbot: QtBot, context) -> None:
+    window = window_for(qtbot, context)
+    wizard = window.new_episode()
+    assert isinstance(wizard, NewEpisodeWizard)
+    _active(qtbot, wizard)
+    with qtbot.waitSignal(wizard.sig_episode_saved, timeout=2000) as saved:
+        drive_standard_case(wizard, InputCounter(qtbot))
+    # The "Saved" page is still showing: the board behind it has the new episode selected.
+    assert window.episode_view is None
+    assert window.board.selected_uuid() == saved.args[0]
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # Close
+    assert not wizard.isVisible()
+    view = window.episode_view
+    assert isinstance(view, EpisodeView)
+    assert view.episode_uuid == saved.args[0]
+    assert window.ui.page_stack.currentWidget() is window.ui.episode_page
+    assert window.ui.title_label.text() == "Episode — Jane Example"
+
+
+def test_closing_the_wizard_without_saving_stays_on_the_board(qtbot: QtBot, context) -> None:
+    window = window_for(qtbot, context)
+    wizard = window.new_episode()
+    assert wizard is not None
+    wizard.reject()  # nothing typed, so nothing to confirm
+    assert not wizard.isVisible()
+    assert window.episode_view is None
+    assert window.ui.page_stack.currentWidget() is window.ui.board_page
 
 
 def test_the_summary_banner_names_an_overdue_episode_on_the_board(

@@ -6,6 +6,9 @@ derived from the record. Nothing is scheduled with a long timer, so due times su
 restart, a sleeping laptop and a busy event loop. The store is read again only after a
 commit (``context.changed()``).
 
+When the new-episode wizard closes after saving, the new episode's page opens: the next
+thing the midwife does (the load end, maintenance, observations) is on that episode.
+
 Training mode shows a permanent purple banner with the words "TRAINING MODE — not a clinical
 record" above everything, and the window title says so too.
 """
@@ -65,6 +68,8 @@ class MainWindow(QMainWindow):
         self.episode_view: EpisodeView | None = None
         self.active_dialog: QWidget | None = None
         self.audit_window: QWidget | None = None
+        #: The episode the open new-episode wizard saved, shown when the wizard closes.
+        self._wizard_saved_uuid: str | None = None
 
         self.board = WardBoard(context, self)
         self.ui.board_frame_layout.addWidget(self.board)
@@ -257,7 +262,10 @@ class MainWindow(QMainWindow):
             self.board.focus_table()
 
     def new_episode(self) -> QWidget | None:
-        """Open the new-episode wizard (Ctrl+N); the board refreshes when it saves."""
+        """Open the new-episode wizard (Ctrl+N).
+
+        The board refreshes when it saves; when it then closes, the saved episode opens.
+        """
         try:
             from mgso4.gui.wizard import NewEpisodeWizard
         except ImportError as exc:
@@ -269,14 +277,24 @@ class MainWindow(QMainWindow):
             )
             return None
         wizard = NewEpisodeWizard(self.context, self)
+        self._wizard_saved_uuid = None
         wizard.sig_episode_saved.connect(self._on_wizard_episode_saved)
+        wizard.finished.connect(self._on_wizard_finished)
         self.active_dialog = wizard
         wizard.open()
         return wizard
 
     def _on_wizard_episode_saved(self, episode_uuid: str) -> None:
+        self._wizard_saved_uuid = episode_uuid
         self.refresh()
         self.board.select(episode_uuid)
+
+    def _on_wizard_finished(self, _result: int) -> None:
+        # However the wizard closed (Close, Enter, the window's X), a saved episode opens;
+        # a wizard closed without saving leaves the page as it was.
+        episode_uuid, self._wizard_saved_uuid = self._wizard_saved_uuid, None
+        if episode_uuid is not None:
+            self.open_episode(episode_uuid)
 
     def open_audit(self) -> QWidget | None:
         """Open the audit view, if this build has it."""
