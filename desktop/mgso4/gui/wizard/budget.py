@@ -9,16 +9,20 @@ widget on screen, and nothing is set behind the screens' backs. One input is one
 1. "New episode" in the main window (input 1), then the wizard by keyboard: sign-in (first
    episode of a shift only), patient, gestation, situation, decision, loading dose (second
    checker), maintenance plan, review, Save, and Close on the "Saved" page. The wizard records
-   the loading dose only: the maintenance start is still ahead (``answers``).
+   the loading dose only: the maintenance start is still ahead (``answers``). Closing the
+   wizard after the save opens the new episode's page (the main window does it; no input).
 2. The loading dose runs: the demo clock is moved on by the loading duration (no sleeping),
    and the main window's clock check runs, as its one-second timer would.
-3. The episode is opened from the ward board (double-click on its row), "Load finished" is
-   recorded, then "Start maintenance" with the second checker's name, until the record's
-   fold says ``Stage.MAINTENANCE``.
+3. With the load's end due, "Start maintenance" is clicked in the episode view. Its form
+   records the load end (at the load's planned end, filled in) and the maintenance start
+   (now, filled in) together; the pump rate and syringe volume come from the protocol, and
+   the focus starts on the second checker's name, the one empty field. The name is typed
+   and Enter saves, until the record's fold says ``Stage.MAINTENANCE``.
 
 Budget (issue #4): the loading instructions on screen within 10 inputs, maintenance running
 within 20. The counts are measured, never adjusted: see ``tests/gui/test_wizard_budget.py``
-for what is asserted.
+for what is asserted. Giving a window the focus when it opens or is uncovered is the window
+manager's doing and is not counted; everything the user does is.
 
 ``run_standard_case`` takes anything with pytest-qt's ``keyClicks``/``keyClick``/
 ``mouseClick``/``mouseDClick`` (``qtbot``, or ``PySide6.QtTest.QTest`` itself), so the
@@ -33,13 +37,14 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
 from mgso4.core.episode import Actor, Stage
 from mgso4.core.flow import Step
 from mgso4.core.vocab import Role
 from mgso4.gui.app import build_main_window
 from mgso4.gui.context import AppContext
+from mgso4.gui.episode.actions import MaintenanceStartDialog
 from mgso4.gui.main_window import MainWindow
 from mgso4.gui.wizard.answers import minutes
 from mgso4.gui.wizard.demo import DemoClock, demo_context
@@ -213,11 +218,12 @@ def drive_to_maintenance(
 ) -> dict[str, int]:
     """From the wizard's "Saved" page to maintenance running, through the main window.
 
-    Closes the wizard, lets the loading duration pass on the demo clock, opens the episode
-    from the ward board, records "Load finished" and then "Start maintenance".
+    Closes the wizard (which opens the new episode), lets the loading duration pass on the
+    demo clock, and records the load end with the maintenance start in one form.
 
     Returns:
-        ``wizard_closed``, ``episode_open``, ``load_finished`` and ``maintenance_running``:
+        ``wizard_closed``, ``episode_open`` (the same input: Close opens the episode),
+        ``load_finished`` and ``maintenance_running`` (the same input: one form saves both):
         the input count when each was reached.
     """
     context = window.context
@@ -237,6 +243,10 @@ def drive_to_maintenance(
     if wizard.isVisible():
         raise BudgetError("Enter on the Saved page did not close the wizard.")
     marks["wizard_closed"] = counter.count
+    view = window.episode_view
+    if view is None or view.episode_uuid != episode_uuid:
+        raise BudgetError("Closing the wizard after the save did not open the new episode.")
+    marks["episode_open"] = counter.count
 
     # The loading dose runs for its planned duration; the main window's one-second timer
     # would notice the new time, so its clock check runs (no input, no sleeping).
@@ -247,40 +257,25 @@ def drive_to_maintenance(
     window.check_clock()
     _activate(window)
 
-    board = window.board
-    row = board.model.row_for(episode_uuid)
-    if row is None:
-        raise BudgetError("The new episode is not on the ward board.")
-    table = board.table
-    at = table.visualRect(board.model.index(row, 0)).center()
-    counter.double_click(table.viewport(), at, "the episode's row on the ward board")
-    view = window.episode_view
-    if view is None or view.episode_uuid != episode_uuid:
-        raise BudgetError("Double-clicking the board row did not open the episode.")
-    marks["episode_open"] = counter.count
-
-    counter.click(view.buttons["load-end"], "Load finished (episode view)")
-    load_end = view.active_dialog
-    if load_end is None or not load_end.isVisible():
-        raise BudgetError("Load finished did not open its form.")
-    _activate(load_end)
-    counter.click(_child(load_end, QPushButton, "save_button"), "Save load end")
-    expect(Stage.AWAITING_MAINTENANCE, "saving the end of the load")
-    marks["load_finished"] = counter.count
-    _activate(window)
-
     counter.click(view.buttons["maintenance"], "Start maintenance (episode view)")
     maintenance = view.active_dialog
-    if maintenance is None or maintenance is load_end or not maintenance.isVisible():
+    if not isinstance(maintenance, MaintenanceStartDialog) or not maintenance.isVisible():
         raise BudgetError("Start maintenance did not open its form.")
+    if maintenance.load_end_field is None:
+        raise BudgetError("The maintenance form does not offer to record the end of the load.")
     _activate(maintenance)
-    # The pump rate and syringe volume come filled in from the protocol; the second checker
-    # is the one empty field the form needs.
+    # The load end (planned end), the maintenance start (now), the pump rate and the
+    # syringe volume are filled in; the focus starts on the checker's name, the empty field.
     checker = _child(maintenance, QLineEdit, "checker_name_edit")
-    counter.click(checker, "Checked by (name)")
+    if counter.focused() is not checker:
+        raise BudgetError(
+            "The maintenance form did not open with the focus on the checker's name:\n"
+            + "\n".join(counter.log)
+        )
     counter.type(STANDARD_CHECKER)
-    counter.press(Qt.Key.Key_Return, "Enter (Save maintenance start)")
-    expect(Stage.MAINTENANCE, "saving the maintenance start")
+    counter.press(Qt.Key.Key_Return, "Enter (Save load end and maintenance start)")
+    expect(Stage.MAINTENANCE, "saving the load end and the maintenance start")
+    marks["load_finished"] = counter.count
     marks["maintenance_running"] = counter.count
     return marks
 
@@ -313,11 +308,11 @@ def run_standard_case(
     Returns:
         Input counts, the main window's "New episode" button counted as 1:
         ``loading_instructions_visible``, ``loading_page_visible``, ``saved`` (the wizard's
-        Save), ``wizard_closed``, ``episode_open``, ``load_finished`` and
-        ``maintenance_running``; also ``user_page`` (bool), ``episode_uuid``, ``stage`` (the
-        record's final stage), ``log`` (each input in words) and the budgets
-        (``loading_budget``, ``maintenance_budget``; ``saved_budget`` is the same as
-        ``maintenance_budget``).
+        Save), ``wizard_closed``, ``episode_open`` (the same as ``wizard_closed``),
+        ``load_finished`` and ``maintenance_running`` (the same: one form saves both); also
+        ``user_page`` (bool), ``episode_uuid``, ``stage`` (the record's final stage), ``log``
+        (each input in words) and the budgets (``loading_budget``, ``maintenance_budget``;
+        ``saved_budget`` is the same as ``maintenance_budget``).
 
     Raises:
         BudgetError: An input did not lead where it should, or the clock cannot be moved on.
