@@ -687,8 +687,8 @@ def test_review_says_maintenance_is_not_recorded_yet_and_when_the_load_ends(
     sections = dict(wizard.summary_sections())
     assert sections["Maintenance infusion"][-1] == (
         "Maintenance is not recorded yet: when the loading dose ends (due Tue 13 Jan 2026 "
-        "12:15 GMT), open the episode from the ward board and use Load finished, then Start "
-        "maintenance."
+        "12:15 GMT), use Start maintenance in the episode view (it records the end of the load "
+        "too)."
     )
     assert not any(line.startswith("Started") for line in sections["Maintenance infusion"])
     assert sections["Saving records"][-1] == "Loading dose started: Tue 13 Jan 2026 12:00 GMT"

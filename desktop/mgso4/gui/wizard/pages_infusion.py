@@ -59,13 +59,13 @@ def _big(text: str, *, name: str) -> QLabel:
 def maintenance_not_recorded_text(load_ends_at: datetime | None, tz: ZoneInfo) -> str:
     """What to do when the maintenance start has not happened yet (page, review, Saved page).
 
-    The episode view records the end of the load first ("Load finished"), then the maintenance
-    start ("Start maintenance"); the ward board shows the end of the load as due.
+    The episode view opens after saving; once the load end is due, its "Start maintenance"
+    records the end of the load and the maintenance start together.
     """
     due = f" (due {format_local(load_ends_at, tz)})" if load_ends_at is not None else ""
     return (
-        f"Maintenance is not recorded yet: when the loading dose ends{due}, open the episode "
-        "from the ward board and use Load finished, then Start maintenance."
+        f"Maintenance is not recorded yet: when the loading dose ends{due}, use Start "
+        "maintenance in the episode view (it records the end of the load too)."
     )
 
 
