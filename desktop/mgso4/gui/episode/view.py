@@ -9,15 +9,22 @@ acknowledgement is logged as an ``alert-acknowledged`` event with the item's key
 "Start maintenance" is offered as soon as the loading dose's end is due, not only after it
 is recorded: its form then records the load end as well (one transaction), so the usual path
 from a running load to maintenance is one form. "Load finished" stays an action of its own.
+
+Two documents print from here: the completed proforma and the in-utero transfer handover.
+Each is made off the GUI thread (``TaskRunner``) with the chain head read when it is made,
+shown in the print preview, and logged as a ``printed`` event (with that chain head) only when
+the preview sends it to the printer: a preview that is closed or saved is not a print.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -81,6 +88,25 @@ _DUE_ACTIONS: dict[DueKind, tuple[str, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class _EpisodeDocument:
+    """A document printed from the episode page."""
+
+    #: The ``printed`` event's document name (``core.episode.Printed.document``).
+    document: str
+    #: What it is called in a sentence ("the transfer handover").
+    name: str
+    #: The preview window's title, before the woman's name.
+    title: str
+
+
+#: What the episode page prints, by ``Printed.document``.
+_DOCUMENTS: dict[str, _EpisodeDocument] = {
+    "proforma": _EpisodeDocument("proforma", "proforma", "Proforma"),
+    "handover": _EpisodeDocument("handover", "transfer handover", "Transfer handover"),
+}
+
+
 #: An action dialog class: (context, state, protocol, parent) -> dialog.
 _DialogFactory = Callable[[AppContext, EpisodeState, Protocol, QWidget], ActionDialog]
 
@@ -106,7 +132,12 @@ class EpisodeView(QWidget):
         self.state: EpisodeState | None = None
         self.protocol: Protocol = context.protocol
         self.active_dialog: QDialog | None = None
+        #: The last document made for the preview (proforma or handover), as PDF bytes.
         self.last_pdf: bytes | None = None
+        #: The preview on screen (or last shown), for tests and the screenshots.
+        self.preview_dialog: QDialog | None = None
+        #: Documents being made now; their buttons stay off so one click makes one document.
+        self._rendering: set[str] = set()
         self.alert_banners: dict[str, AlertBanner] = {}
         self._due_items: dict[str, DueItem] = {}
         #: The time of the last clock check (what the buttons and banners were worked out for).
@@ -136,6 +167,7 @@ class EpisodeView(QWidget):
             ("amend", "&Amend entry", "", self.open_amend),
             ("void", "&Void entry", "", self.open_void),
             ("print", "&Print proforma", "Ctrl+P", self.print_proforma),
+            ("handover", "Transfer &handover", "", self.print_handover),
         ]
         for number, (key, text, shortcut, slot) in enumerate(specs):
             button = QPushButton(text, self)
@@ -144,7 +176,7 @@ class EpisodeView(QWidget):
             if shortcut:
                 button.setToolTip(f"{text.replace('&', '')} ({shortcut})")
                 QShortcut(QKeySequence(shortcut), self, slot)
-            if key in ("amend", "void", "print", "not-given"):
+            if key in ("amend", "void", "print", "handover", "not-given"):
                 set_role(button, "secondary")
             if key == "stop":
                 set_role(button, "danger")
@@ -341,7 +373,8 @@ class EpisodeView(QWidget):
             "void": "Select an entry in the history first."
             if entry is None
             else why_not_voidable(entry),
-            "print": None,
+            "print": self._rendering_reason("proforma"),
+            "handover": self._rendering_reason("handover"),
         }
         for key, button in self.buttons.items():
             reason = reasons.get(key)
@@ -449,20 +482,25 @@ class EpisodeView(QWidget):
     # ------------------------------------------------------------------ printing
 
     def print_proforma(self) -> None:
-        """Render the completed proforma off the GUI thread, log it, then show the preview."""
-        state = self._need_state()
-        if state is None:
-            return
-        from mgso4.reports.proforma import render_proforma
+        """Make the completed proforma off the GUI thread, then show the print preview."""
+        self._print_document(_DOCUMENTS["proforma"])
 
-        try:
-            chain_head = self.context.store.chain_head()
-        except StoreError as exc:
-            self.error_banner.show_message(AlertLevel.CRITICAL, "Cannot print", str(exc))
+    def print_handover(self) -> None:
+        """Make the in-utero transfer handover off the GUI thread, then show the print preview."""
+        self._print_document(_DOCUMENTS["handover"])
+
+    def _rendering_reason(self, document: str) -> str | None:
+        if document in self._rendering:
+            return f"The {_DOCUMENTS[document].name} is being prepared."
+        return None
+
+    def _print_document(self, spec: _EpisodeDocument) -> None:
+        state = self._need_state()
+        if state is None or spec.document in self._rendering:
             return
-        protocol = self.protocol
-        preparations = self.context.preparations
-        unit_name = self.context.settings.unit_name
+        from mgso4.reports import render_handover, render_proforma
+
+        render = render_handover if spec.document == "handover" else render_proforma
         if self.context.user is None:
             # The print is logged under a name: ask once, then carry on.
             from mgso4.gui.widgets.user_dialog import UserDialog
@@ -473,18 +511,28 @@ class EpisodeView(QWidget):
             def _on_user_dialog_finished(result: int) -> None:
                 if result == QDialog.DialogCode.Accepted and dialog.actor is not None:
                     self.context.user = dialog.actor
-                    self.print_proforma()
+                    self._print_document(spec)
 
             dialog.finished.connect(_on_user_dialog_finished)
             dialog.open()
             return
+        try:
+            # Read on the GUI thread, where the store is used; the paper and the log carry it.
+            chain_head = self.context.store.chain_head()
+        except StoreError as exc:
+            self.error_banner.show_message(AlertLevel.CRITICAL, "Cannot print", str(exc))
+            return
+        protocol = self.protocol
+        preparations = self.context.preparations
+        unit_name = self.context.settings.unit_name
         printed_at = self.context.clock()
         tz = self.context.tz
-        self.buttons["print"].setEnabled(False)
-        self.saved_banner.show_message(AlertLevel.INFO, "Preparing the proforma…")
+        self._rendering.add(spec.document)
+        self._update_buttons()
+        self.saved_banner.show_message(AlertLevel.INFO, f"Preparing the {spec.name}…")
 
         def work(report: Callable[[int, str], None]) -> bytes:
-            return render_proforma(
+            return render(
                 state,
                 protocol,
                 preparations,
@@ -495,30 +543,52 @@ class EpisodeView(QWidget):
             )
 
         self.tasks.run(
-            "Proforma PDF",
+            f"{spec.title} PDF",
             work,
-            on_finished=lambda pdf: self._on_proforma_rendered(pdf, chain_head),
-            on_failed=self._on_proforma_failed,
+            on_finished=lambda pdf: self._on_document_rendered(spec, pdf, chain_head),
+            on_failed=lambda message: self._on_document_failed(spec, message),
         )
 
-    def _on_proforma_rendered(self, pdf: bytes, chain_head: str) -> None:
+    def _on_document_rendered(self, spec: _EpisodeDocument, pdf: bytes, chain_head: str) -> None:
+        if not shiboken6.isValid(self):
+            return  # the page was closed while the document was being made
+        self._rendering.discard(spec.document)
+        self._update_buttons()
         self.last_pdf = pdf
-        self.buttons["print"].setEnabled(True)
         self.saved_banner.show_message(
             AlertLevel.INFO,
-            "Proforma ready",
+            f"{spec.title} ready",
             f"Chain head {chain_head[:12]}; logged as printed once it is sent to the printer.",
         )
-        self._show_pdf(pdf, chain_head)
+        self._show_pdf(pdf, chain_head, spec)
 
-    def log_printed(self, chain_head: str) -> bool:
-        """Record a ``printed`` event with the chain head printed on the paper."""
+    def _on_document_failed(self, spec: _EpisodeDocument, message: str) -> None:
+        if not shiboken6.isValid(self):
+            return  # the page was closed while the document was being made
+        self._rendering.discard(spec.document)
+        self._update_buttons()
+        self.saved_banner.clear()
+        self.error_banner.show_message(
+            AlertLevel.CRITICAL, f"The {spec.name} could not be made", message
+        )
+
+    def log_printed(self, chain_head: str, document: str = "proforma") -> bool:
+        """Record a ``printed`` event with the chain head printed on the paper.
+
+        Args:
+            chain_head: The record's chain head when the document was made (SHA-256 hex).
+            document: ``"proforma"`` or ``"handover"``.
+
+        Returns:
+            True when the event was saved; False (with a banner saying why) when it was not.
+        """
         actor = self.context.user
         if self.state is None or actor is None:
             return False
+        spec = _DOCUMENTS[document]
         draft = EventDraft.make(
             EventType.PRINTED,
-            Printed(document="proforma", chain_head=chain_head),
+            Printed(document=spec.document, chain_head=chain_head),
             episode_uuid=self.state.uuid,
             occurred_at=self.context.clock(),
             recorded_by=actor,
@@ -533,36 +603,29 @@ class EpisodeView(QWidget):
         self.saved_banner.show_message(
             AlertLevel.OK,
             f"Saved {format_local(self.context.clock(), self.context.tz)}",
-            f"Proforma logged as printed (chain head {chain_head[:12]}).",
+            f"{spec.title} logged as printed (chain head {chain_head[:12]}).",
         )
         self.reload()
         return True
 
-    def _on_proforma_failed(self, message: str) -> None:
-        self.buttons["print"].setEnabled(True)
-        self.saved_banner.clear()
-        self.error_banner.show_message(
-            AlertLevel.CRITICAL, "The proforma could not be made", message
-        )
-
-    def _show_pdf(self, pdf: bytes, chain_head: str) -> None:
+    def _show_pdf(self, pdf: bytes, chain_head: str, spec: _EpisodeDocument) -> None:
         try:
             from mgso4.gui.printing import PdfPreviewDialog
         except ImportError:
             self.error_banner.show_message(
                 AlertLevel.WARNING,
                 "Print preview not available",
-                "This build has no print preview; the proforma was made but cannot be shown.",
+                f"This build has no print preview; the {spec.name} was made but cannot be shown.",
             )
             return
         assert self.state is not None
         dialog = PdfPreviewDialog(
             self,
-            title=f"Proforma: {self.state.patient.name}",
-            suggested_file_name=f"proforma-{self.state.uuid[:8]}.pdf",
+            title=f"{spec.title}: {self.state.patient.name}",
+            suggested_file_name=f"{spec.document}-{self.state.uuid[:8]}.pdf",
         )
         dialog.set_pdf(pdf)
-        dialog.sig_printed.connect(lambda: self.log_printed(chain_head))
+        dialog.sig_printed.connect(lambda: self.log_printed(chain_head, spec.document))
         self.active_dialog = dialog
         self.preview_dialog = dialog
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
