@@ -11,6 +11,11 @@ thing the midwife does (the load end, maintenance, observations) is on that epis
 
 Training mode shows a permanent purple banner with the words "TRAINING MODE — not a clinical
 record" above everything, and the window title says so too.
+
+"Print blank proforma…" (Ctrl+Shift+P) makes the blank downtime proforma for the settings'
+protocol and default preparation off the GUI thread, shows it in the print preview and logs a
+``printed`` event (document "blank", no episode, the chain head read when it was made) only
+when the preview sends it to the printer. A case opened from the audit window opens here.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton, QWidget
 
+from mgso4.core.episode import EventDraft, EventType, Printed
 from mgso4.core.timeutil import format_local, to_local
 from mgso4.gui.board.urgency import LOOKS, Urgency
 from mgso4.gui.board.view import WardBoard
@@ -30,14 +37,19 @@ from mgso4.gui.episode.action_dialog import actor_text
 from mgso4.gui.episode.view import EpisodeView
 from mgso4.gui.forms.ui_main_window import Ui_MainWindow
 from mgso4.gui.settings_dialog import SettingsDialog
-from mgso4.gui.tasks import BackupController, TaskRunner
+from mgso4.gui.style import set_role
+from mgso4.gui.tasks import BackupController, Report, TaskRunner
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
 from mgso4.gui.widgets.user_dialog import UserDialog
+from mgso4.storage import StoreError
 
 LOG = logging.getLogger(__name__)
 
 #: The clock check interval. Short on purpose: it only compares times.
 CLOCK_CHECK_MS = 1000
+
+#: The blank downtime proforma's shortcut (Ctrl+P prints the open episode's proforma).
+PRINT_BLANK_SHORTCUT = "Ctrl+Shift+P"
 
 TRAINING_BANNER_TEXT = (
     "TRAINING MODE — not a clinical record. Practice entries only; synthetic test numbers "
@@ -70,6 +82,29 @@ class MainWindow(QMainWindow):
         self.audit_window: QWidget | None = None
         #: The episode the open new-episode wizard saved, shown when the wizard closes.
         self._wizard_saved_uuid: str | None = None
+        #: The last blank proforma made (PDF bytes) and its preview, once there is one.
+        self.last_blank_pdf: bytes | None = None
+        self.blank_preview: QDialog | None = None
+        #: A blank proforma is being made now (its button stays off meanwhile).
+        self._blank_rendering = False
+
+        self.print_blank_button = QPushButton("Print blank proforma…", self.ui.button_bar)
+        self.print_blank_button.setObjectName("print_blank_button")
+        self.print_blank_button.setAccessibleName("Print blank proforma")
+        self.print_blank_button.setAccessibleDescription(
+            "The paper form for when the computer is down, with this unit's protocol and "
+            "default preparation."
+        )
+        self.print_blank_button.setToolTip(
+            f"Blank downtime proforma for the paper stock ({PRINT_BLANK_SHORTCUT})"
+        )
+        set_role(self.print_blank_button, "secondary")
+        # Beside Audit and Settings (after the stretch): a ward task, not an episode's.
+        self.ui.button_bar_layout.insertWidget(
+            self.ui.button_bar_layout.indexOf(self.ui.audit_button), self.print_blank_button
+        )
+        QWidget.setTabOrder(self.ui.back_button, self.print_blank_button)
+        QWidget.setTabOrder(self.print_blank_button, self.ui.audit_button)
 
         self.board = WardBoard(context, self)
         self.ui.board_frame_layout.addWidget(self.board)
@@ -95,12 +130,14 @@ class MainWindow(QMainWindow):
         self.ui.back_button.clicked.connect(self.show_board)
         self.ui.audit_button.clicked.connect(self.open_audit)
         self.ui.settings_button.clicked.connect(self.open_settings)
+        self.print_blank_button.clicked.connect(self.print_blank_proforma)
         self.ui.change_user_button.clicked.connect(self.change_user)
         self.board.sig_open_requested.connect(self.open_episode)
         self.summary_banner.sig_action.connect(self._on_summary_banner_action)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_episode)
         QShortcut(QKeySequence("Escape"), self, self.show_board)
         QShortcut(QKeySequence("F5"), self, self.refresh)
+        QShortcut(QKeySequence(PRINT_BLANK_SHORTCUT), self, self.print_blank_proforma)
         if backups is not None:
             backups.sig_backup_failed.connect(self._on_backups_failed)
             backups.sig_backup_done.connect(self._on_backups_done)
@@ -307,11 +344,45 @@ class MainWindow(QMainWindow):
             )
             return None
         if self.audit_window is None:
-            self.audit_window = AuditView(self.context)
-            self.audit_window.setWindowTitle("Audit — MgSO₄ Preterm Proforma")
+            audit = AuditView(self.context)
+            audit.setWindowTitle("Audit — MgSO₄ Preterm Proforma")
+            audit.sig_open_episode.connect(self._on_audit_open_episode)
+            self.audit_window = audit
         self.audit_window.show()
         self.audit_window.raise_()
         return self.audit_window
+
+    def _on_audit_open_episode(self, episode_uuid: str) -> None:
+        self.open_episode_from_audit(episode_uuid)
+
+    def open_episode_from_audit(self, episode_uuid: str) -> EpisodeView | None:
+        """Open a case chosen in the audit window, if it is in the open record.
+
+        The main window comes to the front with the episode's page; an episode that is not in
+        this record (or cannot be read) is named in a banner instead. While a form is open here
+        the page is not changed: closing it under the form would lose what was typed.
+        """
+        open_forms = [dialog for dialog in self.findChildren(QDialog) if dialog.isVisible()]
+        if open_forms:
+            self.store_banner.show_message(
+                AlertLevel.WARNING,
+                "Finish the open form first",
+                f"“{open_forms[0].windowTitle()}” is still open. Save or cancel it, then open "
+                "the episode from the audit again.",
+            )
+            self.raise_()
+            self.activateWindow()
+            return None
+        try:
+            self.context.store.episode(episode_uuid)
+        except StoreError as exc:
+            self.store_banner.show_message(AlertLevel.WARNING, "Cannot open that episode", str(exc))
+            return None
+        view = self.open_episode(episode_uuid)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        return view
 
     def open_settings(self) -> SettingsDialog:
         """Open the settings dialog."""
@@ -326,6 +397,142 @@ class MainWindow(QMainWindow):
         if self.episode_view is None:
             self.show_board()
         self.refresh()
+
+    # ------------------------------------------------------------------ blank proforma
+
+    def print_blank_proforma(self) -> None:
+        """Make the blank downtime proforma off the GUI thread, then show the print preview.
+
+        The form carries the settings' protocol (``context.protocol``, the one for new
+        episodes), the settings' default preparation and the unit name, as
+        ``mgso4 proforma --blank`` does. Asks who is printing first if nobody is recording.
+        """
+        if self._blank_rendering:
+            return
+        if self.context.user is None:
+            # The print is logged under a name: ask once, then carry on.
+            dialog = UserDialog(None, self)
+            self.active_dialog = dialog
+
+            def _on_user_dialog_finished(result: int) -> None:
+                if result == QDialog.DialogCode.Accepted and dialog.actor is not None:
+                    self.context.user = dialog.actor
+                    self._show_user()
+                    self.print_blank_proforma()
+
+            dialog.finished.connect(_on_user_dialog_finished)
+            dialog.open()
+            return
+        preparations = self.context.preparations
+        preparation_id = self.context.settings.default_preparation
+        if preparation_id not in preparations.ids:
+            self.store_banner.show_message(
+                AlertLevel.WARNING,
+                "Cannot make the blank proforma",
+                f"The default preparation in Settings ({preparation_id}) is not in the "
+                f"preparations file (choices: {', '.join(preparations.ids)}). Choose one in "
+                "Settings, then print again.",
+            )
+            return
+        try:
+            # Read on the GUI thread, where the store is used; the log carries it.
+            chain_head = self.context.store.chain_head()
+        except StoreError as exc:
+            self.store_banner.show_message(AlertLevel.CRITICAL, "Cannot print", str(exc))
+            return
+        from mgso4.reports import render_blank
+
+        protocol = self.context.protocol
+        unit_name = self.context.settings.unit_name
+
+        def work(report: Report) -> bytes:
+            return render_blank(protocol, preparations, preparation_id, unit_name=unit_name)
+
+        self._blank_rendering = True
+        self.print_blank_button.setEnabled(False)
+        self.ui.status_bar.showMessage("Preparing the blank proforma…")
+        self.tasks.run(
+            "Blank proforma PDF",
+            work,
+            on_finished=lambda pdf: self._on_blank_rendered(pdf, chain_head),
+            on_failed=self._on_blank_failed,
+        )
+
+    def _on_blank_rendered(self, pdf: bytes, chain_head: str) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window closed while the form was being made
+        self._blank_finished()
+        self.last_blank_pdf = pdf
+        self.ui.status_bar.showMessage(
+            "Blank proforma ready; logged as printed once it is sent to the printer.", 10_000
+        )
+        try:
+            from mgso4.gui.printing import PdfPreviewDialog
+        except ImportError:
+            self.store_banner.show_message(
+                AlertLevel.WARNING,
+                "Print preview not available",
+                "This build has no print preview; use mgso4 proforma --blank instead.",
+            )
+            return
+        protocol = self.context.protocol
+        dialog = PdfPreviewDialog(
+            self,
+            title=f"Blank downtime proforma — {protocol.id} {protocol.version}",
+            suggested_file_name="blank-proforma.pdf",
+        )
+        dialog.set_pdf(pdf)
+        dialog.sig_printed.connect(lambda: self.log_blank_printed(chain_head))
+        self.active_dialog = dialog
+        self.blank_preview = dialog
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.open()
+
+    def _on_blank_failed(self, message: str) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._blank_finished()
+        self.ui.status_bar.clearMessage()
+        self.store_banner.show_message(
+            AlertLevel.CRITICAL, "The blank proforma could not be made", message
+        )
+
+    def _blank_finished(self) -> None:
+        self._blank_rendering = False
+        self.print_blank_button.setEnabled(True)
+
+    def log_blank_printed(self, chain_head: str) -> bool:
+        """Record a ``printed`` event for a blank proforma (no episode).
+
+        Args:
+            chain_head: The record's chain head when the form was made (SHA-256 hex).
+
+        Returns:
+            True when the event was saved; False (with a banner saying why) when it was not.
+        """
+        actor = self.context.user
+        if actor is None:
+            return False
+        draft = EventDraft.make(
+            EventType.PRINTED,
+            Printed(document="blank", chain_head=chain_head),
+            episode_uuid=None,
+            occurred_at=self.context.clock(),
+            recorded_by=actor,
+        )
+        try:
+            self.context.record([draft], self.context.protocol_ref)
+        except StoreError as exc:
+            self.store_banner.show_message(
+                AlertLevel.CRITICAL,
+                "Print not logged",
+                f"{exc} The printed blank forms are still valid.",
+            )
+            return False
+        self.ui.status_bar.showMessage(
+            f"Blank proforma logged as printed (chain head {chain_head[:12]}).", 10_000
+        )
+        return True
 
     # ------------------------------------------------------------------ backups
 
