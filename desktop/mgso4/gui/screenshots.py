@@ -3,8 +3,9 @@
 Builds a throwaway TRAINING record in a temporary folder with made-up women and synthetic
 NHS numbers (999 …, the range never issued to patients), fixes the clock at a winter night,
 then renders the ward board, an episode with an overdue alert, the observation form showing
-a stop trigger, and the settings dialog to PNG with ``widget.grab()`` (offscreen). If the
-new-episode wizard provides ``screenshot_pages(context, out_dir)``, its pages are added.
+a stop trigger, the blank proforma's print preview, and the settings dialog to PNG with
+``widget.grab()`` (offscreen). If the new-episode wizard provides
+``screenshot_pages(context, out_dir)``, its pages are added.
 
 Run: ``python -m mgso4.gui.screenshots docs/screenshots``.
 """
@@ -328,6 +329,18 @@ def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
             rate.save()
             save(rate, "rate-bad-input.png")
             rate.reject()
+
+        window.show_board()
+        window.print_blank_proforma()
+        # The PDF is made on the app's task pool; wait for it, then deliver its result.
+        window.tasks.wait(30_000)
+        _settle(app)
+        preview = window.blank_preview
+        if preview is not None:
+            preview.resize(900, 760)
+            _settle(app, 20)  # the PDF view paints its pages in a few event-loop turns
+            save(preview, "blank-proforma-preview.png")
+            preview.reject()
 
         settings = window.open_settings()
         settings.resize(900, 620)
