@@ -1096,3 +1096,13 @@ def test_each_demo_patient_has_its_own_valid_synthetic_nhs_number() -> None:
     checks = [check_identifier(number, IdentifierType.NHS) for number in numbers]
     assert all(check.valid and check.synthetic for check in checks)
     assert len({check.normalised for check in checks}) == len(numbers)
+
+
+def test_decision_page_says_the_app_supports_and_does_not_make_the_decision(
+    wizard: NewEpisodeWizard,
+) -> None:
+    page = to_decision(wizard)
+
+    assert page.support_notice.isVisible()
+    assert "Decision support only" in page.support_notice.text()
+    assert "prescription is the authority" in page.support_notice.text()

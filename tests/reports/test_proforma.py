@@ -446,3 +446,9 @@ def test_senior_decision_required_but_missing_is_printed_as_such(
     text = _render_builder(builder, protocol, preparations)
     assert "Senior decision REQUIRED by the assessment – none recorded" in text
     assert "Discuss band: 23+0 to 23+6 weeks [N1] 1.10.1" in text
+
+
+def test_recommendation_carries_the_decision_support_notice(standard_text: str) -> None:
+    recommendation = " ".join(section(standard_text, "3. Recommendation", "4. Decision").split())
+    assert "Decision support only" in recommendation
+    assert "prescription is the authority" in recommendation

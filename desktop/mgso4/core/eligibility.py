@@ -43,6 +43,13 @@ from mgso4.core.protocol import BandRule, Preparation, PreparationSet, Protocol
 from mgso4.core.vocab import Band, ConditionId, MedicationId, Recommendation, Situation
 
 #: Said whenever the situation does not qualify now (decisions.md §2: never a plain "no").
+#: Shown with every recommendation, on screen and on paper (intended-use.md; HAZ-012): the app
+#: supports the decision, it does not make it.
+DECISION_SUPPORT_NOTICE = (
+    "Decision support only: the signed prescription is the authority for the dose, the "
+    "infusion pump's own limits still apply, and clinical judgement decides."
+)
+
 REASSESS_TEXT = (
     "Not indicated now — reassess if labour becomes established or birth is planned within 24 h."
 )

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
+from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE
 from mgso4.core.episode import (
     AlertAcknowledged,
     CourseState,
@@ -338,6 +339,7 @@ class _ProformaBuilder:
                 ]
             )
         )
+        story.append(para(DECISION_SUPPORT_NOTICE, self.sheet.small))
         return story
 
     def decision(self) -> list[Flowable]:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from mgso4.core import flow
 from mgso4.core.dosing import plain
-from mgso4.core.eligibility import Assessment
+from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE, Assessment
 from mgso4.core.flow import Step
 from mgso4.core.gestation import GestationError
 from mgso4.core.protocol import Protocol, Provenance, Sourced
@@ -126,6 +126,10 @@ class DecisionPage(StepPage):
         self.decided_at = LocalDateTimeField("Decision time", self.context.tz)
         self.decided_at.setObjectName("decided_at")
         self.decided_at.set_rule(self._decided_at_rule)
+
+        self.support_notice = text_label(DECISION_SUPPORT_NOTICE, name="Decision support notice")
+        self.support_notice.setObjectName("decision_support_notice")
+        self.content.addWidget(self.support_notice)
 
         self.choice_heading = heading("Decision")
         self.give_button = QRadioButton("Give magnesium sulfate (loading dose next)")
