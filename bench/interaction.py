@@ -27,13 +27,24 @@ from common import Result, judge, median, scratch_folder
 PAGE_CHANGE_TARGET_MS = 16.0
 
 
+#: Qt's offscreen platform says this for every window it shows; it says nothing about the app.
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
 def application() -> Any:
     """The process's QApplication (made once, offscreen when no display is set)."""
     import os
+    import sys
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    def quiet(_kind: object, _context: object, message: str) -> None:
+        if message != OFFSCREEN_NOISE:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(quiet)
     app = QApplication.instance()
     return app if app is not None else QApplication(["mgso4-bench"])
 

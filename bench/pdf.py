@@ -17,12 +17,14 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
-from common import TESTS, Result, add_path, interleave, ratio_result, timed
+from common import TESTS, Result, add_path, interleave, median, ratio_result, timed
 
 from mgso4.core.protocol import ProtocolLibrary, load_preparations_file
 from mgso4.resources import resource_path
 
 TARGET = 2.0
+#: The target (issue #8) was set for a two-page completed proforma.
+EXPECTED_PAGES = 2
 BASELINE_FONT = "BenchDejaVuSans"
 BASELINE_BOLD = "BenchDejaVuSans-Bold"
 PRINTED_AT = datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
@@ -105,12 +107,17 @@ def bench_pdf(*, runs: int = 7) -> list[Result]:
         lambda: timed(proforma), lambda: timed(baseline_pdf), runs=runs, warmup=1
     )
     notes = []
-    if pages["proforma_pages"] != 2:
-        notes.append(f"the standard proforma has {pages['proforma_pages']} pages, not 2")
+    if pages["proforma_pages"] != EXPECTED_PAGES:
+        notes.append(
+            f"the standard episode's completed proforma runs to {pages['proforma_pages']} pages, "
+            f"not the {EXPECTED_PAGES} the target assumes; per page it took "
+            f"{median(app_seconds) * 1000 / pages['proforma_pages']:.1f} ms against the "
+            f"baseline's {median(baseline_seconds) * 1000:.1f} ms"
+        )
     return [
         ratio_result(
             key="pdf",
-            title="Completed proforma PDF (standard episode, two pages)",
+            title=f"Completed proforma PDF (standard episode, {pages['proforma_pages']} pages)",
             unit="ms",
             app_samples=[seconds * 1000 for seconds in app_seconds],
             baseline_samples=[seconds * 1000 for seconds in baseline_seconds],
