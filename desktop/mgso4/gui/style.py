@@ -413,8 +413,18 @@ def _font_family() -> str:
     return family
 
 
+_STYLED_PROPERTY = "mgso4_styled"
+
+
 def apply_style(app: QApplication) -> None:
-    """Give the application its font and stylesheet (call once, after QApplication exists)."""
+    """Give the application its font and stylesheet (once, after QApplication exists).
+
+    A second call does nothing: re-setting an application stylesheet re-polishes every live
+    widget, including ones already queued for deletion, which can crash Qt.
+    """
+    if app.property(_STYLED_PROPERTY):
+        return
+    app.setProperty(_STYLED_PROPERTY, True)
     font = QFont(_font_family(), BASE_FONT_PT)
     app.setFont(font)
     app.setStyle("Fusion")
