@@ -8,6 +8,7 @@ that says the pages went to the printer (or that the user cancelled).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pypdf
 import pytest
@@ -38,10 +39,26 @@ def printed_events(context: AppContext, episode_uuid: str) -> list[tuple[str, st
     ]
 
 
-def open_view(qtbot: QtBot, context: AppContext, episode_uuid: str) -> EpisodeView:
-    view = EpisodeView(context, episode_uuid, TaskRunner())
-    qtbot.addWidget(view)
-    return view
+@pytest.fixture
+def runner() -> Iterator[TaskRunner]:
+    """The app's task helper, outliving the page as the main window's does.
+
+    A runner owned only by a deleted page would be freed while its last task's handle is
+    being deleted, taking that handle with it a second time.
+    """
+    tasks = TaskRunner()
+    yield tasks
+    tasks.wait(RENDER_WAIT_MS)
+
+
+@pytest.fixture
+def open_view(qtbot: QtBot, context: AppContext, runner: TaskRunner):  # type: ignore[no-untyped-def]
+    def open_page(episode_uuid: str) -> EpisodeView:
+        view = EpisodeView(context, episode_uuid, runner)
+        qtbot.addWidget(view)
+        return view
+
+    return open_page
 
 
 def handover_preview(qtbot: QtBot, view: EpisodeView) -> PdfPreviewDialog:
@@ -66,18 +83,18 @@ def printer_accepts(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     return sent
 
 
-def test_the_handover_button_has_an_accessible_name(qtbot: QtBot, context, add_episode) -> None:
-    view = open_view(qtbot, context, add_episode())
+def test_the_handover_button_has_an_accessible_name(add_episode, open_view) -> None:
+    view = open_view(add_episode())
     button = view.buttons["handover"]
     assert button.accessibleName() == "Transfer handover"
     assert button.isEnabled()
 
 
 def test_the_handover_preview_shows_the_woman_and_the_running_infusion(
-    qtbot: QtBot, context, add_episode
+    qtbot: QtBot, context, add_episode, open_view
 ) -> None:
     episode = add_episode(name="Test PATIENT", load_minutes_ago=60)
-    view = open_view(qtbot, context, episode)
+    view = open_view(episode)
     preview = handover_preview(qtbot, view)
     assert preview.windowTitle() == "Transfer handover: Test PATIENT"
     assert preview.pdf_bytes == view.last_pdf
@@ -88,19 +105,21 @@ def test_the_handover_preview_shows_the_woman_and_the_running_infusion(
     assert context.store.chain_head() in text
 
 
-def test_previewing_the_handover_is_not_printing_it(qtbot: QtBot, context, add_episode) -> None:
+def test_previewing_the_handover_is_not_printing_it(
+    qtbot: QtBot, context, add_episode, open_view
+) -> None:
     episode = add_episode()
-    view = open_view(qtbot, context, episode)
+    view = open_view(episode)
     preview = handover_preview(qtbot, view)
     preview.close_button.click()
     assert printed_events(context, episode) == []
 
 
 def test_printing_the_handover_logs_it_once_with_the_chain_head_it_carries(
-    qtbot: QtBot, context, add_episode, printer_accepts: list[bytes]
+    qtbot: QtBot, context, add_episode, open_view, printer_accepts: list[bytes]
 ) -> None:
     episode = add_episode()
-    view = open_view(qtbot, context, episode)
+    view = open_view(episode)
     head = context.store.chain_head()
     preview = handover_preview(qtbot, view)
     qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
@@ -110,20 +129,20 @@ def test_printing_the_handover_logs_it_once_with_the_chain_head_it_carries(
 
 
 def test_a_cancelled_print_dialog_logs_nothing(
-    qtbot: QtBot, context, add_episode, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, context, add_episode, open_view, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(printing, "print_pdf", lambda parent, pdf_bytes: False)
     episode = add_episode()
-    view = open_view(qtbot, context, episode)
+    view = open_view(episode)
     preview = handover_preview(qtbot, view)
     qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
     assert printed_events(context, episode) == []
 
 
 def test_the_handover_button_is_off_while_the_handover_is_being_made(
-    qtbot: QtBot, context, add_episode
+    qtbot: QtBot, context, add_episode, open_view
 ) -> None:
-    view = open_view(qtbot, context, add_episode())
+    view = open_view(add_episode())
     view.print_handover()
     button = view.buttons["handover"]
     assert not button.isEnabled()
@@ -137,7 +156,7 @@ def test_the_handover_button_is_off_while_the_handover_is_being_made(
 
 
 def test_a_handover_that_cannot_be_made_says_so_and_can_be_tried_again(
-    qtbot: QtBot, context, add_episode, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, context, add_episode, open_view, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import mgso4.reports
 
@@ -145,7 +164,7 @@ def test_a_handover_that_cannot_be_made_says_so_and_can_be_tried_again(
         raise OSError("the fonts folder cannot be read")
 
     monkeypatch.setattr(mgso4.reports, "render_handover", broken)
-    view = open_view(qtbot, context, add_episode())
+    view = open_view(add_episode())
     view.print_handover()
     qtbot.waitUntil(lambda: not view.error_banner.isHidden(), timeout=RENDER_WAIT_MS)
     assert view.error_banner.title_text == "ALERT: The transfer handover could not be made"
@@ -155,10 +174,10 @@ def test_a_handover_that_cannot_be_made_says_so_and_can_be_tried_again(
 
 
 def test_the_handover_asks_who_is_printing_when_nobody_is_recording(
-    qtbot: QtBot, context, add_episode
+    qtbot: QtBot, context, add_episode, open_view
 ) -> None:
     context.user = None
-    view = open_view(qtbot, context, add_episode())
+    view = open_view(add_episode())
     view.print_handover()
     assert isinstance(view.active_dialog, UserDialog)
     assert view.preview_dialog is None
@@ -166,9 +185,8 @@ def test_the_handover_asks_who_is_printing_when_nobody_is_recording(
 
 
 def test_leaving_the_episode_while_the_handover_is_made_is_harmless(
-    qtbot: QtBot, context, add_episode
+    qtbot: QtBot, context, add_episode, runner: TaskRunner
 ) -> None:
-    runner = TaskRunner()
     view = EpisodeView(context, add_episode(), runner)
     view.print_handover()
     view.deleteLater()  # Esc back to the board before the PDF is ready
