@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import sqlite3
 import uuid as uuid_module
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import Result, ratio_result, scratch_folder, timed
+from common import Result, interleave, ratio_result, scratch_folder, timed
 
 from mgso4.core.episode import (
     Actor,
@@ -103,12 +102,15 @@ def open_baseline(
     return connection
 
 
-def bench_append(*, events: int = 200, rounds: int = 5) -> list[Result]:
-    """Median seconds per saved event, app vs baseline, in ``rounds`` interleaved blocks.
+def bench_append(*, events: int = 1000, warmup: int = 20) -> list[Result]:
+    """Median milliseconds per saved event, app vs baseline, alternating event by event.
+
+    One app append and one baseline insert are taken in turn (the order swapping every
+    pair), so a burst of disk activity from elsewhere falls on both sides alike.
 
     Args:
-        events: Appends per side per round.
-        rounds: Blocks per side (alternating which side goes first).
+        events: Appends per side.
+        warmup: Unrecorded pairs first (statements compiled, pages cached).
     """
     with scratch_folder("append") as folder:
         store = Store.open(folder / "record.sqlite3")
@@ -129,30 +131,30 @@ def bench_append(*, events: int = 200, rounds: int = 5) -> list[Result]:
                 f"INSERT INTO event ({', '.join(EVENT_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
             )
-            minute = [1]
+            minute = [0]
 
-            def app_block() -> list[float]:
-                drafts = []
-                for _ in range(events):
-                    drafts.append(observation_draft(episode_uuid, minute[0]))
-                    minute[0] += 1
-                return [timed(lambda d=draft: store.append(d, PROTOCOL)) for draft in drafts]
+            def app_once() -> float:
+                minute[0] += 1
+                draft = observation_draft(episode_uuid, minute[0])  # built before timing
+                return timed(lambda: store.append(draft, PROTOCOL)) * 1000
 
-            def baseline_once(row: list[object]) -> None:
-                baseline.execute("BEGIN IMMEDIATE")
-                baseline.execute(insert, row)
-                baseline.execute("COMMIT")
+            def baseline_once() -> float:
+                row = list(template)
+                row[0] = str(uuid_module.uuid4())
 
-            def baseline_block() -> list[float]:
-                rows = []
-                for _ in range(events):
-                    row = list(template)
-                    row[0] = str(uuid_module.uuid4())
-                    rows.append(row)
-                return [timed(lambda r=row: baseline_once(r)) for row in rows]
+                def save() -> None:
+                    baseline.execute("BEGIN IMMEDIATE")
+                    baseline.execute(insert, row)
+                    baseline.execute("COMMIT")
 
-            app_samples, baseline_samples = _rounds(app_block, baseline_block, rounds)
-            baseline.close()
+                return timed(save) * 1000
+
+            try:
+                app_samples, baseline_samples = interleave(
+                    app_once, baseline_once, runs=events, warmup=warmup
+                )
+            finally:
+                baseline.close()
         finally:
             store.close()
     return [
@@ -160,15 +162,15 @@ def bench_append(*, events: int = 200, rounds: int = 5) -> list[Result]:
             key="append",
             title="Append one event (observation), saved and committed",
             unit="ms",
-            app_samples=[seconds * 1000 for seconds in app_samples],
-            baseline_samples=[seconds * 1000 for seconds in baseline_samples],
+            app_samples=app_samples,
+            baseline_samples=baseline_samples,
             target=TARGET,
             baseline_title=(
                 "raw sqlite3 INSERT + COMMIT of the same row, same journal mode, synchronous "
                 "and page size"
             ),
             details={
-                "events_per_side": events * rounds,
+                "events_per_side": events,
                 "journal_mode": pragmas["journal_mode"],
                 "synchronous": synchronous,
                 "page_size": int(pragmas["page_size"]),
@@ -184,23 +186,3 @@ def store_synchronous(store: Store) -> str:
 
     mode = "wal" if store.journal_mode == "wal" else "delete"
     return synchronous_for(mode)
-
-
-def _rounds(
-    app_block: Callable[[], list[float]],
-    baseline_block: Callable[[], list[float]],
-    rounds: int,
-) -> tuple[list[float], list[float]]:
-    """Alternate blocks of appends; every append is one sample."""
-    app_block()  # warm-up: first statements compiled, pages cached
-    baseline_block()
-    app_samples: list[float] = []
-    baseline_samples: list[float] = []
-    for index in range(rounds):
-        if index % 2 == 0:
-            app_samples += app_block()
-            baseline_samples += baseline_block()
-        else:
-            baseline_samples += baseline_block()
-            app_samples += app_block()
-    return app_samples, baseline_samples

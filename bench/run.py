@@ -7,8 +7,9 @@ Settings (environment):
   within the 15-minute budget for ``make`` to set up a fresh clone's venv). The audit
   benchmarks run last and get what is left; if the requested episodes cannot be written in
   their share, fewer are written and the results say so;
-- ``BENCH_RUNS`` runs per side for the start-up and PDF benchmarks (default 7), ``BENCH_AUDIT_RUNS``
-  for the audit ones (default 3), ``BENCH_WIZARD_RUNS`` standard cases (default 5);
+- ``BENCH_RUNS`` fresh processes per side for start-up and memory (default 7),
+  ``BENCH_PDF_RUNS`` documents per side (default 21), ``BENCH_AUDIT_RUNS`` runs per side of
+  the audit benchmarks (default 3), ``BENCH_WIZARD_RUNS`` standard cases (default 5);
 - ``BENCH_CRASH_TRIALS`` kill -9 trials (default 1,000);
 - ``BENCH_ONLY`` comma-separated benchmarks to run (startup, append, pdf, interaction, crash,
   audit); a partial run writes bench/out/results-partial.json and leaves the committed
@@ -73,6 +74,7 @@ def main() -> int:
     budget_s = float(env_int("BENCH_BUDGET_S", 780))
     episodes = env_int("BENCH_EPISODES", 100_000)
     runs = env_int("BENCH_RUNS", 7)
+    pdf_runs = env_int("BENCH_PDF_RUNS", 21)
     audit_runs = env_int("BENCH_AUDIT_RUNS", 3)
     wizard_runs = env_int("BENCH_WIZARD_RUNS", 5)
     crash_trials = env_int("BENCH_CRASH_TRIALS", 1000)
@@ -100,7 +102,7 @@ def main() -> int:
     def pdf() -> list[Result]:
         from pdf import bench_pdf
 
-        return bench_pdf(runs=runs)
+        return bench_pdf(runs=pdf_runs)
 
     def interaction() -> list[Result]:
         from interaction import bench_interaction
@@ -148,6 +150,7 @@ def main() -> int:
         "settings": {
             "BENCH_EPISODES": episodes,
             "BENCH_RUNS": runs,
+            "BENCH_PDF_RUNS": pdf_runs,
             "BENCH_AUDIT_RUNS": audit_runs,
             "BENCH_WIZARD_RUNS": wizard_runs,
             "BENCH_CRASH_TRIALS": crash_trials,
