@@ -27,6 +27,7 @@ from mgso4.reports.layout import (
     Cell,
     Furniture,
     build_pdf,
+    gap,
     grid,
     heading,
     key_values,
@@ -114,6 +115,7 @@ def render_blank(
     # 1. Dating --------------------------------------------------------------------------
     story += heading("1. Dating and gestation")
     story.append(tick_list([DATING_LABELS[m] for m in DatingMethod], columns=3))
+    story.append(gap(1.5))  # the tick row's descenders must clear the table's top rule
     story.append(write_in(["EDD", "LMP", "Stated gestation (weeks+days)"]))
     story.append(
         write_in(["Gestation at decision (weeks+days)", "Number of babies expected", "Date"])
