@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -34,14 +35,17 @@ from mgso4.gui.board.urgency import LOOKS, Urgency
 from mgso4.gui.board.view import WardBoard
 from mgso4.gui.context import AppContext
 from mgso4.gui.episode.action_dialog import actor_text
-from mgso4.gui.episode.view import EpisodeView
 from mgso4.gui.forms.ui_main_window import Ui_MainWindow
-from mgso4.gui.settings_dialog import SettingsDialog
 from mgso4.gui.style import set_role
 from mgso4.gui.tasks import BackupController, Report, TaskRunner
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
-from mgso4.gui.widgets.user_dialog import UserDialog
 from mgso4.storage import StoreError
+
+if TYPE_CHECKING:
+    # Imported where first opened, not at start-up: the board shows first.
+    from mgso4.gui.episode.view import EpisodeView
+    from mgso4.gui.settings_dialog import SettingsDialog
+    from mgso4.gui.widgets.user_dialog import UserDialog
 
 LOG = logging.getLogger(__name__)
 
@@ -176,6 +180,8 @@ class MainWindow(QMainWindow):
 
     def change_user(self) -> UserDialog:
         """Ask who is recording (name and role)."""
+        from mgso4.gui.widgets.user_dialog import UserDialog
+
         dialog = UserDialog(self.context.user, self)
         self.active_dialog = dialog
 
@@ -280,6 +286,8 @@ class MainWindow(QMainWindow):
                 return self.episode_view
             self.ui.episode_page_layout.removeWidget(self.episode_view)
             self.episode_view.deleteLater()
+        from mgso4.gui.episode.view import EpisodeView
+
         view = EpisodeView(self.context, episode_uuid, self.tasks, self)
         self.episode_view = view
         self.ui.episode_page_layout.addWidget(view)
@@ -386,6 +394,8 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         """Open the settings dialog."""
+        from mgso4.gui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.context, self)
         dialog.sig_settings_saved.connect(self._on_settings_saved)
         self.active_dialog = dialog
@@ -411,6 +421,8 @@ class MainWindow(QMainWindow):
             return
         if self.context.user is None:
             # The print is logged under a name: ask once, then carry on.
+            from mgso4.gui.widgets.user_dialog import UserDialog
+
             dialog = UserDialog(None, self)
             self.active_dialog = dialog
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape as _html_escape
 from typing import Final
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from mgso4.core.episode import Actor, Patient
@@ -71,7 +71,7 @@ def typeset(text: object) -> str:
 
 def esc(text: object) -> str:
     """Text made safe for reportlab paragraph markup (``&``, ``<``, ``>`` escaped)."""
-    return escape(typeset(text))
+    return _html_escape(typeset(text), quote=False)
 
 
 def number(value: Decimal | int) -> str:

@@ -19,8 +19,10 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # sqlite_utils is imported only to create or migrate a record
+    from sqlite_utils import Database
 
 from mgso4.core.episode import GENESIS_HASH, format_utc
 from mgso4.storage.errors import NewerSchemaError, NotARecordError, StoreError, translate
@@ -162,7 +164,7 @@ def _migration_1(db: Database, workstation_id: str, created_at: datetime, app_ve
     )
 
 
-Migration = Callable[[Database, str, datetime, str], None]
+Migration = Callable[["Database", str, datetime, str], None]
 
 #: Migration to each version from the one before; index 0 brings an empty file to version 1.
 MIGRATIONS: tuple[Migration, ...] = (_migration_1,)
@@ -233,6 +235,8 @@ def migrate(
             # Read again inside the transaction: another copy may have migrated meanwhile.
             version = check_is_record(connection, path)
             if version < SCHEMA_VERSION:
+                from sqlite_utils import Database
+
                 db = Database(connection, recursive_triggers=True, execute_plugins=False)
                 for migration in MIGRATIONS[version:]:
                     migration(db, workstation_id, created_at, app_version)
