@@ -47,6 +47,7 @@ def child_environment(folder: Path) -> dict[str, str]:
             "MGSO4_DATA_DIR": str(folder / "data"),
             "MGSO4_CONFIG_DIR": str(folder / "config"),
             "MGSO4_NO_BACKUP_THREAD": "1",
+            # Bytecode caches written and used, as on a user's machine (empty = unset).
             "PYTHONDONTWRITEBYTECODE": "",
         }
     )
