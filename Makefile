@@ -10,19 +10,41 @@ APT_STAMP := $(VENV)/.apt-installed
 APT_QT := libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0
 APT_XCB := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
            libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0
-APT_TOOLS := poppler-utils xvfb
+APT_TOOLS := poppler-utils xvfb xauth desktop-file-utils
 
-.PHONY: run test lint typecheck bench forms screenshots bundle clean setup apt
+.PHONY: run test lint typecheck bench forms screenshots bundle clean setup apt lock
+
+# What is installed is the hashed lock, never "the newest release today": requirements/*.txt are
+# written by `make lock` (uv, one universal file per use with environment markers for Linux and
+# Windows, Python 3.11) from the ranges in pyproject.toml, and installed with --require-hashes.
+# The project itself is installed without dependencies and without build isolation, so its
+# build backend also comes from the lock. LOCK_DATE is the newest upload a lock may take:
+# the same inputs and date give the same files.
+LOCK_DATE := 2026-12-06T00:00:00Z
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --exclude-newer $(LOCK_DATE) --custom-compile-command "make lock"
+LOCK_RUNTIME := requirements/runtime.txt
+LOCK_DEV := requirements/dev.txt
+LOCK_BUNDLE := requirements/bundle.txt
 
 setup: $(STAMP)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(STAMP): $(LOCK_DEV) pyproject.toml | $(VENV)/bin/python
+	$(PIP_INSTALL) --require-hashes -r $(LOCK_DEV)
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Regenerate the locks from pyproject.toml (and requirements/build.in). Dev and bundle locks are
+# constrained by the runtime lock, so every use gets the same runtime versions.
+lock: $(STAMP)
+	$(UV_COMPILE) pyproject.toml -o $(LOCK_RUNTIME)
+	$(UV_COMPILE) pyproject.toml --extra dev requirements/build.in -c $(LOCK_RUNTIME) -o $(LOCK_DEV)
+	$(UV_COMPILE) pyproject.toml --extra bundle requirements/build.in -c $(LOCK_RUNTIME) -o $(LOCK_BUNDLE)
+	$(PY) tools/safety/generate.py
 
 apt: $(APT_STAMP)
 
@@ -51,8 +73,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# GUI tests and screenshots run on a real X display (Xvfb, the xcb platform): offscreen
+# rendering hides painting defects. Without xvfb-run they fall back to offscreen and say so.
+XVFB_RUN := xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp"
+ON_X = if command -v xvfb-run >/dev/null 2>&1; then \
+		echo "Qt on a real X display (Xvfb, QT_QPA_PLATFORM=xcb)"; \
+		$(XVFB_RUN) env QT_QPA_PLATFORM=xcb $(1); \
+	else \
+		echo "NO X SERVER (xvfb-run not found): Qt runs offscreen, which hides painting defects"; \
+		QT_QPA_PLATFORM=offscreen $(1); \
+	fi
+
 test: $(STAMP) $(APT_STAMP) lint typecheck
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
+	@$(call ON_X,$(PY) -m pytest -q -p no:cacheprovider)
 
 bench: $(STAMP) $(APT_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/run.py
@@ -61,7 +94,7 @@ forms: $(STAMP)
 	$(PY) -m mgso4.gui.build_forms
 
 screenshots: $(STAMP) $(APT_STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m mgso4.gui.screenshots docs/screenshots
+	@$(call ON_X,$(PY) -m mgso4.gui.screenshots docs/screenshots)
 
 # One-folder desktop bundle (PyInstaller, packaging/mgso4.spec) in dist/mgso4-proforma/, then
 # a smoke test of the built executable: `mgso4 assess ... --json`, and the app started
@@ -69,8 +102,8 @@ screenshots: $(STAMP) $(APT_STAMP)
 # (packaging/windows/README.md).
 BUNDLE_STAMP := $(VENV)/.bundle-installed
 
-$(BUNDLE_STAMP): pyproject.toml $(STAMP)
-	$(PY) -m pip install --quiet -e ".[dev,bundle]"
+$(BUNDLE_STAMP): $(LOCK_BUNDLE) $(STAMP)
+	$(PIP_INSTALL) --require-hashes -r $(LOCK_BUNDLE)
 	touch $(BUNDLE_STAMP)
 
 bundle: $(BUNDLE_STAMP) $(APT_STAMP)

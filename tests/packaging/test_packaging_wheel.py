@@ -82,7 +82,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> InstalledWheel:
     _copy_build_inputs(source)
     dist = base / "dist"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", dist, source],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            dist,
+            source,
+        ],
         capture_output=True,
         text=True,
         timeout=STEP_TIMEOUT_S,

@@ -1,23 +1,24 @@
-"""The SOUP list (docs/safety/soup.md) matches the installed components and states the known
-anomalies that the design depends on."""
+"""The SOUP list (docs/safety/soup.md) is made from the hashed lock files, names exactly what
+they pin, and states the known anomalies that the design depends on. Nothing here reads the
+installed environment (tests/safety/test_safety_environment.py does), so the answer is the same
+on any machine on any day."""
 
 from __future__ import annotations
 
 import difflib
-import importlib.metadata as metadata
-import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools" / "safety"))
 
 import soup_list  # noqa: E402
 
-REGENERATE = "regenerate with: .venv/bin/python tools/safety/generate.py"
+REGENERATE = "regenerate with: make lock (or .venv/bin/python tools/safety/generate.py)"
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +26,9 @@ def generated() -> str:
     return soup_list.render_soup()
 
 
-def _shipped_rows(text: str) -> dict[str, list[str]]:
-    """Shipped-table rows by component name: the cells after the name."""
-    section = text.split("## Shipped components", 1)[1].split("\n## ", 1)[0]
+def _rows(text: str, heading: str) -> dict[str, list[str]]:
+    """A table's rows by component name: the cells after the name."""
+    section = text.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
     rows = {}
     for line in section.splitlines():
         if line.startswith("| ") and not line.startswith(("| Component", "|---")):
@@ -36,38 +37,99 @@ def _shipped_rows(text: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_soup_list_matches_the_installed_versions(generated: str) -> None:
+def _shipped_rows(text: str) -> dict[str, list[str]]:
+    return _rows(text, "Shipped components")
+
+
+def _runtime_pins() -> dict[str, str]:
+    return {
+        package.key: package.version
+        for package in soup_list.read_lock(soup_list.LOCK_DIR / "runtime.txt")
+        if "Linux" in package.platforms()
+    }
+
+
+def test_soup_list_matches_the_locks(generated: str) -> None:
     actual = soup_list.SOUP_PATH.read_text(encoding="utf-8")
     diff = "".join(
         difflib.unified_diff(
             actual.splitlines(keepends=True),
             generated.splitlines(keepends=True),
             "soup.md (committed)",
-            "soup.md (installed now)",
+            "soup.md (from the locks)",
             n=0,
         )
     )
     assert actual == generated, f"docs/safety/soup.md is out of date; {REGENERATE}\n{diff}"
 
 
-def test_every_direct_runtime_dependency_is_listed_with_its_installed_version(
+def test_every_direct_runtime_dependency_is_listed_at_its_locked_version(generated: str) -> None:
+    runtime, _ = soup_list.project_requirements()
+    rows = {canonicalize_name(name): cells for name, cells in _shipped_rows(generated).items()}
+    pins = _runtime_pins()
+    for text in runtime:
+        key = canonicalize_name(Requirement(text).name)
+        assert key in pins, f"{key} is in pyproject.toml but not in requirements/runtime.txt"
+        assert rows[key][0] == pins[key], key
+
+
+def test_every_locked_runtime_package_is_in_the_shipped_table(generated: str) -> None:
+    rows = {canonicalize_name(name) for name in _shipped_rows(generated)}
+    assert set(_runtime_pins()) <= rows
+
+
+def test_pyproject_ranges_admit_the_locked_versions() -> None:
+    runtime, dev = soup_list.project_requirements()
+    pins = {
+        package.key: package.version
+        for package in soup_list.read_lock(soup_list.LOCK_DIR / "dev.txt")
+        if "Linux" in package.platforms()
+    }
+    for text in [*runtime, *dev]:
+        requirement = Requirement(text)
+        key = canonicalize_name(requirement.name)
+        assert requirement.specifier.contains(pins[key], prereleases=True), (key, pins[key])
+
+
+def test_the_qt_row_is_the_pinned_pyside6_version(generated: str) -> None:
+    rows = _shipped_rows(generated)
+    assert rows["Qt"][0] == _runtime_pins()["pyside6-essentials"]
+
+
+def test_the_sqlite_row_names_the_library_of_each_delivery_not_a_test_machine(
     generated: str,
 ) -> None:
-    runtime, _ = soup_list.project_requirements()
-    rows = _shipped_rows(generated)
-    for text in runtime:
-        name = Requirement(text).name
-        dist = metadata.distribution(name)
-        assert rows[dist.metadata["Name"]][0] == dist.version, name
+    cells = _shipped_rows(generated)["SQLite"]
+    assert cells[0] == "the Python runtime's"
+    assert "Linux source install" in cells[1] and "Windows bundle" in cells[1]
 
 
-def test_runtime_sqlite_and_qt_versions_are_listed(generated: str) -> None:
-    from PySide6 import QtCore
+def test_a_platform_specific_package_says_which_platform(generated: str) -> None:
+    bundle = _rows(generated, "Shipped in the desktop bundle only")
+    assert "Windows only" in bundle["pefile"][1]
+    assert "macholib" not in bundle  # macOS is not a delivery
 
-    rows = _shipped_rows(generated)
-    assert rows["SQLite"][0] == sqlite3.sqlite_version
-    assert rows["Qt"][0] == QtCore.qVersion()
-    assert rows["CPython"][0] == ".".join(map(str, sys.version_info[:3]))
+
+def test_a_locked_package_without_a_reviewed_licence_is_refused(tmp_path: Path) -> None:
+    licences = tmp_path / "licences.toml"
+    text = soup_list.LICENCES_PATH.read_text(encoding="utf-8")
+    licences.write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("reportlab ")),
+        encoding="utf-8",
+    )
+    with pytest.raises(soup_list.LockError, match="reportlab"):
+        soup_list.render_soup(licences_path=licences)
+
+
+def test_an_unreadable_lock_line_is_refused(tmp_path: Path) -> None:
+    for name in ("runtime.txt", "dev.txt", "bundle.txt"):
+        (tmp_path / name).write_text(
+            (soup_list.LOCK_DIR / name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    with (tmp_path / "runtime.txt").open("a", encoding="utf-8") as handle:
+        handle.write("reportlab>=4\n")
+    with pytest.raises(soup_list.LockError, match="unexpected line"):
+        soup_list.render_soup(lock_dir=tmp_path)
 
 
 @pytest.mark.parametrize("tool", ["pytest", "ruff", "mypy", "hypothesis", "pytest-qt"])
@@ -82,11 +144,10 @@ def test_every_shipped_component_states_its_anomaly_check(generated: str) -> Non
     assert all(cells[-1] for cells in rows.values())
 
 
-def test_sqlite_row_states_the_wal_reset_bug_for_this_version(generated: str) -> None:
+def test_sqlite_row_states_the_wal_reset_bug_and_the_run_time_check(generated: str) -> None:
     anomaly = _shipped_rows(generated)["SQLite"][-1]
     assert "WAL-reset" in anomaly
-    affected = soup_list.sqlite_wal_affected(sqlite3.sqlite_version)
-    assert ("IS AFFECTED" in anomaly) is affected
+    assert "rollback journal" in anomaly and "run time" in anomaly
 
 
 def test_reportlab_row_states_the_missing_subscript_four(generated: str) -> None:
@@ -97,12 +158,13 @@ def test_qt_row_states_the_pdf_view_fit_mode_stall(generated: str) -> None:
     assert "QPdfView fit modes" in _shipped_rows(generated)["Qt"][-1]
 
 
-def test_qt_row_states_whether_this_version_has_the_refcount_defect(generated: str) -> None:
-    from PySide6 import QtCore
-
+def test_qt_row_states_whether_the_pinned_version_has_the_refcount_defect(
+    generated: str,
+) -> None:
     anomaly = _shipped_rows(generated)["Qt"][-1]
     assert "Reference-count defect" in anomaly
-    assert ("IS AFFECTED" in anomaly) is soup_list.qt_refcount_defect(QtCore.qVersion())
+    pinned = _runtime_pins()["pyside6-essentials"]
+    assert ("IS AFFECTED" in anomaly) is soup_list.qt_refcount_defect(pinned)
 
 
 @pytest.mark.parametrize(

@@ -1,33 +1,64 @@
-"""SOUP (software of unknown provenance) list, built from what is actually installed.
+"""SOUP (software of unknown provenance) list, built from the hashed lock files.
 
-Walks the runtime dependencies named in ``pyproject.toml`` and their requirements recursively
-through ``importlib.metadata`` (only requirements whose environment markers apply here), then
-adds the components that are not Python distributions: the CPython interpreter, the SQLite
-library Python is linked against, the Qt libraries inside PySide6, and the vendored DejaVu
-fonts. Development tools (the ``dev`` extra) are listed separately as not shipped.
+The list names exactly what ships and what the tests run with: every package pinned in
+``requirements/runtime.txt`` (the application), ``requirements/bundle.txt`` (what the desktop
+bundle adds: PyInstaller's bootloader and hooks) and ``requirements/dev.txt`` (development tools,
+not shipped), with environment markers evaluated for the lock's targets (Python 3.11 on Linux
+and on Windows). Licences come from ``licences.toml`` beside this file, reviewed by hand. Then
+the components that are not Python distributions: the CPython interpreter, SQLite, the Qt
+libraries inside the pinned PySide6 wheels, and the vendored DejaVu fonts.
 
-The output is deterministic for a given installed set, so a test can regenerate it and compare.
+Nothing is read from the installed environment, so the list is the same on any machine on any
+day; ``tests/safety/test_safety_soup.py`` compares it with the locks, and a separate test checks
+that the installed environment equals the lock.
 """
 
 from __future__ import annotations
 
-import importlib.metadata as metadata
 import re
-import sqlite3
-import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from packaging.requirements import Requirement
+from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 SOUP_PATH: Final = ROOT / "docs" / "safety" / "soup.md"
 FONT_DIR: Final = ROOT / "resources" / "fonts"
+LOCK_DIR: Final = ROOT / "requirements"
+LICENCES_PATH: Final = Path(__file__).resolve().parent / "licences.toml"
+#: The Python the locks are made for (``make lock``: ``--python-version 3.11``).
+TARGET_PYTHON: Final = "3.11"
+#: Marker environments of the platforms a delivery runs on: a source install on Linux, and the
+#: Windows desktop bundle. A package whose marker matches neither is not part of a delivery.
+TARGET_ENVIRONMENTS: Final[Mapping[str, Mapping[str, str]]] = {
+    "Linux": {
+        "python_version": TARGET_PYTHON,
+        "python_full_version": f"{TARGET_PYTHON}.0",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "platform_machine": "x86_64",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "extra": "",
+    },
+    "Windows": {
+        "python_version": TARGET_PYTHON,
+        "python_full_version": f"{TARGET_PYTHON}.0",
+        "sys_platform": "win32",
+        "platform_system": "Windows",
+        "os_name": "nt",
+        "platform_machine": "AMD64",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "extra": "",
+    },
+}
 
 NOT_REVIEWED: Final = (
     "To be reviewed before release: release notes and issue tracker for {version}."
@@ -70,6 +101,15 @@ PURPOSE: Final[Mapping[str, str]] = {
     "tzdata": "IANA time-zone rules for Europe/London where the system has none (Windows).",
     "pip": "Required by sqlite-utils (for its plugin installer); not used by the app.",
     "charset-normalizer": "Text encoding detection used by reportlab.",
+    "pyinstaller": "Builds the desktop bundle; its bootloader (the executable that starts the "
+    "app) and run-time hooks ship inside the bundle.",
+    "pyinstaller-hooks-contrib": "Run-time hooks for third-party packages, inside the bundle.",
+    "altgraph": "Dependency graph used by PyInstaller at build time.",
+    "pefile": "Windows executable reader used by PyInstaller at build time (Windows).",
+    "pywin32-ctypes": "Windows API access used by PyInstaller at build time (Windows).",
+    "macholib": "Mach-O reader used by PyInstaller at build time (macOS; not a delivery).",
+    "setuptools": "Build backend of the project (installed from the lock, no build isolation).",
+    "wheel": "Wheel building used by the project's build backend.",
 }
 
 #: Known anomalies checked for a component: (canonical name) -> function of version -> text.
@@ -91,17 +131,15 @@ def sqlite_wal_affected(version: str) -> bool:
     return Version("3.7.0") <= parsed and not fixed
 
 
-def _sqlite_anomalies(version: str) -> str:
-    affected = sqlite_wal_affected(version)
-    wal = (
-        f"WAL-reset database corruption bug (3.7.0–3.51.2; fixed in 3.51.3, back-ported to "
-        f"3.44.6 and 3.50.7; sqlite.org/wal.html): {version} IS AFFECTED, so the store uses a "
-        "rollback journal instead of WAL on this version (storage: journal mode chosen from the "
-        "runtime version)."
-        if affected
-        else f"WAL-reset database corruption bug (3.7.0–3.51.2): {version} is not affected."
+def _sqlite_anomalies(_version: str) -> str:
+    return (
+        "WAL-reset database corruption bug (3.7.0–3.51.2; fixed in 3.51.3, back-ported to "
+        "3.44.6 and 3.50.7; sqlite.org/wal.html): the library is the runtime's, so the store "
+        "reads the version at run time and uses a rollback journal instead of WAL on every "
+        "affected version (storage/sqlite_setup.py; `mgso4 verify` reports the version and the "
+        "journal mode). Debian 12's Python links 3.40.1, which IS AFFECTED. Release history of "
+        "the version a delivery uses: to be reviewed before release."
     )
-    return f"{wal} Other release-history items for {version}: to be reviewed before release."
 
 
 def qt_refcount_defect(version: str) -> bool:
@@ -192,6 +230,7 @@ class Component:
     purpose: str
     licence: str
     required_by: set[str] = field(default_factory=set)
+    platforms: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -205,6 +244,104 @@ class Component:
         return check(self.version) if check else NOT_REVIEWED.format(version=self.version)
 
 
+@dataclass(frozen=True)
+class LockedPackage:
+    """One pinned line of a lock file."""
+
+    name: str
+    version: str
+    marker: str | None
+    via: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """Canonical name."""
+        return canonicalize_name(self.name)
+
+    def platforms(self) -> tuple[str, ...]:
+        """The target platforms whose environment the marker matches."""
+        if self.marker is None:
+            return tuple(TARGET_ENVIRONMENTS)
+        marker = Marker(self.marker)
+        return tuple(
+            name for name, env in TARGET_ENVIRONMENTS.items() if marker.evaluate(dict(env))
+        )
+
+
+class LockError(ValueError):
+    """A lock file or the licence list cannot be read as expected."""
+
+
+_PIN = re.compile(
+    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^ ;\\]+)"
+    r"\s*(?:;\s*(?P<marker>[^\\]+?))?\s*\\?$"
+)
+
+
+def _via_name(text: str) -> str | None:
+    text = text.strip()
+    if text.startswith("-c "):
+        return None  # a constraint file, not a requirer
+    if text.startswith("-r "):
+        return "project build"
+    if text.startswith("mgso4-proforma"):
+        return "application"
+    return text
+
+
+def read_lock(path: Path) -> list[LockedPackage]:
+    """The pinned packages of a ``uv pip compile`` lock file, with their ``# via`` lines."""
+    packages: list[LockedPackage] = []
+    current: dict[str, object] | None = None
+    in_via = False
+    vias: list[str] = []
+
+    def finish() -> None:
+        if current is not None:
+            packages.append(
+                LockedPackage(
+                    name=str(current["name"]),
+                    version=str(current["version"]),
+                    marker=current["marker"] if isinstance(current["marker"], str) else None,
+                    via=tuple(v for v in (_via_name(x) for x in vias) if v),
+                )
+            )
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _PIN.match(line)
+        if match:
+            finish()
+            current = {
+                "name": match["name"],
+                "version": match["version"],
+                "marker": match["marker"].strip() if match["marker"] else None,
+            }
+            vias, in_via = [], False
+            continue
+        stripped = line.strip()
+        if stripped.startswith("# via"):
+            rest = stripped.removeprefix("# via").strip()
+            if rest:
+                vias.append(rest)
+                in_via = False
+            else:
+                in_via = True
+        elif in_via and stripped.startswith("#   "):
+            vias.append(stripped.removeprefix("#").strip())
+        elif stripped and not stripped.startswith(("--hash", "#")):
+            raise LockError(f"{path.name}: unexpected line {line!r}")
+    finish()
+    if not packages:
+        raise LockError(f"{path.name}: no pinned packages")
+    return packages
+
+
+def read_licences(path: Path = LICENCES_PATH) -> dict[str, str]:
+    """Reviewed licence by canonical package name."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {canonicalize_name(name): str(value) for name, value in data.items()}
+
+
 def project_requirements(pyproject: Path = ROOT / "pyproject.toml") -> tuple[list[str], list[str]]:
     """(runtime, dev) requirement strings from pyproject.toml."""
     data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
@@ -214,75 +351,36 @@ def project_requirements(pyproject: Path = ROOT / "pyproject.toml") -> tuple[lis
     )
 
 
-def _distribution(name: str) -> metadata.Distribution | None:
-    for candidate in (name, canonicalize_name(name), canonicalize_name(name).replace("-", "_")):
-        try:
-            return metadata.distribution(candidate)
-        except metadata.PackageNotFoundError:
-            continue
-    return None
-
-
-def _licence(dist: metadata.Distribution) -> str:
-    meta = dist.metadata
-    expression = meta.get_all("License-Expression") or []
-    if expression:
-        return str(expression[0])
-    # The License field sometimes holds the whole licence text; only a short name is useful.
-    text = str((meta.get_all("License") or [""])[0]).strip()
-    if text and "\n" not in text and len(text) <= 60 and text != "UNKNOWN":
-        return text
-    classifiers = [
-        c.split("::")[-1].strip()
-        for c in meta.get_all("Classifier") or []
-        if c.startswith("License ::")
-    ]
-    return "; ".join(sorted(set(classifiers))) if classifiers else "see package metadata"
-
-
-def _applies(requirement: Requirement, extra: str) -> bool:
-    if requirement.marker is None:
-        return True
-    return bool(requirement.marker.evaluate({"extra": extra}))
-
-
-def walk(roots: Iterable[str], parent: str) -> dict[str, Component]:
-    """Every distribution reachable from ``roots`` (requirement strings), keyed canonically."""
+def locked_components(
+    lock: Path, licences: Mapping[str, str], *, kind: str = "Python package"
+) -> dict[str, Component]:
+    """The packages a lock pins for the target platforms, as SOUP components."""
     found: dict[str, Component] = {}
-    queue: list[tuple[Requirement, str]] = [(Requirement(text), parent) for text in roots]
-    while queue:
-        requirement, required_by = queue.pop(0)
-        if not _applies(requirement, ""):
-            continue
-        key = canonicalize_name(requirement.name)
-        dist = _distribution(requirement.name)
-        if key in found:
-            found[key].required_by.add(required_by)
-            if not requirement.extras:
-                continue
-        elif dist is None:
-            found[key] = Component(
-                requirement.name, "NOT INSTALLED", "Python package", "", "", {required_by}
-            )
-            continue
-        else:
-            found[key] = Component(
-                name=dist.metadata["Name"],
-                version=dist.version,
-                kind="Python package",
-                purpose=PURPOSE.get(key, ""),
-                licence=_licence(dist),
-                required_by={required_by},
-            )
-        if dist is None:
-            continue
-        extras = ["", *sorted(requirement.extras)]
-        for text in dist.requires or []:
-            child = Requirement(text)
-            if any(_applies(child, extra) for extra in extras):
-                # Strip the marker: it has been evaluated for the extras that apply.
-                child.marker = None
-                queue.append((child, found[key].name))
+    missing: list[str] = []
+    for package in read_lock(lock):
+        platforms = package.platforms()
+        if not platforms:
+            continue  # a fork for another Python (e.g. >= 3.12) or platform (macOS)
+        if package.key in found:
+            raise LockError(f"{lock.name}: {package.name} pinned twice for the same target")
+        licence = licences.get(package.key)
+        if licence is None:
+            missing.append(package.name)
+            licence = ""
+        found[package.key] = Component(
+            name=package.name,
+            version=package.version,
+            kind=kind,
+            purpose=PURPOSE.get(package.key, ""),
+            licence=licence,
+            required_by=set(package.via),
+            platforms=platforms,
+        )
+    if missing:
+        raise LockError(
+            f"no reviewed licence for {', '.join(sorted(missing))}: read each package's "
+            f"licence and add it to {LICENCES_PATH.name}"
+        )
     return found
 
 
@@ -298,33 +396,33 @@ def _font_version(path: Path) -> str:
     return record.removeprefix("Version ").strip()
 
 
-def platform_components() -> list[Component]:
+def platform_components(qt_version: str) -> list[Component]:
     """Components that are not Python distributions: interpreter, SQLite, Qt, fonts."""
-    from PySide6 import QtCore
-
-    python = ".".join(str(part) for part in sys.version_info[:3])
     fonts = sorted(FONT_DIR.glob("*.ttf"))
     font_versions = sorted({_font_version(path) for path in fonts})
     return [
         Component(
             "CPython",
-            python,
-            "Interpreter (bundled in the frozen build)",
+            f"{TARGET_PYTHON}.x",
+            "Interpreter: the system's on a source install; the one that built it, inside the "
+            "bundle",
             "Runs the application; its standard library provides sqlite3, zoneinfo, decimal.",
             "PSF-2.0",
             {"application"},
         ),
         Component(
             "SQLite",
-            sqlite3.sqlite_version,
-            "C library linked by Python's sqlite3",
+            "the Python runtime's",
+            "C library linked by Python's sqlite3: on a Linux source install the system "
+            "Python's library; in the Windows bundle the sqlite3.dll of the CPython that built "
+            "it (the bundle smoke test prints it through `mgso4 verify --json`)",
             "The episode record: append-only events, hash chain, backups.",
             "Public domain",
             {"CPython sqlite3"},
         ),
         Component(
             "Qt",
-            QtCore.qVersion(),
+            qt_version,
             "C++ libraries inside the PySide6 wheels",
             "Windowing, widgets, accessibility, PDF preview (QtPdf).",
             "LGPL-3.0-only (Qt for Python)",
@@ -353,9 +451,12 @@ def _table(components: Iterable[Component], *, with_anomalies: bool) -> list[str
     for component in components:
         required = ", ".join(sorted(component.required_by))
         purpose = component.purpose or f"Dependency of {required}."
+        kind = component.kind
+        if component.platforms and len(component.platforms) < len(TARGET_ENVIRONMENTS):
+            kind = f"{kind} ({', '.join(component.platforms)} only)"
         cells = [component.name, component.version]
         if with_anomalies:
-            cells += [component.kind, purpose, component.licence, required, component.anomalies]
+            cells += [kind, purpose, component.licence, required, component.anomalies]
         else:
             cells += [component.licence, required]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
@@ -366,28 +467,40 @@ def _cell(text: str) -> str:
     return re.sub(r"\s+", " ", text).replace("|", "\\|")
 
 
-def render_soup() -> str:
-    """``docs/safety/soup.md`` for the installed set."""
-    runtime_reqs, dev_reqs = project_requirements()
-    runtime = walk(runtime_reqs, "application")
-    runtime.pop("mgso4-proforma", None)
-    dev = {k: v for k, v in walk(dev_reqs, "dev tools").items() if k not in runtime}
-    dev.pop("mgso4-proforma", None)
-    shipped = platform_components() + sorted(runtime.values(), key=lambda c: c.key)
-    missing = [c.name for c in shipped if c.version == "NOT INSTALLED"]
+def render_soup(lock_dir: Path = LOCK_DIR, licences_path: Path = LICENCES_PATH) -> str:
+    """``docs/safety/soup.md`` from the lock files (the same on any machine, any day)."""
+    licences = read_licences(licences_path)
+    runtime = locked_components(lock_dir / "runtime.txt", licences)
+    bundle = {
+        key: component
+        for key, component in locked_components(
+            lock_dir / "bundle.txt", licences, kind="Bundle build tool"
+        ).items()
+        if key not in runtime
+    }
+    dev = {
+        key: component
+        for key, component in locked_components(lock_dir / "dev.txt", licences).items()
+        if key not in runtime and key not in bundle
+    }
+    qt = runtime.get("pyside6-essentials")
+    if qt is None:
+        raise LockError("runtime.txt pins no PySide6-Essentials")
+    shipped = platform_components(qt.version) + sorted(runtime.values(), key=lambda c: c.key)
     lines = [
         "# SOUP list (software of unknown provenance)",
         "",
-        "GENERATED by `tools/safety/generate.py` from the installed environment: the runtime "
-        "dependencies in `pyproject.toml`, walked recursively through the installed "
-        "distributions' requirements (environment markers evaluated on this platform), plus "
-        "the interpreter, SQLite and Qt versions found at run time and the vendored fonts. Do "
-        "not edit by hand. `tests/safety/test_safety_soup.py` fails when this file no longer "
-        "matches the installed versions.",
+        "GENERATED by `tools/safety/generate.py` from the hashed lock files "
+        "(`requirements/runtime.txt`, `requirements/bundle.txt`, `requirements/dev.txt`, made "
+        "by `make lock`) and the reviewed licences in `tools/safety/licences.toml`, plus the "
+        "interpreter, SQLite, the Qt libraries inside the pinned PySide6 wheels and the "
+        "vendored fonts. Do not edit by hand. `tests/safety/test_safety_soup.py` fails when "
+        "this file no longer matches the locks; `tests/safety/test_safety_environment.py` "
+        "fails when the installed environment differs from the lock.",
         "",
-        f"Platform the list was generated on: `{sys.platform}`. A bundle built on another "
-        "platform (e.g. Windows) must regenerate this list on its build machine and ship that "
-        "copy: platform-specific requirements differ.",
+        f"Targets: Python {TARGET_PYTHON} on {' and '.join(TARGET_ENVIRONMENTS)} (environment "
+        "markers in the locks evaluated for each). A component needed on one platform only "
+        "says so in its Kind.",
         "",
         'Anomaly column: what was checked for the exact version. "To be reviewed before '
         'release" means the release notes and issue tracker for that version have NOT yet been '
@@ -397,14 +510,17 @@ def render_soup() -> str:
         "",
         *_table(shipped, with_anomalies=True),
         "",
-    ]
-    if missing:
-        lines += [f"**Not installed but required here:** {', '.join(missing)}", ""]
-    lines += [
+        f"## Shipped in the desktop bundle only ({len(bundle)})",
+        "",
+        "From `requirements/bundle.txt`: PyInstaller's bootloader and run-time hooks are inside "
+        "the bundle; the other build tools run on the build machine only.",
+        "",
+        *_table(sorted(bundle.values(), key=lambda c: c.key), with_anomalies=True),
+        "",
         f"## Development tools — not shipped ({len(dev)})",
         "",
-        "Used to test, lint and type-check; not in the installed application or bundle. No "
-        "anomaly review is needed for safety, but a defect in a test tool can hide a failing "
+        "Used to test, lint, type-check and lock; not in the installed application or bundle. "
+        "No anomaly review is needed for safety, but a defect in a test tool can hide a failing "
         "test, so the test suite also contains tests that must fail on bad input.",
         "",
         *_table(sorted(dev.values(), key=lambda c: c.key), with_anomalies=False),
