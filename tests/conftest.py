@@ -1,4 +1,9 @@
-"""Test-wide setup: Qt always runs offscreen, so no display is needed."""
+"""Test-wide setup: Qt runs on a real X display when the run provides one, else offscreen.
+
+``make test`` runs the suite under ``xvfb-run`` with ``QT_QPA_PLATFORM=xcb``: offscreen
+rendering hides painting defects (a black window looked right offscreen). Without an X server
+(no ``DISPLAY``) the offscreen platform is used, and the run says so once.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
+if os.environ.get("QT_QPA_PLATFORM") != "xcb" or not os.environ.get("DISPLAY"):
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("MGSO4_NO_BACKUP_THREAD", "1")
 
 ROOT = Path(__file__).resolve().parent.parent

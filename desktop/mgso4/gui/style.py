@@ -110,7 +110,10 @@ class StyleRule:
 
     ``fg`` is the text colour set; ``bg`` the background set. When a rule sets text colour
     but leaves the background transparent, ``on`` names the background the text sits on, so
-    the contrast test can check it.
+    the contrast test can check it. ``transparent`` False leaves the background out of the
+    block altogether: a ``QWidget`` rule must not say "transparent", because it would beat the
+    window rule of equal specificity and top-level windows would paint black on a real X
+    server (offscreen rendering hides that).
     """
 
     selector: str
@@ -118,6 +121,7 @@ class StyleRule:
     bg: str | None = None
     on: str | None = None
     extra: str = ""
+    transparent: bool = True
 
     @property
     def text_background(self) -> str | None:
@@ -131,7 +135,7 @@ class StyleRule:
             parts.append(f"color: {self.fg};")
         if self.bg:
             parts.append(f"background-color: {self.bg};")
-        elif self.fg:
+        elif self.fg and self.transparent:
             parts.append("background-color: transparent;")
         if self.extra:
             parts.append(self.extra)
@@ -180,7 +184,13 @@ _SELECTION = (
 #: Every block of the stylesheet, in order (later blocks win on equal specificity).
 RULES: tuple[StyleRule, ...] = (
     StyleRule("QMainWindow, QDialog, QWizard", fg=Colour.TEXT, bg=Colour.WINDOW),
-    StyleRule("QWidget", fg=Colour.TEXT, on=Colour.WINDOW, extra=f"font-size: {BASE_FONT_PT}pt;"),
+    StyleRule(
+        "QWidget",
+        fg=Colour.TEXT,
+        on=Colour.WINDOW,
+        extra=f"font-size: {BASE_FONT_PT}pt;",
+        transparent=False,
+    ),
     StyleRule("QLabel", fg=Colour.TEXT, on=Colour.WINDOW),
     StyleRule('QLabel[role="muted"]', fg=Colour.TEXT_MUTED, on=Colour.WINDOW),
     StyleRule(
