@@ -63,7 +63,6 @@ def command_lines(path: Path) -> list[str]:
 
 def subcommand_options() -> dict[str, set[str]]:
     """Every subcommand of the real parser with its option strings."""
-    cli._register_extra_commands()
     parser = cli.build_parser()
     (subparsers,) = (
         action for action in parser._actions if action.__class__.__name__ == "_SubParsersAction"

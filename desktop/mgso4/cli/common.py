@@ -1,0 +1,207 @@
+"""What every ``mgso4`` subcommand shares: exit codes, the one-line usage error, the argparse
+subclass that reports in one line, JSON output, and the parsers for dates, times, gestations,
+protocols and record paths. Heavy imports stay inside the functions so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input on the command line: exit 2 with one line on stderr."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(f"{argument}: {message}")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def protocol_library() -> Any:
+    from mgso4.core.protocol import ProtocolLibrary
+    from mgso4.resources import resource_path
+
+    return ProtocolLibrary(resource_path("protocols"))
+
+
+def load_protocol(id_or_path: str) -> Any:
+    from mgso4.core.protocol import ProtocolError
+
+    try:
+        return protocol_library().load(id_or_path)
+    except ProtocolError as exc:
+        raise UsageError("--protocol", "; ".join(exc.problems)) from None
+
+
+def load_preparations() -> Any:
+    from mgso4.core.protocol import load_preparations_file
+    from mgso4.resources import resource_path
+
+    return load_preparations_file(resource_path("preparations.toml"))
+
+
+def parse_gestation(text: str, argument: str) -> Any:
+    from mgso4.core.gestation import GestationalAge, GestationError
+
+    try:
+        return GestationalAge.parse(text)
+    except GestationError as exc:
+        raise UsageError(argument, str(exc)) from None
+
+
+def parse_date(text: str, argument: str) -> date:
+    from mgso4.core.timeutil import LocalTimeError, parse_local_date
+
+    try:
+        return parse_local_date(text)
+    except LocalTimeError as exc:
+        raise UsageError(argument, str(exc)) from None
+
+
+def parse_datetime(text: str, argument: str) -> datetime:
+    from mgso4.core.timeutil import AmbiguousLocalTimeError, LocalTimeError, parse_local_datetime
+
+    try:
+        return parse_local_datetime(text)
+    except AmbiguousLocalTimeError as exc:
+        raise UsageError(
+            argument, f"{exc} Add the offset, e.g. +01:00 for BST or +00:00 for GMT."
+        ) from None
+    except LocalTimeError as exc:
+        raise UsageError(argument, str(exc)) from None
+
+
+def local_date(moment: datetime) -> date:
+    from mgso4.core.timeutil import LONDON
+
+    return moment.astimezone(LONDON).date()
+
+
+def now() -> datetime:
+    from mgso4.core.timeutil import utcnow
+
+    return utcnow()
+
+
+def db_path(value: str | None, argument: str = "--db") -> Path:
+    if value:
+        return Path(value)
+    from mgso4.storage import default_db_path
+
+    return default_db_path()
+
+
+def emit(data: dict[str, Any], code: int, as_json: bool) -> int:
+    if as_json:
+        print_json(data)
+    else:
+        print(data.get("message") or ("ok" if code == EXIT_OK else "problems found"))
+        for problem in data.get("problems", []) if code != EXIT_OK else []:
+            print(f"  - {problem}")
+    return code
+
+
+def cli_actor(args: argparse.Namespace) -> Any:
+    from mgso4.core.episode import Actor
+    from mgso4.core.vocab import Role
+
+    name = args.by or getpass.getuser() or "command line"
+    try:
+        return Actor(name=name, role=Role(args.role))
+    except ValueError as exc:
+        raise UsageError("--by", str(exc)) from None
+
+
+def situations() -> list[str]:
+    from mgso4.core.vocab import Situation
+
+    return [s.value for s in Situation]
+
+
+def conditions() -> list[str]:
+    from mgso4.core.vocab import ConditionId
+
+    return [c.value for c in ConditionId]
+
+
+def medications() -> list[str]:
+    from mgso4.core.vocab import MedicationId
+
+    return [m.value for m in MedicationId]
+
+
+#: Subcommand registrars added by the storage, report and audit command modules.
+class StderrProgress:
+    """Progress on stderr (one line per stage step); Ctrl+C cancels without a partial file."""
+
+    def __init__(self, quiet: bool) -> None:
+        self._quiet = quiet
+        self._last: tuple[str, int] = ("", -1)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._quiet:
+            return
+        percent = int(100 * done / total) if total else 100
+        step = percent // 10
+        if (stage, step) != self._last:
+            self._last = (stage, step)
+            print(f"{stage}: {percent}% ({done}/{total})", file=sys.stderr, flush=True)
+
+
+def audit_filters(args: argparse.Namespace) -> Any:
+    from mgso4.audit import Filters, GestationBand, OutcomeFilter
+
+    return Filters(
+        bands=frozenset(GestationBand(b) for b in args.band),
+        outcome=OutcomeFilter(args.outcome),
+        workstations=frozenset(args.workstation),
+        include_training=args.include_training,
+    )
+
+
+def date_range(args: argparse.Namespace) -> tuple[Any, Any]:
+    date_from = parse_date(args.date_from, "--from") if args.date_from else None
+    date_to = parse_date(args.date_to, "--to") if args.date_to else None
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise UsageError("--from", f"{date_from} is after --to {date_to}")
+    return date_from, date_to
+
+
+def existing_record(value: str | None) -> Path:
+    path = db_path(value)
+    if not path.is_file():
+        raise UsageError("--db", f"there is no record file at {path}")
+    return path

@@ -1,0 +1,74 @@
+"""Subcommands over the record file itself: ``verify``, ``backup`` and ``restore``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from mgso4.cli.common import EXIT_OK, db_path, emit, print_json
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Integrity check, hash chains, SQLite version and journal mode; exit 1 on any problem."""
+    from mgso4.storage.cli_support import verify_report_json
+
+    path = db_path(args.db)
+    data, code = verify_report_json(path)
+    if args.json:
+        print_json(data)
+        return code
+    if "message" in data and not data.get("ok", False) and "integrity" not in data:
+        print(data["message"])
+        return code
+    print(f"Record: {path}")
+    print(f"  SQLite {data.get('sqlite_version')} — journal mode {data.get('journal_mode')}")
+    print(f"  integrity_check: {data.get('integrity')}")
+    counts = data.get("counts", {})
+    print("  " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    for problem in data.get("problems", []):
+        print(f"  PROBLEM: {problem}")
+    print("  OK: every chain verifies" if code == EXIT_OK else "  NOT OK")
+    return code
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A verified backup through SQLite's backup API, rotated."""
+    from mgso4.storage.cli_support import backup_to
+
+    data, code = backup_to(db_path(args.db), Path(args.to), keep=args.keep)
+    return emit(data, code, args.json)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore a verified backup; an existing file is moved aside, never overwritten."""
+    from mgso4.storage.cli_support import restore
+
+    data, code = restore(Path(args.backup), Path(args.to), overwrite=args.replace)
+    return emit(data, code, args.json)
+
+
+def register(sub: Any) -> None:
+    """Add verify, backup and restore."""
+    p = sub.add_parser("verify", help="check the record: integrity, hash chains, journal mode")
+    p.add_argument("--db", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("backup", help="write a verified backup of the record")
+    p.add_argument("--db", metavar="PATH")
+    p.add_argument("--to", required=True, metavar="DIR")
+    p.add_argument("--keep", type=int, default=14, metavar="N")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a verified backup to a record file")
+    p.add_argument("backup", metavar="BACKUP")
+    p.add_argument("--to", required=True, metavar="PATH")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="if PATH exists, move it aside (kept as PATH.replaced-<time>) and restore",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_restore)
