@@ -217,10 +217,43 @@ def test_area_does_not_import_forbidden_modules(area: str) -> None:
     assert offenders == {}, f"{area} must not import {sorted(FORBIDDEN[area])}: {offenders}"
 
 
+#: Test and demo tooling: it lives in tests/, bench/ and tools/, never in what ships.
+TEST_TOOLING = ("pytest", "pytestqt", "hypothesis", "harness", "PySide6.QtTest")
+
+
+def imported_names(path: Path) -> set[str]:
+    """Full dotted names imported anywhere in a file (``from a.b import c`` gives ``a.b``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_shipped_package_imports_no_test_tooling() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(bad)
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (
+            bad := {
+                name
+                for name in imported_names(path)
+                if any(name == tool or name.startswith(f"{tool}.") for tool in TEST_TOOLING)
+            }
+        )
+    }
+    assert offenders == {}
+
+
 def test_checker_detects_a_forbidden_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    import PySide6.QtWidgets\n    from sqlite3 import connect\n")
     assert {"PySide6", "sqlite3"} <= imported_roots(sample)
+    sample.write_text("def f():\n    from PySide6.QtTest import QTest\n")
+    assert imported_names(sample) == {"PySide6.QtTest"}
 
 
 # -- the project's own parts ------------------------------------------------------------------
