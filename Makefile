@@ -94,7 +94,7 @@ forms: $(STAMP)
 	$(PY) -m mgso4.gui.build_forms
 
 screenshots: $(STAMP) $(APT_STAMP)
-	@$(call ON_X,$(PY) -m mgso4.gui.screenshots docs/screenshots)
+	@$(call ON_X,$(PY) tools/screenshots/take.py docs/screenshots)
 
 # One-folder desktop bundle (PyInstaller, packaging/mgso4.spec) in dist/mgso4-proforma/, then
 # a smoke test of the built executable: `mgso4 assess ... --json`, and the app started

@@ -1,12 +1,12 @@
 """Interaction budget and wizard page changes, from the scripted standard case.
 
-``mgso4.gui.wizard.budget.run_standard_case`` drives the new-episode wizard by keyboard the
-way a midwife would (27+3, established labour, the unit's default preparation) and counts
-every input, the main window's "New episode" button being input 1. The driver here is
-``PySide6.QtTest.QTest`` wrapped so that every key press is also timed: the time from the
-key press to the end of the event processing it caused (layout and paint included, as
-``QApplication.processEvents`` runs the posted update requests), and whether the wizard's
-page changed.
+``run_standard_case`` (``tests/gui/harness/budget.py``, shared with the tests) drives the
+new-episode wizard by keyboard the way a midwife would (27+3, established labour, the unit's
+default preparation) and counts every input, the main window's "New episode" button being
+input 1. The driver here is ``PySide6.QtTest.QTest`` wrapped so that every key press is also
+timed: the time from the key press to the end of the event processing it caused (layout and
+paint included, as ``QApplication.processEvents`` runs the posted update requests), and
+whether the wizard's page changed.
 
 Baseline for page changes: a bare ``QWizard`` of as many pages, each a label and a line edit,
 advanced with Enter by the same timed driver.
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import Result, judge, median, scratch_folder
+from common import TESTS, Result, add_path, judge, median, scratch_folder
 
 PAGE_CHANGE_TARGET_MS = 16.0
 
@@ -100,7 +100,9 @@ class TimingDriver:
 
 def run_case(folder: Path, driver: TimingDriver) -> dict[str, Any]:
     """One standard case (first episode of a shift: sign-in page included)."""
-    from mgso4.gui.wizard.budget import run_standard_case
+    add_path(TESTS / "gui")
+    from harness.budget import run_standard_case
+
     from mgso4.gui.wizard.wizard import step_of
 
     driver.page_name = lambda page: getattr(step_of(page), "value", page)

@@ -19,7 +19,6 @@ from mgso4.core.flow import (
     is_answered,
     next_step,
     path,
-    steps_for,
     suggested_reason,
 )
 from mgso4.core.vocab import Recommendation
@@ -278,12 +277,6 @@ def test_optional_maintenance_not_skipped_keeps_the_maintenance_step() -> None:
 def test_maintenance_cannot_be_skipped_when_the_protocol_requires_it() -> None:
     with pytest.raises(ValidationError, match="does not allow a loading dose without"):
         flow(maintenance_skipped=True)
-
-
-def test_steps_for_is_the_same_as_path() -> None:
-    state = flow(recommendation=Recommendation.OFFER, decision_give=False)
-
-    assert steps_for(state) == path(state)
 
 
 def test_flow_state_is_frozen() -> None:

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness.episodes import episode_drafts
 from PySide6.QtWidgets import QApplication
 
 from mgso4.core.episode import Actor, Event, EventDraft, ProtocolRef
 from mgso4.core.protocol import ProtocolLibrary, load_preparations_file
 from mgso4.core.vocab import Role
 from mgso4.gui.context import AppContext
-from mgso4.gui.screenshots import episode_drafts
 from mgso4.gui.style import apply_style
 from mgso4.resources import resource_path
 from mgso4.settings import Settings
@@ -91,7 +91,7 @@ AddEpisode = Callable[..., str]
 
 @pytest.fixture
 def add_episode(context: AppContext, clock: FakeClock) -> AddEpisode:
-    """Record an episode; keyword arguments as ``screenshots.episode_drafts`` (minutes ago)."""
+    """Record an episode; keyword arguments as ``harness.episodes.episode_drafts`` (minutes ago)."""
 
     def add(
         *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.budget import InputCounter, drive_standard_case
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -15,7 +16,6 @@ from mgso4.gui.board.urgency import Urgency
 from mgso4.gui.episode.view import EpisodeView
 from mgso4.gui.main_window import CLOCK_CHECK_MS, TRAINING_BANNER_TEXT
 from mgso4.gui.wizard import NewEpisodeWizard
-from mgso4.gui.wizard.budget import InputCounter, drive_standard_case
 from mgso4.storage import Store
 
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from harness.budget import InputCounter, drive_standard_case
+from harness.demo import demo_context
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -39,8 +41,6 @@ from mgso4.core.vocab import (
 from mgso4.gui.context import AppContext
 from mgso4.gui.widgets.field_message import FieldMessage
 from mgso4.gui.wizard import NewEpisodeWizard
-from mgso4.gui.wizard.budget import InputCounter, drive_standard_case
-from mgso4.gui.wizard.demo import demo_context
 from mgso4.gui.wizard.pages_decision import DecisionPage, NotGivenPage, SeniorPage
 from mgso4.gui.wizard.pages_entry import GestationPage, PatientPage, SituationPage
 from mgso4.gui.wizard.pages_infusion import LoadingPage, MaintenancePage
@@ -1087,10 +1087,15 @@ def test_next_is_disabled_until_the_patient_is_named(wizard: NewEpisodeWizard) -
     assert next_enabled(wizard)
 
 
-def test_each_demo_patient_has_its_own_valid_synthetic_nhs_number() -> None:
+def test_each_demo_patient_has_its_own_valid_synthetic_nhs_number(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The wizard's screenshot cases (tools/screenshots) and the input-budget case.
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "tools" / "screenshots"))
+    from harness.budget import STANDARD_NHS_NUMBER
+    from wizard_pages import DEMO_NHS_NUMBER, SECOND_DEMO_NHS_NUMBER
+
     from mgso4.core.identifiers import check_identifier
-    from mgso4.gui.wizard.budget import STANDARD_NHS_NUMBER
-    from mgso4.gui.wizard.screenshots import DEMO_NHS_NUMBER, SECOND_DEMO_NHS_NUMBER
 
     numbers = [DEMO_NHS_NUMBER, SECOND_DEMO_NHS_NUMBER, STANDARD_NHS_NUMBER]
     checks = [check_identifier(number, IdentifierType.NHS) for number in numbers]

@@ -4,7 +4,7 @@ One input = one typed field (a whole string), one key (Enter, Tab), one click or
 double-click; the main window's "New episode" button is the first. The wizard records the
 loading dose and, on Close, opens the new episode; the demo clock then moves on by the
 loading duration (no sleeping) and the episode view's "Start maintenance" form records the
-load end and the maintenance start together (``mgso4.gui.wizard.budget``).
+load end and the maintenance start together (``harness.budget``).
 
 Budget: loading instructions on screen within 10 inputs, maintenance running within 20,
 whether or not the shift user is already known. Both are met. The counts are also pinned at
@@ -18,16 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pytestqt.qtbot import QtBot
-
-from mgso4.core.episode import Stage
-from mgso4.gui.wizard.budget import (
+from harness.budget import (
     LOADING_BUDGET,
     MAINTENANCE_BUDGET,
     budget_report,
     run_standard_case,
 )
-from mgso4.gui.wizard.demo import demo_context
+from harness.demo import demo_context
+from pytestqt.qtbot import QtBot
+
+from mgso4.core.episode import Stage
 
 #: Measured inputs to maintenance running with the shift user known: 13 in the wizard up to
 #: Save, Close (14, which opens the episode), Start maintenance (15), the checker's name

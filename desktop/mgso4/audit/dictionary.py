@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from mgso4.audit.facts import BAND_CUT_POINTS, GestationBand
+from mgso4.audit.facts import BAND_CUT_POINTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +219,3 @@ def dictionary_rows(identifiable: bool) -> list[tuple[str, str, str, str, str]]:
         )
         for column in columns_for(identifiable)
     ]
-
-
-def band_labels() -> dict[str, str]:
-    """Band id → plain words, for the dictionary's notes."""
-    return {band.value: band.label for band in GestationBand}

@@ -432,10 +432,6 @@ def select_rows(
     return selected
 
 
-def _nnap_eligible(row: BabyRow) -> bool:
-    return row.classification is not None and row.classification.nnap.eligible
-
-
 _OUTCOME_TESTS: Final[dict[OutcomeFilter, Callable[[BabyRow], bool]]] = {
     OutcomeFilter.ALL: lambda row: True,
     OutcomeFilter.NNAP_MET: lambda row: (

@@ -15,10 +15,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol, TypeAlias
+from typing import TypeAlias
 
 
 class AuditError(ValueError):
@@ -34,16 +33,9 @@ class Cancelled(Exception):
         super().__init__(f"{what} was cancelled; {consequence}.")
 
 
-class _HasIsSet(Protocol):
-    def is_set(self) -> bool: ...
-
-
 #: ``progress(stage, done, total)``: ``stage`` is a short label in the user's words ("Reading
 #: episodes"), ``done`` and ``total`` are counts of the items in that stage (total 0 = unknown).
 ProgressCallback: TypeAlias = Callable[[str, int, int], None]
-
-#: A ``threading.Event`` (set = cancel) or any callable returning True to cancel.
-CancelCheck: TypeAlias = "threading.Event | _HasIsSet | Callable[[], bool]"
 
 
 def report(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:

@@ -458,10 +458,6 @@ def check_maintenance_rate(
     return _combine([], [])
 
 
-#: Alias kept for the shared contract name (contracts.md: ``check_rate``).
-check_rate = check_maintenance_rate
-
-
 # --------------------------------------------------------------------------- typed numbers
 
 _VALID_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)

@@ -422,10 +422,6 @@ class Event(BaseModel):
         """SHA-256 of the canonical bytes, hex."""
         return hashlib.sha256(self.canonical_bytes()).hexdigest()
 
-    def typed_payload(self) -> Any:
-        """The payload as its pydantic model."""
-        return parse_payload(self.type, self.payload)
-
 
 class ProtocolRef(BaseModel):
     """The protocol in force for an event: id, version and content hash."""

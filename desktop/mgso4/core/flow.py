@@ -196,11 +196,6 @@ def path(state: FlowState) -> list[Step]:
     return [*steps, Step.REVIEW, Step.DONE]
 
 
-def steps_for(state: FlowState) -> list[Step]:
-    """Same as :func:`path` (the name used in the shared contracts)."""
-    return path(state)
-
-
 def next_step(state: FlowState) -> Step:
     """The first step on the path whose question is still unanswered; ``DONE`` if none."""
     return next((step for step in path(state) if not is_answered(state, step)), Step.DONE)

@@ -15,7 +15,6 @@ from mgso4.core.monitoring import Finding, evaluate
 from mgso4.core.protocol import Protocol
 
 LOW: Final = "▼ LOW"
-HIGH: Final = "▲ HIGH"
 FALL: Final = "▼ FALL"
 ABSENT: Final = "✗ ABSENT"
 REDUCED: Final = "▼ REDUCED"

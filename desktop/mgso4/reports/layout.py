@@ -68,9 +68,8 @@ TABLE_SIZE: Final = 9.0
 FOOTER_SIZE: Final = 8.0
 FOOTER_LINE: Final = 4 * mm
 
-#: An empty check box (U+2610) and a ticked one (U+2611); DejaVu has both.
+#: An empty check box (U+2610); DejaVu has it.
 BOX: Final = "☐"
-TICKED: Final = "☑"
 
 
 @dataclass(frozen=True)
@@ -256,12 +255,10 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
     def __init__(
         self,
         *args: Any,
-        furniture: Furniture,
         printed_at: datetime | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self._furniture = furniture
         self._saved_page_states: list[dict[str, Any]] = []
         if printed_at is not None:
             # The PDF's own creation date is the print time (UTC), so the file says when it
@@ -357,9 +354,7 @@ def build_pdf(
         _draw_footer(canvas, furniture)
 
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
-    maker: Callable[..., Canvas] = functools.partial(
-        NumberedCanvas, furniture=furniture, printed_at=printed_at
-    )
+    maker: Callable[..., Canvas] = functools.partial(NumberedCanvas, printed_at=printed_at)
     document.build(list(story), canvasmaker=maker)
     return buffer.getvalue()
 

@@ -294,7 +294,7 @@ class AuditView(QWidget):
         self.chart_tabs.setAccessibleName("Charts")
         self.canvases: dict[str, FigureCanvasQTAgg] = {}
         for key, title in CHART_TABS:
-            canvas = FigureCanvasQTAgg(Figure(figsize=charts.FIGURE_SIZE_IN))  # type: ignore[no-untyped-call]
+            canvas = FigureCanvasQTAgg(Figure(figsize=charts.FIGURE_SIZE_IN))
             canvas.setObjectName(f"chart_{key}")
             canvas.setAccessibleName(title)
             self.canvases[key] = canvas
@@ -557,7 +557,7 @@ class AuditView(QWidget):
     def _show_charts(self, figures: dict[str, Figure]) -> None:
         current = self.chart_tabs.currentIndex()
         for index, (key, title) in enumerate(CHART_TABS):
-            canvas = FigureCanvasQTAgg(figures[key])  # type: ignore[no-untyped-call]
+            canvas = FigureCanvasQTAgg(figures[key])
             canvas.setObjectName(f"chart_{key}")
             canvas.setAccessibleName(title)
             old = self.canvases[key]
@@ -684,7 +684,7 @@ class AuditView(QWidget):
 
     # ------------------------------------------------------------------ charts
 
-    def save_chart(self, chart_format: str) -> None:
+    def save_chart(self, chart_format: charts.ChartFormat) -> None:
         """Save the chart on the current tab as PNG or PDF (the file dialog asks where)."""
         key = CHART_TABS[max(0, self.chart_tabs.currentIndex())][0]
         figure = self.figures.get(key)
@@ -701,7 +701,7 @@ class AuditView(QWidget):
         if path.suffix.lower() != f".{chart_format}":
             path = path.with_name(f"{path.name}.{chart_format}")
         try:
-            charts.save_figure(figure, path, chart_format)  # type: ignore[arg-type]
+            charts.save_figure(figure, path, chart_format)
         except (AuditError, OSError) as exc:
             self._say(f"The chart was not saved: {exc}", ToneName.WARNING)
             return

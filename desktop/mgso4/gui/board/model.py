@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from mgso4.gui.board.rows import BoardRow
 from mgso4.gui.board.urgency import LOOKS, Urgency
-from mgso4.gui.style import BOARD_FONT_PT, TONES, ToneName
+from mgso4.gui.style import BOARD_FONT_PT, TONES
 from mgso4.gui.widgets.icons import icon
 
 #: A model role that gives a row's episode uuid.
@@ -143,8 +143,3 @@ class BoardModel(QAbstractTableModel):
         if row.urgency is Urgency.DUE_SOON:
             return f"{look.word}: {row.countdown}"
         return row.countdown
-
-
-def tone_of(row: BoardRow) -> ToneName:
-    """The colour tone of a row (for tests and the summary banner)."""
-    return LOOKS[row.urgency].tone

@@ -9,18 +9,76 @@ its own.
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from mgso4.core.flow import Step
 from mgso4.core.timeutil import to_local
 from mgso4.gui.style import BASE_FONT_PT, ToneName, set_tone
 
 if TYPE_CHECKING:
+    from mgso4.core.episode import Event
+    from mgso4.core.flow import FlowState
+    from mgso4.core.gestation import GestationalAge
+    from mgso4.gui.context import AppContext
     from mgso4.gui.wizard.answers import WizardAnswers
-    from mgso4.gui.wizard.wizard import NewEpisodeWizard
+
+
+class WizardHost(Protocol):
+    """What a page may ask of the wizard that holds it (the new-episode wizard provides it).
+
+    Pages depend on this small interface rather than on the wizard class, so the wizard
+    imports its pages and no page imports the wizard.
+    """
+
+    context: AppContext
+    answers: WizardAnswers
+    #: The identifier as the user should read it (spaced NHS number...); "" until accepted.
+    identifier_display: str
+    #: When the review page last showed what saving records (None before the review).
+    reviewed_at: datetime | None
+    #: When the episode was saved (UTC), and its events; None and [] until then.
+    saved_at: datetime | None
+    saved_events: list[Event]
+
+    def button(self, which: QWizard.WizardButton) -> QAbstractButton:
+        """One of the wizard's buttons (Next, Commit, Finish...)."""
+        ...
+
+    def flow_state(self) -> FlowState:
+        """The ``core.flow`` state for the answers so far."""
+        ...
+
+    def reassess(self) -> None:
+        """Assess again with the answers so far (``core.eligibility.assess``)."""
+        ...
+
+    def gestation_today(self) -> GestationalAge | None:
+        """The gestation today from the dating entered (for the patient banner)."""
+        ...
+
+    def save(self) -> str | None:
+        """Append every event in one transaction; the problem in words, or None when saved."""
+        ...
+
+    def saved_state_active(self) -> bool:
+        """Whether the saved episode is active (shown on the ward board), from its events."""
+        ...
+
+    def summary_sections(self) -> list[tuple[str, list[str]]]:
+        """Everything entered, section by section, for the review page."""
+        ...
 
 
 class StepPage(QWizardPage):
@@ -32,7 +90,7 @@ class StepPage(QWizardPage):
 
     step: ClassVar[Step]
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__()
         self.owner = owner
         self.context = owner.context

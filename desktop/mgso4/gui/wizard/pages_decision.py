@@ -9,7 +9,6 @@ reasons, cautions, warnings, citations, dose plans) and the protocol file (sourc
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -36,6 +35,7 @@ from mgso4.gui.widgets.field_message import FieldMessage
 from mgso4.gui.wizard.answers import interaction_warning, not_happened_yet
 from mgso4.gui.wizard.base import (
     StepPage,
+    WizardHost,
     bullets,
     chain,
     clear_layout,
@@ -46,9 +46,6 @@ from mgso4.gui.wizard.base import (
     toned,
 )
 from mgso4.gui.wizard.fields import ActorFields, LocalDateTimeField
-
-if TYPE_CHECKING:
-    from mgso4.gui.wizard.wizard import NewEpisodeWizard
 
 #: The headline for each recommendation, in plain words.
 RECOMMENDATION_WORDS: dict[Recommendation, str] = {
@@ -103,7 +100,7 @@ class DecisionPage(StepPage):
 
     step = Step.DECISION
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setSubTitle("From the unit protocol. Read the reasons, then record the decision.")
         self.scroll_area = QScrollArea()
@@ -411,7 +408,7 @@ class SeniorPage(StepPage):
 
     step = Step.SENIOR
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setSubTitle("Record who made the decision and what they decided.")
         self.why = text_label(name="Why a senior decision is needed")
@@ -478,7 +475,7 @@ class NotGivenPage(StepPage):
 
     step = Step.NOT_GIVEN
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setSubTitle("Choose the reason. This is used for the missed-case audit.")
         protocol = self.context.protocol

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -32,11 +31,8 @@ from mgso4.core.identifiers import accepted_in_mode, check_for_mode, check_ident
 from mgso4.core.timeutil import to_local
 from mgso4.core.vocab import ConditionId, IdentifierType, MedicationId, Situation
 from mgso4.gui.widgets.field_message import FieldMessage
-from mgso4.gui.wizard.base import StepPage, heading, muted
+from mgso4.gui.wizard.base import StepPage, WizardHost, heading, muted
 from mgso4.gui.wizard.fields import ActorFields, LocalDateField
-
-if TYPE_CHECKING:
-    from mgso4.gui.wizard.wizard import NewEpisodeWizard
 
 #: A gestation still being typed: up to two digits, optionally a "+" not yet followed by a day.
 _GESTATION_PREFIX = re.compile(r"\s*[0-9]{0,2}\s*(\+\s*)?", re.ASCII)
@@ -54,7 +50,7 @@ class UserPage(StepPage):
 
     step = Step.USER
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setSubTitle(
             "Your name and role go on every entry you make. They are remembered until the "
@@ -93,7 +89,7 @@ class PatientPage(StepPage):
 
     step = Step.PATIENT
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         training = self.context.training
         self.setSubTitle(
@@ -254,7 +250,7 @@ class GestationPage(StepPage):
 
     step = Step.GESTATION
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setSubTitle(
             "Use one of the three. The gestation is counted in completed weeks and days."
@@ -443,7 +439,7 @@ class SituationPage(StepPage):
 
     step = Step.SITUATION
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setSubTitle("Choose the situation now and tick anything that applies.")
         protocol = self.context.protocol

@@ -21,7 +21,6 @@ overlap times ask BST or GMT). A clinical record never holds an event that has n
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QWidget
@@ -35,6 +34,7 @@ from mgso4.gui.style import ToneName, set_tone
 from mgso4.gui.wizard.answers import not_happened_yet
 from mgso4.gui.wizard.base import (
     StepPage,
+    WizardHost,
     bullets,
     card,
     emphasise,
@@ -45,9 +45,6 @@ from mgso4.gui.wizard.base import (
 )
 from mgso4.gui.wizard.fields import ActorFields, LocalDateTimeField, same_person
 from mgso4.gui.wizard.pages_decision import sourced_line
-
-if TYPE_CHECKING:
-    from mgso4.gui.wizard.wizard import NewEpisodeWizard
 
 _LOCAL = (Provenance.UNVERIFIED, Provenance.LOCAL)
 
@@ -74,7 +71,7 @@ class LoadingPage(StepPage):
 
     step = Step.LOADING
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setSubTitle("Check the preparation with a second person, then start the pump.")
         self.preparation_combo = QComboBox()
@@ -269,7 +266,7 @@ class MaintenancePage(StepPage):
 
     step = Step.MAINTENANCE
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setSubTitle("Set the pump to the maintenance rate when the loading dose ends.")
         self.card, card_layout = card(name="Maintenance infusion")

@@ -10,8 +10,6 @@ every answer stays as entered, and Save can be pressed again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget, QWizard
 
 from mgso4.core.dosing import plain, stop_due_at
@@ -19,12 +17,17 @@ from mgso4.core.episode import EventType
 from mgso4.core.flow import Step
 from mgso4.core.timeutil import format_local
 from mgso4.gui.style import ToneName
-from mgso4.gui.wizard.base import StepPage, clear_layout, emphasise, heading, text_label, toned
+from mgso4.gui.wizard.base import (
+    StepPage,
+    WizardHost,
+    clear_layout,
+    emphasise,
+    heading,
+    text_label,
+    toned,
+)
 from mgso4.gui.wizard.pages_decision import RECOMMENDATION_WORDS
 from mgso4.gui.wizard.pages_infusion import maintenance_not_recorded_text
-
-if TYPE_CHECKING:
-    from mgso4.gui.wizard.wizard import NewEpisodeWizard
 
 
 class ReviewPage(StepPage):
@@ -32,7 +35,7 @@ class ReviewPage(StepPage):
 
     step = Step.REVIEW
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setSubTitle("Check each line. Use Back to change anything; Save records it all.")
         self.setCommitPage(True)
@@ -91,7 +94,7 @@ class DonePage(StepPage):
 
     step = Step.DONE
 
-    def __init__(self, owner: NewEpisodeWizard) -> None:
+    def __init__(self, owner: WizardHost) -> None:
         super().__init__(owner)
         self.setTitle("Saved")
         self.setFinalPage(True)

@@ -39,6 +39,7 @@ from typing import Any, Protocol, TypeVar
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
+from harness.demo import DemoClock, demo_context
 from mgso4.core.episode import Actor, Stage
 from mgso4.core.flow import Step
 from mgso4.core.vocab import Role
@@ -47,7 +48,6 @@ from mgso4.gui.context import AppContext
 from mgso4.gui.episode.actions import MaintenanceStartDialog
 from mgso4.gui.main_window import MainWindow
 from mgso4.gui.wizard.answers import minutes
-from mgso4.gui.wizard.demo import DemoClock, demo_context
 from mgso4.gui.wizard.wizard import NewEpisodeWizard, step_of
 
 _W = TypeVar("_W", bound=QWidget)
@@ -299,7 +299,7 @@ def run_standard_case(
     Args:
         driver: ``qtbot`` or ``PySide6.QtTest.QTest``.
         context: The context to use; a demo one in ``folder`` (or a temporary folder) if None.
-            Its clock must be a :class:`~mgso4.gui.wizard.demo.DemoClock` (as
+            Its clock must be a :class:`~harness.demo.DemoClock` (as
             ``demo_context`` gives), so the loading duration can pass without sleeping.
         user_known: Someone is already signed in for the shift (no sign-in page); otherwise
             the count includes the sign-in page the first episode of a shift shows.
@@ -323,7 +323,7 @@ def run_standard_case(
     if not isinstance(clock, DemoClock):
         raise BudgetError(
             "The standard case lets the loading dose run by moving the clock on: use a "
-            "context from mgso4.gui.wizard.demo.demo_context (a DemoClock)."
+            "context from harness.demo.demo_context (a DemoClock)."
         )
     if user_known:
         context.user = context.user or Actor(name=STANDARD_USER, role=Role.MIDWIFE)

@@ -1,6 +1,6 @@
 """Write the audit screenshots in ``docs/screenshots`` from a fresh demo record.
 
-``python -m mgso4.gui.audit.screenshots [out_dir]`` writes ``audit-run.png``,
+``python tools/screenshots/audit_screens.py [out_dir]`` writes ``audit-run.png``,
 ``audit-pareto.png``, ``audit-timing.png`` (the charts, exactly as saved from the screen) and
 ``audit-view.png`` (the audit screen), each re-saved with a 256-colour palette to stay small.
 Everything shown is synthetic demo data (``mgso4.audit.demo``).
@@ -50,8 +50,9 @@ def take(out_dir: Path) -> list[Path]:
     for name, build in charts.CHARTS.items():
         written.append(charts.save_figure(build(metrics), out_dir / f"audit-{name}.png"))
 
-    app = QApplication.instance() or QApplication([])
-    apply_style(app)  # type: ignore[arg-type]
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([])
+    apply_style(app)
     settings = Settings()
     library = ProtocolLibrary(resource_path("protocols"))
     with Store.open(record, check_location_safe=False) as store:
@@ -116,7 +117,7 @@ def _shrink_png(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: ``python -m mgso4.gui.audit.screenshots [out_dir]``."""
+    """Entry point: ``python tools/screenshots/audit_screens.py [out_dir]``."""
     args = sys.argv[1:] if argv is None else argv
     out_dir = Path(args[0]) if args else Path("docs/screenshots")
     for path in take(out_dir):

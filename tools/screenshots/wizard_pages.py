@@ -4,8 +4,8 @@
 unit's default preparation) page by page and saves each page as ``wizard-<step>.png``. The
 senior-decision and not-given pages are not on the standard path, so a second demo case
 (23+3, a 23-week discussion the senior decides against) shows them. The standard case is
-saved into the context's record, so pass a demo context (``demo.demo_context``), never the
-live one.
+saved into the context's record, so pass a demo context (``take.demo_record``), never the
+live one. ``take.py`` calls it.
 """
 
 from __future__ import annotations
