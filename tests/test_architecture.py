@@ -55,3 +55,10 @@ def test_checker_detects_a_forbidden_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    import PySide6.QtWidgets\n    from sqlite3 import connect\n")
     assert {"PySide6", "sqlite3"} <= imported_roots(sample)
+
+
+def test_spc_rules_are_pure() -> None:
+    """The SPC rules are pure functions: no drawing library, no Qt, no storage."""
+    path = PACKAGE / "audit" / "spc.py"
+    forbidden = {"PySide6", "matplotlib", "reportlab", "sqlite3", "sqlite_utils"}
+    assert imported_roots(path) & forbidden == set()
