@@ -427,12 +427,12 @@ _VARIATION_SYMBOLS: Final = {
     Variation.NOT_ASSESSED: "–",
 }
 _VARIATION_WORDS: Final = {
-    Variation.COMMON_CAUSE: "Common cause variation: no significant change",
+    Variation.COMMON_CAUSE: "Common cause: no significant change",
     Variation.IMPROVEMENT_HIGH: "Special cause variation — improvement (higher)",
     Variation.IMPROVEMENT_LOW: "Special cause variation — improvement (lower)",
     Variation.CONCERN_HIGH: "Special cause variation — concern (higher)",
     Variation.CONCERN_LOW: "Special cause variation — concern (lower)",
-    Variation.NOT_ASSESSED: "Variation not assessed (see why below the chart)",
+    Variation.NOT_ASSESSED: "not assessed (see why below the chart)",
 }
 
 
@@ -462,10 +462,10 @@ _ASSURANCE_SYMBOLS: Final = {
     Assurance.NOT_ASSESSED: "–",
 }
 _ASSURANCE_WORDS: Final = {
-    Assurance.PASS: "consistently passing: the target is outside the limits, on the good side",
-    Assurance.FAIL: "consistently failing: the target is outside the limits, on the bad side",
-    Assurance.HIT_AND_MISS: "hit and miss: the target is within the limits, so some months "
-    "will meet it and some will not",
+    Assurance.PASS: "consistently passing (target outside the limits, on the good side)",
+    Assurance.FAIL: "consistently failing (target outside the limits, on the bad side)",
+    Assurance.HIT_AND_MISS: "hit and miss (target within the limits: some months will meet "
+    "it, some will not)",
     Assurance.NOT_ASSESSED: "not assessed (no limits)",
 }
 
