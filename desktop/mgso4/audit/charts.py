@@ -29,7 +29,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from mgso4.audit.facts import GestationBand
-from mgso4.audit.metrics import COUNTING_UNIT, Metrics, OutcomeFilter, ReasonCount
+from mgso4.audit.metrics import Metrics, OutcomeFilter, ReasonCount
 from mgso4.audit.progress import AuditError, atomic_output
 from mgso4.audit.spc import PChart, PointKind
 from mgso4.core.outcome import OPTIMAL_MINIMUM_LEAD, WINDOW_BEFORE_BIRTH, AvoidableGroup
@@ -69,7 +69,9 @@ ChartFormat = Literal["png", "pdf"]
 
 
 #: Size of the footer that says what a chart covers.
-FOOTER_FONT_SIZE: Final = 8
+FOOTER_FONT_SIZE: Final = 7
+#: The counting unit of every chart here (NNAP and its reasons count babies; reference §4.1).
+COUNTING_WORDS: Final = "one row per baby (twins count twice)"
 
 
 def _figure(size: tuple[float, float] = FIGURE_SIZE_IN) -> Figure:
@@ -99,7 +101,7 @@ def period_of(metrics: Metrics) -> str:
     """The date range in words (local calendar dates of birth, inclusive)."""
     start = metrics.date_from.isoformat() if metrics.date_from else "the first birth"
     end = metrics.date_to.isoformat() if metrics.date_to else "the last birth"
-    return f"births {start} to {end} (local dates, inclusive)"
+    return f"births {start} to {end} (local dates)"
 
 
 def filters_of(metrics: Metrics) -> str:
@@ -116,19 +118,20 @@ def filters_of(metrics: Metrics) -> str:
         parts.append("workstation " + ", ".join(sorted(filters.workstations)))
     if filters.include_training:
         parts.append("training episodes included")
-    return "; ".join(parts) if parts else "no filters (training episodes never counted)"
+    return "; ".join(parts) if parts else "none (training episodes never counted)"
 
 
 def describe_selection(metrics: Metrics) -> str:
     """One line saying what a chart of these metrics covers: unit, period, filters, counting."""
     return (
         f"Unit: {units_in(metrics)} · {period_of(metrics)} · Filters: {filters_of(metrics)} · "
-        f"Counting: one row per {COUNTING_UNIT}"
+        f"{COUNTING_WORDS}"
     )
 
 
 def _footer(figure: Figure, metrics: Metrics) -> None:
-    figure.supxlabel(describe_selection(metrics), fontsize=FOOTER_FONT_SIZE, wrap=True)
+    # One line: on screen the chart is small, and a second line would squeeze the plot.
+    figure.supxlabel(describe_selection(metrics), fontsize=FOOTER_FONT_SIZE)
 
 
 def _whole_numbers(axes: Axes) -> None:
