@@ -70,12 +70,12 @@ def exported(context: AppContext) -> list[dict[str, object]]:
 
 def make_sheet(qtbot: QtBot, view: AuditView) -> None:
     view.print_feedback_button.click()
-    dialog = view.feedback_dialog
+    dialog = view.feedback.dialog
     assert dialog is not None and dialog.isVisible()
     dialog.note_edit.setPlainText(PLAN)
     dialog.make_button.click()
     qtbot.waitUntil(
-        lambda: view.feedback_preview is not None and view.feedback_preview.pdf_bytes is not None,
+        lambda: view.feedback.preview is not None and view.feedback.preview.pdf_bytes is not None,
         timeout=WAIT_MS,
     )
 
@@ -84,7 +84,7 @@ def test_dialog_offers_every_month_of_the_record_newest_first(
     qtbot: QtBot, context: AppContext
 ) -> None:
     view = open_view(qtbot, context)
-    dialog = view.print_feedback_sheet()
+    dialog = view.feedback.ask()
     assert dialog is not None
     assert view.data is not None and view.data.birth_date_range is not None
     first, last = view.data.birth_date_range
@@ -100,7 +100,7 @@ def test_sheet_is_previewed_and_logged_with_the_plan_when_saved(
 ) -> None:
     view = open_view(qtbot, context)
     make_sheet(qtbot, view)
-    preview = view.feedback_preview
+    preview = view.feedback.preview
     assert preview is not None and preview.isVisible()
     assert exported(context) == []  # previewing alone leaves nothing in the record
     out = tmp_path / "sheet.pdf"
@@ -114,8 +114,8 @@ def test_sheet_is_previewed_and_logged_with_the_plan_when_saved(
     assert payload["format"] == "feedback-sheet-pdf"
     assert payload["note"] == PLAN
     assert payload["identifiable"] is False
-    assert view.last_feedback is not None
-    assert payload["rows"] == view.last_feedback.babies_in_month
+    assert view.feedback.last_sheet is not None
+    assert payload["rows"] == view.feedback.last_sheet.babies_in_month
     assert "logged as exported" in view.status_label.text()
     preview.close()
 
@@ -124,7 +124,7 @@ def test_a_plan_longer_than_the_sheet_allows_cannot_be_made(
     qtbot: QtBot, context: AppContext
 ) -> None:
     view = open_view(qtbot, context)
-    dialog = view.print_feedback_sheet()
+    dialog = view.feedback.ask()
     assert dialog is not None
     dialog.note_edit.setPlainText("x" * 601)
     assert not dialog.make_button.isEnabled()
@@ -134,19 +134,19 @@ def test_a_plan_longer_than_the_sheet_allows_cannot_be_made(
 
 def test_choices_can_be_kept_as_the_units_settings(qtbot: QtBot, context: AppContext) -> None:
     view = open_view(qtbot, context)
-    dialog = view.print_feedback_sheet()
+    dialog = view.feedback.ask()
     assert dialog is not None
     dialog.shift_combo.setCurrentIndex(dialog.shift_combo.findData(6))
     dialog.suppress_check.setChecked(True)
     dialog.suppress_spin.setValue(4)
     dialog.remember_check.setChecked(True)
     dialog.make_button.click()
-    qtbot.waitUntil(lambda: view.feedback_preview is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.feedback.preview is not None, timeout=WAIT_MS)
     assert context.settings_path is not None
     saved = json.loads(context.settings_path.read_text(encoding="utf-8"))
     assert (saved["spc_shift_length"], saved["suppress_below"]) == (6, 4)
     assert context.settings.spc_shift_length == 6
-    assert view.last_feedback is not None
-    assert view.last_feedback.options.suppress_below == 4
-    if view.feedback_preview is not None:
-        view.feedback_preview.close()
+    assert view.feedback.last_sheet is not None
+    assert view.feedback.last_sheet.options.suppress_below == 4
+    if view.feedback.preview is not None:
+        view.feedback.preview.close()

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -48,15 +47,13 @@ from mgso4.audit import charts
 from mgso4.audit.data import AuditData, load_audit_data
 from mgso4.audit.export import ExportResult, export_csv, export_fhir, export_xlsx
 from mgso4.audit.facts import BabyRef, BabyRow, EpisodeFacts, GestationBand
-from mgso4.audit.feedback import FeedbackOptions, FeedbackSheet, YearMonth
 from mgso4.audit.merge import MergeReport, merge_into
 from mgso4.audit.metrics import Filters, Metrics, OutcomeFilter, anznn_label
 from mgso4.audit.progress import AuditError, Cancelled
 from mgso4.audit.pseudonym import load_or_create_key
 from mgso4.core.timeutil import format_local
 from mgso4.gui.audit.dialogs import ask_export_reason
-from mgso4.gui.audit.feedback import make_feedback_sheet
-from mgso4.gui.audit.feedback_dialog import FeedbackDialog
+from mgso4.gui.audit.feedback import FeedbackPrinter
 from mgso4.gui.audit.tiles import MetricTile
 from mgso4.gui.context import AppContext
 from mgso4.gui.style import ToneName, set_role, set_tone
@@ -180,9 +177,6 @@ class AuditView(QWidget):
         self.figures: dict[str, Figure] = {}
         self.last_export: ExportResult | None = None
         self.last_merge: MergeReport | None = None
-        self.feedback_dialog: FeedbackDialog | None = None
-        self.feedback_preview: QDialog | None = None
-        self.last_feedback: FeedbackSheet | None = None
         self._runner = TaskRunner(self, max_threads=1)
         self._cancel: threading.Event | None = None
         self._generation = 0
@@ -382,7 +376,8 @@ class AuditView(QWidget):
         self.open_button.clicked.connect(self._on_open_button_clicked)
         self.save_png_button.clicked.connect(lambda: self.save_chart("png"))
         self.save_pdf_button.clicked.connect(lambda: self.save_chart("pdf"))
-        self.print_feedback_button.clicked.connect(self.print_feedback_sheet)
+        self.feedback = FeedbackPrinter(self, start=self._start, say=self._say)
+        self.print_feedback_button.clicked.connect(self.feedback.ask)
         for kind, button in self.export_buttons.items():
             button.clicked.connect(lambda _checked=False, kind=kind: self.export(kind))
 
@@ -776,114 +771,6 @@ class AuditView(QWidget):
         self._say(f"Exported {result.rows:,} {unit} ({what}) to {result.path}", ToneName.OK)
         if result.identifiable:
             self.context.changed()
-
-    # ------------------------------------------------------------------ the feedback sheet
-
-    def print_feedback_sheet(self) -> FeedbackDialog | None:
-        """Ask for the month and choices, then make the sheet off the GUI thread and preview it.
-
-        The sheet is logged in the record as an export (with the QI lead's "what we will try
-        next month") each time it is printed or saved from the preview.
-        """
-        data = self.data
-        if data is None or data.birth_date_range is None:
-            self._say("No births in this record yet: there is nothing to feed back.", ToneName.INFO)
-            return None
-        if self.context.user is None:
-            user = UserDialog(None, self)
-            if user.exec() != UserDialog.DialogCode.Accepted or user.actor is None:
-                return None
-            self.context.user = user.actor
-        first, last = (YearMonth.of(day) for day in data.birth_date_range)
-        months = [
-            last.plus(-index)
-            for index in range((last.year - first.year) * 12 + last.month - first.month + 1)
-        ]
-        workstation = self.workstation_combo.currentData()
-        dialog = FeedbackDialog(
-            months,
-            self.context.settings,
-            workstations=frozenset() if workstation is None else frozenset({str(workstation)}),
-            parent=self,
-        )
-        dialog.sig_chosen.connect(lambda options: self._on_feedback_chosen(dialog, options))
-        self.feedback_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _on_feedback_chosen(self, dialog: FeedbackDialog, options: FeedbackOptions) -> None:
-        if dialog.remember_check.isChecked():
-            from mgso4.settings import save_settings
-
-            settings = dialog.unit_settings()
-            try:
-                save_settings(settings, self.context.settings_path)
-            except OSError as exc:
-                self._say(f"The unit's settings were not saved: {exc}", ToneName.WARNING)
-            else:
-                self.context.settings = settings
-        data = self.data
-        if data is None:
-            return
-
-        def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
-            progress("Making the feedback sheet", 0, 1)
-            return make_feedback_sheet(data, options)
-
-        self._start("Making the feedback sheet", work, self._on_feedback_made)
-
-    def _on_feedback_made(self, made: tuple[FeedbackSheet, bytes]) -> None:
-        sheet, pdf = made
-        self.last_feedback = sheet
-        from mgso4.gui.printing import PdfPreviewDialog
-
-        preview = PdfPreviewDialog(
-            self,
-            title=f"Feedback sheet — {sheet.month.label}",
-            suggested_file_name=f"mgso4-feedback-{sheet.month.iso}.pdf",
-        )
-        preview.setObjectName("feedback_preview")
-        # The sheet is landscape: as wide as the page at 100 %, never taller than the screen.
-        room = self.screen().availableGeometry()
-        preview.resize(min(1240, room.width() - 40), min(900, room.height() - 60))
-        preview.set_pdf(pdf)
-        preview.sig_printed.connect(lambda: self.log_feedback_exported(sheet))
-        preview.sig_saved.connect(lambda _path: self.log_feedback_exported(sheet))
-        self.feedback_preview = preview
-        self._say(
-            f"Feedback sheet for {sheet.month.label} ready; it is logged as exported when "
-            "printed or saved.",
-            ToneName.OK,
-        )
-        preview.setWindowModality(Qt.WindowModality.WindowModal)
-        preview.open()
-
-    def log_feedback_exported(self, sheet: FeedbackSheet) -> bool:
-        """Record that the sheet left the screen (printed or saved), with next month's plan."""
-        from mgso4.core.episode import EventDraft, EventType, Exported
-
-        actor = self.context.user
-        if actor is None:
-            return False
-        draft = EventDraft.make(
-            EventType.EXPORTED,
-            Exported(
-                format="feedback-sheet-pdf",
-                identifiable=False,
-                rows=sheet.babies_in_month,
-                note=sheet.options.note,
-            ),
-            episode_uuid=None,
-            occurred_at=self.context.clock(),
-            recorded_by=actor,
-        )
-        try:
-            self.context.record([draft], self.context.protocol_ref)
-        except StoreError as exc:
-            self._say(f"The feedback sheet was not logged: {exc}", ToneName.WARNING)
-            return False
-        self._say(f"Feedback sheet for {sheet.month.label} logged as exported.", ToneName.OK)
-        return True
 
     # ------------------------------------------------------------------ merge
 
