@@ -40,8 +40,9 @@ MAY_IMPORT: dict[str, frozenset[str] | None] = {
     "storage": frozenset({"mgso4", "core", "settings"}),
     # Reports render a folded episode handed to them: they never open the record.
     "reports": frozenset({"mgso4", "core", "resources"}),
-    # The audit reads the record and classifies through core; it renders no proforma.
-    "audit": frozenset({"mgso4", "core", "storage", "resources", "settings"}),
+    # The audit reads the record and classifies through core. Its own documents (the feedback
+    # sheet) reuse the reports' fonts and page furniture; reports never import the audit.
+    "audit": frozenset({"mgso4", "core", "storage", "reports", "resources", "settings"}),
     "gui": None,
     "cli": None,
     "__main__": frozenset({"cli"}),
@@ -367,3 +368,10 @@ def test_cycle_finder_finds_a_long_cycle_and_not_a_diamond() -> None:
     cycle = find_cycle(edges([*diamond, ("d", "e"), ("e", "c")]))
     assert cycle is not None
     assert [edge.source for edge in cycle] == ["d", "e", "c"]
+
+
+def test_spc_rules_are_pure() -> None:
+    """The SPC rules are pure functions: no drawing library, no Qt, no storage."""
+    path = PACKAGE / "audit" / "spc.py"
+    forbidden = {"PySide6", "matplotlib", "reportlab", "sqlite3", "sqlite_utils"}
+    assert imported_roots(path) & forbidden == set()

@@ -10,10 +10,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from mgso4.core.protocol import DEFAULT_PREPARATION_ID, DEFAULT_PROTOCOL_ID
 
@@ -25,7 +25,16 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseModel):
-    """What a unit sets once (unit name, protocol, preparation, time zone, backups)."""
+    """What a unit sets once (unit name, protocol, preparation, time zone, backups, feedback).
+
+    The feedback-sheet settings (docs/auditor-guide.md, "The monthly feedback sheet"):
+    ``spc_shift_length`` and ``spc_trend_length`` are the Making Data Count run lengths (6 or
+    7); ``spc_min_denominator`` is the fewest eligible babies every month (or quarter) needs
+    before SPC limits and signals are drawn (never below 5); the NNAP targets are the PReCePT
+    national aim (85 %) and stretch (95 %) [Q6][Q8], not a confirmed NNAP standard (reference
+    §4.1); ``suppress_below`` shows counts below it as "<k" on sheets that leave the unit (None:
+    off, for internal huddles).
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -35,6 +44,12 @@ class Settings(BaseModel):
     timezone: str = "Europe/London"
     backup_dir: str = ""
     backup_keep: int = Field(default=14, ge=1, le=365)
+    spc_shift_length: Literal[6, 7] = 7
+    spc_trend_length: Literal[6, 7] = 7
+    spc_min_denominator: int = Field(default=10, ge=5, le=1000)
+    nnap_target_percent: int = Field(default=85, ge=1, le=100)
+    nnap_stretch_target_percent: int = Field(default=95, ge=1, le=100)
+    suppress_below: int | None = Field(default=None, ge=2, le=50)
 
     @field_validator("timezone")
     @classmethod
@@ -45,6 +60,14 @@ class Settings(BaseModel):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/London)") from None
+        return value
+
+    @field_validator("nnap_stretch_target_percent")
+    @classmethod
+    def _stretch_not_below_target(cls, value: int, info: ValidationInfo) -> int:
+        target = info.data.get("nnap_target_percent")
+        if isinstance(target, int) and value < target:
+            raise ValueError(f"the stretch target ({value} %) is below the target ({target} %)")
         return value
 
 

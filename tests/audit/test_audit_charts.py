@@ -79,3 +79,53 @@ def test_other_formats_are_refused(metrics: Metrics, tmp_path: Path) -> None:
     with pytest.raises(AuditError, match="PNG or PDF"):
         charts.save_figure(charts.run_chart(metrics), tmp_path / "chart.svg")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_count_axes_have_whole_number_ticks_only(metrics: Metrics) -> None:
+    from mgso4.audit.metrics import Filters
+
+    few = compute_from_rows(metrics.rows[:40], filters=Filters())
+    for build in (charts.pareto_chart, charts.timing_histogram):
+        figure = build(few)
+        figure.canvas.draw()
+        ticks = figure.axes[0].get_yticks()
+        assert all(float(tick).is_integer() for tick in ticks), (build.__name__, ticks)
+
+
+@pytest.mark.parametrize("name", sorted(charts.CHARTS))
+def test_every_chart_states_unit_period_filters_and_counting(metrics: Metrics, name: str) -> None:
+    figure = charts.CHARTS[name](metrics)
+    footer = figure.get_supxlabel()
+    assert footer.startswith("Unit: Demo Maternity Unit · births ")
+    assert "Filters: none" in footer and "one row per baby" in footer
+    assert "denominator" in figure.axes[0].get_title() or "eligible babies" in (
+        figure.axes[0].get_title()
+    )
+
+
+def test_timing_chart_says_which_gestations_it_covers(small_demo: Path) -> None:
+    from mgso4.audit.facts import GestationBand
+    from mgso4.audit.metrics import Filters
+
+    data = load_audit_data(small_demo)
+    everyone = charts.timing_histogram(data.metrics()).axes[0].get_title()
+    assert "Covers all gestations at birth" in everyone
+    assert "count only babies born before 30+0" in everyone
+    band = Filters(bands=frozenset({GestationBand.FROM_28_TO_29}))
+    one_band = charts.timing_histogram(data.metrics(filters=band)).axes[0].get_title()
+    assert "Covers gestation 28+0 to 29+6" in one_band
+
+
+def test_spc_chart_draws_limits_only_when_analysed() -> None:
+    from mgso4.audit.spc import SpcSettings, p_chart
+
+    labels = [f"m{i}" for i in range(13)]
+    analysed = p_chart(labels, [30] * 13, [40] * 13, SpcSettings())
+    plain = p_chart(labels, [3] * 13, [4] * 13, SpcSettings())
+
+    def legend(chart: object) -> list[str]:
+        figure = charts.spc_chart(chart, title="t", subtitle="s")  # type: ignore[arg-type]
+        return [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+
+    assert any("Process limits" in label for label in legend(analysed))
+    assert not any("Process limits" in label for label in legend(plain))

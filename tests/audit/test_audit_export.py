@@ -299,7 +299,13 @@ def test_identifiable_export_with_a_reason_is_recorded_as_an_exported_event(
     assert "Ada Testcase" in text and "9990000026" in text and "1990-05-17" in text
     events = [e for e in store.iter_events() if e.type is EventType.EXPORTED]
     assert [e.payload for e in events] == [
-        {"format": "csv", "identifiable": True, "reason": "Case review 12/2026", "rows": 1}
+        {
+            "format": "csv",
+            "identifiable": True,
+            "reason": "Case review 12/2026",
+            "rows": 1,
+            "note": "",
+        }
     ]
     assert events[0].episode_uuid is None
     assert events[0].uuid == result.exported_event_uuid

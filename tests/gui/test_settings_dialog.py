@@ -100,3 +100,18 @@ def test_default_preparation_choices_come_from_the_preparations_file(qtbot: QtBo
     dialog = dialog_for(qtbot, context)
     combo = dialog.ui.preparation_combo
     assert [combo.itemData(i) for i in range(combo.count())] == context.preparations.ids
+
+
+def test_saving_keeps_the_feedback_sheet_settings_this_form_does_not_show(
+    qtbot: QtBot, context
+) -> None:
+    context.settings = context.settings.model_copy(
+        update={"spc_shift_length": 6, "suppress_below": 5, "nnap_target_percent": 80}
+    )
+    dialog = dialog_for(qtbot, context)
+    dialog.ui.unit_name_edit.setText("Delivery Suite")
+    assert dialog.save()
+    saved = json.loads(Path(context.settings_path).read_text(encoding="utf-8"))
+    assert (saved["spc_shift_length"], saved["suppress_below"]) == (6, 5)
+    assert saved["nnap_target_percent"] == 80
+    assert context.settings.spc_shift_length == 6

@@ -9,6 +9,10 @@ global figure state and charts can be built off the GUI thread.
 
 Colours are the Okabe–Ito palette, distinguishable with the common colour-vision deficiencies;
 each group is also named in the legend, never shown by colour alone.
+
+Every chart stands on its own when saved or printed: a footer states the unit (the maternity
+unit(s) whose births are counted), the period (local dates of birth), the filters and the
+counting unit; each title states its denominator; count axes have whole-number ticks.
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ from pathlib import Path
 from typing import Final, Literal
 
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from mgso4.audit.metrics import Metrics, ReasonCount
+from mgso4.audit.facts import GestationBand
+from mgso4.audit.metrics import Metrics, OutcomeFilter, ReasonCount
 from mgso4.audit.progress import AuditError, atomic_output
+from mgso4.audit.spc import PChart, PointKind
 from mgso4.core.outcome import OPTIMAL_MINIMUM_LEAD, WINDOW_BEFORE_BIRTH, AvoidableGroup
 
 BLUE: Final = "#0072B2"
@@ -37,6 +45,12 @@ GROUP_COLOURS: Final[dict[AvoidableGroup, str]] = {
     "avoidable": VERMILLION,
     "not-avoidable": BLUE,
     "review": ORANGE,
+}
+#: Bar patterns per group, so groups differ in print without colour.
+GROUP_HATCHES: Final[dict[AvoidableGroup, str]] = {
+    "avoidable": "",
+    "not-avoidable": "//",
+    "review": "..",
 }
 GROUP_LABELS: Final[dict[AvoidableGroup, str]] = {
     "avoidable": "Avoidable",
@@ -54,17 +68,84 @@ HISTOGRAM_BIN_HOURS: Final = 2
 ChartFormat = Literal["png", "pdf"]
 
 
-def _figure() -> Figure:
-    figure = Figure(figsize=FIGURE_SIZE_IN, layout="constrained")
+#: Size of the footer that says what a chart covers.
+FOOTER_FONT_SIZE: Final = 7
+#: The counting unit of every chart here (NNAP and its reasons count babies; reference §4.1).
+COUNTING_WORDS: Final = "one row per baby (twins count twice)"
+
+
+def _figure(size: tuple[float, float] = FIGURE_SIZE_IN) -> Figure:
+    figure = Figure(figsize=size, layout="constrained")
     return figure
 
 
-def _no_data(figure: Figure, title: str) -> Figure:
+def _no_data(figure: Figure, title: str, metrics: Metrics | None = None) -> Figure:
     axes = figure.add_subplot()
     axes.set_title(title)
     axes.text(0.5, 0.5, "No births in this selection", ha="center", va="center", fontsize=12)
     axes.set_axis_off()
+    if metrics is not None:
+        _footer(figure, metrics)
     return figure
+
+
+def units_in(metrics: Metrics) -> str:
+    """The maternity unit(s) whose births are in the selection, from the episodes themselves."""
+    names = sorted({row.episode.unit_name for row in (*metrics.rows, *metrics.problems)})
+    if not names:
+        return "no births"
+    return names[0] if len(names) == 1 else f"{len(names)} units ({', '.join(names)})"
+
+
+def period_of(metrics: Metrics) -> str:
+    """The date range in words (local calendar dates of birth, inclusive)."""
+    start = metrics.date_from.isoformat() if metrics.date_from else "the first birth"
+    end = metrics.date_to.isoformat() if metrics.date_to else "the last birth"
+    return f"births {start} to {end} (local dates)"
+
+
+def filters_of(metrics: Metrics) -> str:
+    """The filters in words ("no filters" when none is set)."""
+    filters = metrics.filters
+    parts = []
+    if filters.bands:
+        order = list(GestationBand)
+        bands = sorted(filters.bands, key=order.index)
+        parts.append("gestation " + ", ".join(band.label for band in bands))
+    if filters.outcome is not OutcomeFilter.ALL:
+        parts.append(f"outcome: {filters.outcome.label}")
+    if filters.workstations:
+        parts.append("workstation " + ", ".join(sorted(filters.workstations)))
+    if filters.include_training:
+        parts.append("training episodes included")
+    return "; ".join(parts) if parts else "none (training episodes never counted)"
+
+
+def describe_selection(metrics: Metrics) -> str:
+    """One line saying what a chart of these metrics covers: unit, period, filters, counting."""
+    return (
+        f"Unit: {units_in(metrics)} · {period_of(metrics)} · Filters: {filters_of(metrics)} · "
+        f"{COUNTING_WORDS}"
+    )
+
+
+def _footer(figure: Figure, metrics: Metrics) -> None:
+    # One line: on screen the chart is small, and a second line would squeeze the plot.
+    figure.supxlabel(describe_selection(metrics), fontsize=FOOTER_FONT_SIZE)
+
+
+def _whole_numbers(axes: Axes) -> None:
+    # A count of babies is a whole number: never a tick at 0.25 or 0.5 of a baby.
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True, nbins="auto", min_n_ticks=1))
+
+
+def gestations_covered(metrics: Metrics) -> str:
+    """Which gestations at birth the timing histogram covers, in words."""
+    if metrics.filters.bands:
+        order = list(GestationBand)
+        bands = sorted(metrics.filters.bands, key=order.index)
+        return "gestation " + ", ".join(band.label for band in bands)
+    return "all gestations at birth (the audit measures count only babies born before 30+0)"
 
 
 def run_chart(metrics: Metrics) -> Figure:
@@ -79,7 +160,7 @@ def run_chart(metrics: Metrics) -> Figure:
     title = "NNAP: MgSO₄ in the 24 h before birth, babies born before 30+0 (monthly)"
     points = metrics.monthly_nnap
     if not any(p.denominator for p in points):
-        return _no_data(figure, title)
+        return _no_data(figure, title, metrics)
     axes = figure.add_subplot()
     positions = list(range(len(points)))
     values = [float(p.percentage) if p.percentage is not None else float("nan") for p in points]
@@ -101,33 +182,69 @@ def run_chart(metrics: Metrics) -> Figure:
     axes.grid(axis="y", alpha=0.3)
     total_n = sum(p.numerator for p in points)
     total_d = sum(p.denominator for p in points)
-    axes.set_title(f"{title}\n{total_n} of {total_d} babies overall (one row per baby)")
+    axes.set_title(
+        f"{title}\n{total_n} of {total_d} babies born before 30+0 (denominator) over the period"
+    )
     axes.legend(loc="lower right")
+    _footer(figure, metrics)
     return figure
 
 
-def pareto_chart(metrics: Metrics) -> Figure:
+def pareto_chart(
+    metrics: Metrics,
+    *,
+    size: tuple[float, float] = FIGURE_SIZE_IN,
+    footer: bool = True,
+    title: str | None = None,
+) -> Figure:
     """Pareto of why eligible babies did not receive MgSO₄ in the 24 h before birth.
 
     Bars: missed cases by recorded reason (reference §3.3) plus courses that ended more than
     24 h before birth (G-EXPIRED), most frequent first, coloured by avoidable / not avoidable /
     needs review (``core.outcome.avoidable_group``). Line: cumulative percentage.
+
+    Args:
+        metrics: The selection.
+        size: Figure size in inches (the feedback sheet draws a smaller one).
+        footer: Add the line saying what the chart covers (the sheet states it around it).
+        title: Replaces the first title line.
     """
-    figure = _figure()
-    title = "Why eligible babies (< 30+0) did not receive MgSO₄ in the 24 h before birth"
+    figure = _figure(size)
+    title = title or "Why eligible babies (< 30+0) did not receive MgSO₄ in the 24 h before birth"
     reasons: Sequence[ReasonCount] = metrics.nnap_not_met_reasons
     if not reasons:
-        return _no_data(figure, title)
+        return _no_data(figure, title, metrics if footer else None)
+    small = size[0] < FIGURE_SIZE_IN[0]
     axes = figure.add_subplot()
     positions = list(range(len(reasons)))
     counts = [reason.count for reason in reasons]
     colours = [GROUP_COLOURS[reason.group] for reason in reasons]
-    bars = axes.bar(positions, counts, color=colours, edgecolor="white")
-    axes.bar_label(bars, padding=2, fontsize=9)
-    axes.set_xticks(positions, [reason.code for reason in reasons], rotation=40, ha="right")
-    axes.set_ylabel("Babies")
-    axes.set_xlabel("Reason code (reference §3.3; G-EXPIRED = course ended > 24 h before birth)")
+    hatches = [GROUP_HATCHES[reason.group] for reason in reasons]
+    bars = axes.bar(positions, counts, color=colours, edgecolor="white", hatch=hatches)
+    axes.bar_label(
+        bars,
+        padding=2,
+        fontsize=7 if small else 9,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+    )
+    axes.set_xticks(
+        positions,
+        [reason.code for reason in reasons],
+        rotation=40,
+        ha="right",
+        fontsize=6.5 if small else None,
+    )
+    axes.set_ylabel("Babies", fontsize=7.5 if small else None)
+    _whole_numbers(axes)
+    axes.set_ylim(0, max(counts) * 1.22 + 0.5)
+    # At least four bar widths, so one or two reasons do not fill the chart with one bar.
+    axes.set_xlim(-0.75, max(len(reasons), 4) - 0.25)
+    if not small:
+        axes.set_xlabel(
+            "Reason code (reference §3.3; G-EXPIRED = course ended > 24 h before birth)"
+        )
     total = sum(counts)
+    eligible = metrics.measures["nnap"].d
     cumulative, running = [], 0
     for count in counts:
         running += count
@@ -135,16 +252,42 @@ def pareto_chart(metrics: Metrics) -> Figure:
     line_axes = axes.twinx()
     line_axes.plot(positions, cumulative, color=GREY, marker="o", linewidth=1.5)
     line_axes.set_ylim(0, 105)
-    line_axes.set_ylabel("Cumulative %")
+    line_axes.set_ylabel("Cumulative %", fontsize=7.5 if small else None)
+    if small:
+        axes.tick_params(axis="y", labelsize=7)
+        line_axes.tick_params(axis="y", labelsize=7)
+    # Bars and their counts in front of the cumulative line, so no count is hidden by it.
+    axes.set_zorder(line_axes.get_zorder() + 1)
+    axes.patch.set_visible(False)
     groups: tuple[AvoidableGroup, ...] = ("avoidable", "not-avoidable", "review")
     handles: list[Artist] = [
-        Patch(color=GROUP_COLOURS[group], label=GROUP_LABELS[group])
+        Patch(
+            facecolor=GROUP_COLOURS[group],
+            hatch=GROUP_HATCHES[group],
+            edgecolor="white",
+            label=GROUP_LABELS[group],
+        )
         for group in groups
         if any(reason.group == group for reason in reasons)
     ]
     handles.append(Line2D([], [], color=GREY, marker="o", label="Cumulative %"))
-    axes.legend(handles=handles, loc="center right")
-    axes.set_title(f"{title}\n{total} babies")
+    if small:
+        # Below the chart, in one row: inside it would cover the tallest cumulative points.
+        figure.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=len(handles),
+            fontsize=7,
+            frameon=False,
+        )
+    else:
+        axes.legend(handles=handles, loc="center right")
+    axes.set_title(
+        f"{title}\n{total} of {eligible} eligible babies (born < 30+0): not given in the window",
+        fontsize=9 if small else None,
+    )
+    if footer:
+        _footer(figure, metrics)
     return figure
 
 
@@ -158,7 +301,7 @@ def timing_histogram(metrics: Metrics) -> Figure:
     title = "Hours from loading dose to birth (babies whose mother received MgSO₄)"
     hours = metrics.hours_load_to_birth
     if not hours:
-        return _no_data(figure, title)
+        return _no_data(figure, title, metrics)
     axes = figure.add_subplot()
     clipped = [min(value, HISTOGRAM_MAX_HOURS + HISTOGRAM_BIN_HOURS / 2) for value in hours]
     edges = list(range(0, HISTOGRAM_MAX_HOURS + 2 * HISTOGRAM_BIN_HOURS, HISTOGRAM_BIN_HOURS))
@@ -186,9 +329,129 @@ def timing_histogram(metrics: Metrics) -> Figure:
     )
     axes.set_xlabel("Hours from the start of the latest loading dose to birth")
     axes.set_ylabel("Babies")
+    _whole_numbers(axes)
     axes.legend(loc="upper right")
     inside = sum(1 for value in hours if lead_h < value < window_h)
-    axes.set_title(f"{title}\n{inside} of {len(hours)} inside the optimal window")
+    axes.set_title(
+        f"{title}\nCovers {gestations_covered(metrics)}\n"
+        f"{inside} of {len(hours)} babies (denominator) inside the optimal window"
+    )
+    _footer(figure, metrics)
+    return figure
+
+
+#: How each kind of point is drawn on an SPC chart: marker shape, colour and legend words.
+#: Shapes differ as well as colours (blue and orange as in Making Data Count), so a photocopy
+#: still shows which points are signals.
+SPC_MARKERS: Final[dict[PointKind, tuple[str, str, str]]] = {
+    PointKind.COMMON_CAUSE: ("o", GREY, "Common cause (no signal)"),
+    PointKind.IMPROVEMENT: ("^", BLUE, "Special cause: improvement"),
+    PointKind.CONCERN: ("v", ORANGE, "Special cause: concern"),
+    PointKind.NOT_ASSESSED: ("o", GREY, "Not assessed (see below)"),
+}
+SPC_FIGURE_SIZE_IN: Final = (6.4, 3.3)
+
+
+def spc_chart(
+    chart: PChart,
+    *,
+    title: str,
+    subtitle: str,
+    tick_labels: Sequence[str] | None = None,
+    hidden: frozenset[int] = frozenset(),
+    size: tuple[float, float] = SPC_FIGURE_SIZE_IN,
+    footer: str | None = None,
+    mean_text: str | None = None,
+) -> Figure:
+    """A p-chart as a percentage: points, mean, 3-sigma limits (when analysed) and targets.
+
+    Args:
+        chart: The analysed (or plain) chart from ``audit.spc``.
+        title: First title line (the measure and its population).
+        subtitle: Second title line (the period, the denominator, or why there are no limits).
+        tick_labels: One label per point (e.g. the month and its denominator).
+        hidden: Indexes of points not to draw (small-number suppression).
+        size: Figure size in inches.
+        footer: A line saying what the chart covers, when it is saved on its own.
+        mean_text: The mean as the report rounds it (default: one decimal place).
+    """
+    figure = _figure(size)
+    axes = figure.add_subplot()
+    positions = list(range(len(chart.points)))
+    values = [
+        float(point.value) * 100 if point.value is not None and index not in hidden else None
+        for index, point in enumerate(chart.points)
+    ]
+    axes.plot(
+        positions,
+        [float("nan") if value is None else value for value in values],
+        color=GREY,
+        linewidth=1.0,
+        zorder=2,
+    )
+    for kind, (marker, colour, label) in SPC_MARKERS.items():
+        chosen = [
+            (x, value)
+            for x, point, value in zip(positions, chart.points, values, strict=True)
+            if value is not None and point.kind is kind
+        ]
+        xs, ys = [x for x, _ in chosen], [y for _, y in chosen]
+        if not xs:
+            continue
+        axes.scatter(
+            xs,
+            ys,
+            marker=marker,
+            s=36,
+            color=colour,
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=3,
+            label=label,
+        )
+    if chart.centre is not None:
+        centre = float(chart.centre) * 100
+        axes.axhline(centre, color="black", linewidth=1.0, label=f"Mean {centre:.1f} %", zorder=1)
+    if chart.analysed:
+        for side in ("upper", "lower"):
+            axes.plot(
+                positions,
+                [
+                    float("nan") if p.limits is None else getattr(p.limits, side) * 100
+                    for p in chart.points
+                ],
+                color="black",
+                linestyle="--",
+                linewidth=0.8,
+                drawstyle="steps-mid",
+                label="Process limits (3 sigma; vary with each denominator)"
+                if side == "upper"
+                else None,
+                zorder=1,
+            )
+    for index, target in enumerate(chart.assurance):
+        percent = float(target.target) * 100
+        axes.axhline(
+            percent,
+            color=GREEN,
+            linestyle=":" if index else "-.",
+            linewidth=1.2,
+            label=f"{target.label} {percent:g} %",
+            zorder=1,
+        )
+    axes.set_ylim(0, 105)
+    axes.set_xlim(-0.6, max(positions, default=0) + 0.6)
+    axes.set_ylabel("% of eligible babies", fontsize=8)
+    labels = list(tick_labels) if tick_labels is not None else [p.label for p in chart.points]
+    # Every point keeps its label (its denominator is in it); many points are set upright.
+    upright = len(labels) > 12 or sum(len(label) for label in labels) > 60
+    axes.set_xticks(positions, labels, fontsize=6.5, rotation=90 if upright else 0)
+    axes.tick_params(axis="y", labelsize=7)
+    axes.grid(axis="y", alpha=0.25)
+    axes.legend(loc="best", fontsize=6.5, ncols=2, framealpha=0.9)
+    axes.set_title(f"{title}\n{subtitle}", fontsize=8.5)
+    if footer:
+        figure.supxlabel(footer, fontsize=FOOTER_FONT_SIZE, wrap=True)
     return figure
 
 

@@ -297,6 +297,8 @@ class Exported(_Payload):
     identifiable: bool
     reason: str = ""
     rows: int = Field(ge=0)
+    #: The QI lead's "what we will try next month" on a printed feedback sheet ("" otherwise).
+    note: str = Field(default="", max_length=1000)
 
 
 class Note(_Payload):

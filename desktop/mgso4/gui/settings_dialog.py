@@ -199,13 +199,17 @@ class SettingsDialog(QDialog):
         if not ok:
             return None
         self.loaded_protocol = protocol
-        return Settings(
-            unit_name=unit_name,
-            protocol=ui.protocol_combo.currentText().strip(),
-            default_preparation=ui.preparation_combo.currentData(),
-            timezone=timezone,
-            backup_dir=backup_dir or "",
-            backup_keep=keep or 14,
+        # Settings this form does not show (the feedback sheet's) are kept as they were.
+        return Settings.model_validate(
+            {
+                **self.context.settings.model_dump(),
+                "unit_name": unit_name,
+                "protocol": ui.protocol_combo.currentText().strip(),
+                "default_preparation": ui.preparation_combo.currentData(),
+                "timezone": timezone,
+                "backup_dir": backup_dir or "",
+                "backup_keep": keep or 14,
+            }
         )
 
     # ------------------------------------------------------------------ saving

@@ -53,6 +53,7 @@ from mgso4.audit.progress import AuditError, Cancelled
 from mgso4.audit.pseudonym import load_or_create_key
 from mgso4.core.timeutil import format_local
 from mgso4.gui.audit.dialogs import ask_export_reason
+from mgso4.gui.audit.feedback import FeedbackPrinter
 from mgso4.gui.audit.tiles import MetricTile
 from mgso4.gui.context import AppContext
 from mgso4.gui.style import ToneName, set_role, set_tone
@@ -303,7 +304,9 @@ class AuditView(QWidget):
         self.save_pdf_button = self._button("save_pdf_button", "Save chart as PDF…")
         for button in (self.save_png_button, self.save_pdf_button):
             set_role(button, "secondary")
+        self.print_feedback_button = self._button("print_feedback_button", "Print feedback sheet…")
         chart_buttons = QHBoxLayout()
+        chart_buttons.addWidget(self.print_feedback_button)
         chart_buttons.addStretch(1)
         chart_buttons.addWidget(self.save_png_button)
         chart_buttons.addWidget(self.save_pdf_button)
@@ -373,6 +376,8 @@ class AuditView(QWidget):
         self.open_button.clicked.connect(self._on_open_button_clicked)
         self.save_png_button.clicked.connect(lambda: self.save_chart("png"))
         self.save_pdf_button.clicked.connect(lambda: self.save_chart("pdf"))
+        self.feedback = FeedbackPrinter(self, start=self._start, say=self._say)
+        self.print_feedback_button.clicked.connect(self.feedback.ask)
         for kind, button in self.export_buttons.items():
             button.clicked.connect(lambda _checked=False, kind=kind: self.export(kind))
 
@@ -421,6 +426,7 @@ class AuditView(QWidget):
             self.merge_button,
             self.save_png_button,
             self.save_pdf_button,
+            self.print_feedback_button,
             *self.export_buttons.values(),
         ):
             widget.setEnabled(not busy)
