@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from mgso4.core.dosing import loading_plan, maintenance_plan
+from mgso4.core.eligibility import AssessmentInputs, assess, to_assessed_payload
 from mgso4.core.episode import (
     Actor,
     Dating,
@@ -39,7 +40,7 @@ from mgso4.core.episode import (
 )
 from mgso4.core.gestation import DatingMethod
 from mgso4.core.protocol import PreparationSet, Protocol, ProtocolLibrary, load_preparations_file
-from mgso4.core.vocab import IdentifierType, Role
+from mgso4.core.vocab import IdentifierType, Role, Situation
 from mgso4.resources import resource_path
 from mgso4.settings import Settings
 
@@ -103,6 +104,19 @@ def episode_drafts(
         ),
         created_at,
     )
+    # The assessment the wizard records with every new episode (established labour).
+    dating = Dating(
+        method=DatingMethod.WEEKS_DAYS, stated_gestation=gestation, stated_on=created_at.date()
+    )
+    inputs = AssessmentInputs(
+        gestation=dating.gestation_on(created_at.date()),
+        situation=Situation.ESTABLISHED_LABOUR,
+        dating_method=DatingMethod.WEEKS_DAYS,
+        on=created_at.date(),
+        plurality=plurality,
+    )
+    assessment = assess(inputs, protocol, preparations, prep.id)
+    add(EventType.ASSESSED, to_assessed_payload(assessment, inputs), created_at)
     if load_started_at is None:
         return episode_uuid, drafts
     add(EventType.DECISION, Decision(give=True, decided_by=DEMO_DOCTOR), load_started_at)
@@ -232,9 +246,7 @@ def demo_record(store_path: Path, now: datetime = DEMO_NOW):  # type: ignore[no-
             preparations=preparations,
             **kwargs,  # type: ignore[arg-type]
         )
-        from mgso4.core.episode import ProtocolRef
-
-        store.append_many(drafts, ProtocolRef(id=ref.id, version=ref.version, sha256=ref.sha256))
+        store.append_many(drafts, ref)
         uuids[key] = episode_uuid
     context = AppContext(
         store=store,
