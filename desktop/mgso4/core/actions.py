@@ -89,7 +89,6 @@ from mgso4.core.episode import (
 )
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError
 from mgso4.core.identifiers import check_identifier
-from mgso4.core.monitoring import due_items
 from mgso4.core.protocol import PreparationSet, Protocol, ProtocolError
 from mgso4.core.timeutil import (
     AmbiguousLocalTimeError,
@@ -331,9 +330,8 @@ def _why_not_not_given(state: EpisodeState, protocol: Protocol, now: datetime) -
 
 
 def _acknowledgeable(state: EpisodeState, protocol: Protocol, now: datetime) -> set[str]:
-    keys = {alert.id for alert in open_alerts(state, protocol, now)}
-    keys |= {item.key for item in due_items(state, protocol, now) if not item.acknowledged}
-    return keys
+    # Overdue items are open alerts too (``core.alerts``): one list to acknowledge from.
+    return {alert.id for alert in open_alerts(state, protocol, now)}
 
 
 def _why_not_acknowledge(state: EpisodeState, protocol: Protocol, now: datetime) -> str | None:
@@ -843,6 +841,8 @@ class LineContext:
         at: The clinical time (aware UTC).
         by: Who records it.
         tz: The zone for times written without an offset.
+        unit_name: Printed on a new episode's record.
+        preparation_id: The unit's preparation for a new episode (the file's default if None).
     """
 
     episode_uuid: str
@@ -852,6 +852,8 @@ class LineContext:
     at: datetime
     by: Actor
     tz: Any = LONDON
+    unit_name: str = ""
+    preparation_id: str | None = None
 
     @property
     def episode(self) -> EpisodeState:
@@ -900,7 +902,7 @@ def _build_open(fields: OpenFields, ctx: LineContext) -> list[Planned]:
     except GestationError as exc:
         raise ActionRefused(f"gestation: {exc}") from None
     preparations = ctx.preparations
-    preparation_id = fields.preparation or preparations.default
+    preparation_id = fields.preparation or ctx.preparation_id or preparations.default
     if preparation_id not in preparations.ids:
         raise ActionRefused(
             f"preparation: {preparation_id!r} is not one of {', '.join(preparations.ids)}."
@@ -924,6 +926,7 @@ def _build_open(fields: OpenFields, ctx: LineContext) -> list[Planned]:
         ),
         dating=dating,
         preparation_id=preparation_id,
+        unit_name=ctx.unit_name,
         plurality=fields.babies,
     )
     return [
