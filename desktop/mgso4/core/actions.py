@@ -64,6 +64,7 @@ from mgso4.core.episode import (
     EventError,
     EventType,
     Exported,
+    InformationGiven,
     InfusionStopped,
     InteractionAcknowledged,
     LoadFinished,
@@ -630,6 +631,34 @@ def _check_close(
     return _verdict(refusals)
 
 
+def _why_not_information(state: EpisodeState, protocol: Protocol, now: datetime) -> str | None:
+    if state.closed is not None and (
+        state.closed.reassess_at is None or state.closed.reassess_at > now
+    ):
+        return "The episode is closed."
+    return None
+
+
+def _check_information(
+    state: EpisodeState, protocol: Protocol, payload: InformationGiven, at: datetime
+) -> LimitCheck:
+    if payload.agreement == "not-able-to-discuss" and not payload.note.strip():
+        return _verdict(
+            ["Say why it could not be discussed (for example, the birth was imminent)."]
+        )
+    return _OK
+
+
+def information_given(state: EpisodeState) -> list[tuple[datetime, InformationGiven]]:
+    """The information-given entries in clinical order (corrections applied, voids left out)."""
+    found = [
+        (entry.effective_occurred_at, InformationGiven.model_validate(entry.effective_payload))
+        for entry in state.timeline
+        if entry.event.type is EventType.INFORMATION_GIVEN and entry.voided_by is None
+    ]
+    return sorted(found, key=lambda item: item[0])
+
+
 def _target(state: EpisodeState, uuid: str) -> TimelineEntry | None:
     return next((entry for entry in state.timeline if entry.event.uuid == uuid), None)
 
@@ -820,6 +849,13 @@ class AmendFields(_Fields):
 class VoidFields(_Fields):
     entry: str = Field(min_length=1, description="uuid of the entry entered in error")
     reason: str = Field(min_length=1)
+
+
+class InformationFields(_Fields):
+    agreement: Literal["agreed", "declined", "not-able-to-discuss"]
+    off_label_discussed: bool = False
+    given_to: str = ""
+    note: str = ""
 
 
 class NoFields(_Fields):
@@ -1197,6 +1233,21 @@ def _build_close(fields: CloseFields, ctx: LineContext) -> list[Planned]:
     ]
 
 
+def _build_information(fields: InformationFields, ctx: LineContext) -> list[Planned]:
+    return [
+        (
+            EventType.INFORMATION_GIVEN,
+            InformationGiven(
+                agreement=fields.agreement,
+                off_label_discussed=fields.off_label_discussed,
+                given_to=fields.given_to,
+                note=fields.note,
+            ),
+            ctx.at,
+        )
+    ]
+
+
 def _build_amend(fields: AmendFields, ctx: LineContext) -> list[Planned]:
     moved = (
         None if fields.occurred_at is None else _local_time(fields.occurred_at, "occurred_at", ctx)
@@ -1412,6 +1463,16 @@ _SPECS: Final[tuple[ActionSpec, ...]] = (
         check=_check_close,
         fields=CloseFields,
         build=_build_close,
+    ),
+    ActionSpec(
+        "information-given",
+        "Information given",
+        EventType.INFORMATION_GIVEN,
+        InformationGiven,
+        why_not=_why_not_information,
+        check=_check_information,
+        fields=InformationFields,
+        build=_build_information,
     ),
     ActionSpec(
         "amend",
@@ -1790,6 +1851,7 @@ __all__ = [
     "check_values",
     "current_concentration",
     "current_rate_ml_per_h",
+    "information_given",
     "load_end_due_at",
     "next_course_number",
     "plan",

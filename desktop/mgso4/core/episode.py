@@ -71,6 +71,7 @@ class EventType(StrEnum):
     EXPORTED = "exported"
     NOTE = "note"
     EPISODE_CLOSED = "episode-closed"
+    INFORMATION_GIVEN = "information-given"
 
     @property
     def label(self) -> str:
@@ -101,6 +102,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.EXPORTED: "Exported",
     EventType.NOTE: "Note",
     EventType.EPISODE_CLOSED: "Episode closed",
+    EventType.INFORMATION_GIVEN: "Information given",
 }
 
 
@@ -387,6 +389,17 @@ class EpisodeClosed(_Payload):
         return None if value is None else _require_utc(value, "reassess_at")
 
 
+class InformationGiven(_Payload):
+    """Information about MgSO₄ given, and the woman's answer (decisions.md §16)."""
+
+    agreement: Literal["agreed", "declined", "not-able-to-discuss"]
+    #: That the use is off-label was explained (where the protocol says it is).
+    off_label_discussed: bool = False
+    #: Who was told, e.g. "the woman and her partner".
+    given_to: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=500)
+
+
 PAYLOAD_MODELS: dict[EventType, type[_Payload]] = {
     EventType.EPISODE_CREATED: EpisodeCreated,
     EventType.ASSESSED: Assessed,
@@ -409,6 +422,7 @@ PAYLOAD_MODELS: dict[EventType, type[_Payload]] = {
     EventType.EXPORTED: Exported,
     EventType.NOTE: Note,
     EventType.EPISODE_CLOSED: EpisodeClosed,
+    EventType.INFORMATION_GIVEN: InformationGiven,
 }
 
 
@@ -1369,6 +1383,7 @@ HANDLERS: dict[EventType, Callable[[StateBuilder, Applied], None]] = {
     EventType.EXPORTED: _ignore,
     EventType.NOTE: _ignore,
     EventType.EPISODE_CLOSED: _on_closed,
+    EventType.INFORMATION_GIVEN: _ignore,  # read from the timeline (core.actions)
 }
 
 #: Called with the state just before an inspected entry is applied, and the entry.
