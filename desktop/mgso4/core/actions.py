@@ -212,30 +212,46 @@ def _why_not_decide(state: EpisodeState, protocol: Protocol, now: datetime) -> s
     return None
 
 
+def _needs_its_decision(state: EpisodeState) -> str | None:
+    """Why the next course cannot start for want of its own decision to give, or None."""
+    number = next_course_number(state)
+    if _giving_decision(state, number):
+        return None
+    if number == 1:
+        return "No decision to give MgSO₄ is recorded: record the decision first."
+    return (
+        f"Course {number} needs its own decision to give, with a named senior "
+        "(decisions.md §8): record the decision first."
+    )
+
+
+def _within_repeat_gap(state: EpisodeState, protocol: Protocol, now: datetime) -> tuple[bool, str]:
+    """Whether ``now`` is within the protocol's gap after the last infusion ended (a repeat
+    course restarts maintenance; after it, a new load: decisions.md §8), and it in words."""
+    stopped = last_stop(state)
+    gap = Decimal(0) if stopped is None or now < stopped else elapsed_hours(stopped, now)
+    min_gap = protocol.repeat_course.min_gap_hours
+    within = gap <= min_gap.value
+    words = (
+        f"The last infusion ended {_hours_words(gap)} ago, "
+        f"{'within' if within else 'more than'} {plain(min_gap.value)} h ({min_gap.source})"
+    )
+    return within, words
+
+
 def _why_not_start_load(state: EpisodeState, protocol: Protocol, now: datetime) -> str | None:
     running = state.running_course
     if running is not None:
         return f"Course {running.number} is already running."
     if _delivered(state):
         return "Every baby's birth is recorded."
-    number = next_course_number(state)
-    if not _giving_decision(state, number):
-        if number == 1:
-            return "No decision to give MgSO₄ is recorded: record the decision first."
-        return (
-            f"Course {number} needs its own decision to give, with a named senior "
-            "(decisions.md §8): record the decision first."
-        )
-    stopped = last_stop(state)
-    if stopped is not None:
-        gap = elapsed_hours(stopped, now) if now >= stopped else Decimal(0)
-        min_gap = protocol.repeat_course.min_gap_hours
-        if gap <= min_gap.value:
-            return (
-                f"The last infusion ended {_hours_words(gap)} ago, within "
-                f"{plain(min_gap.value)} h ({min_gap.source}): restart maintenance without a "
-                "new loading dose (decisions.md §8)."
-            )
+    missing = _needs_its_decision(state)
+    if missing is not None:
+        return missing
+    if last_stop(state) is not None:
+        within, words = _within_repeat_gap(state, protocol, now)
+        if within:
+            return f"{words}: restart maintenance without a new loading dose (decisions.md §8)."
     return None
 
 
@@ -276,8 +292,7 @@ def _why_not_restart(state: EpisodeState, protocol: Protocol, now: datetime) -> 
     running = state.running_course
     if running is not None:
         return f"Course {running.number} is running."
-    stopped = last_stop(state)
-    if stopped is None:
+    if last_stop(state) is None:
         return "No earlier course has ended: a first course starts with a loading dose."
     if _delivered(state):
         return "Every baby's birth is recorded."
@@ -286,20 +301,12 @@ def _why_not_restart(state: EpisodeState, protocol: Protocol, now: datetime) -> 
             f"The {protocol.name} protocol does not support a repeat course "
             f"({protocol.repeat_course.source})."
         )
-    number = next_course_number(state)
-    if not _giving_decision(state, number):
-        return (
-            f"Course {number} needs its own decision to give, with a named senior "
-            "(decisions.md §8): record the decision first."
-        )
-    gap = elapsed_hours(stopped, now) if now >= stopped else Decimal(0)
-    min_gap = protocol.repeat_course.min_gap_hours
-    if gap > min_gap.value:
-        return (
-            f"The last infusion ended {_hours_words(gap)} ago, more than "
-            f"{plain(min_gap.value)} h ({min_gap.source}): a new course starts with a loading "
-            "dose (decisions.md §8)."
-        )
+    missing = _needs_its_decision(state)
+    if missing is not None:
+        return missing
+    within, words = _within_repeat_gap(state, protocol, now)
+    if not within:
+        return f"{words}: a new course starts with a loading dose (decisions.md §8)."
     return None
 
 
