@@ -309,6 +309,18 @@ def test_voiding_the_load_lets_the_load_be_recorded_again(
     assert record(capsys, db, [again], tmp_path)[0] == 0
 
 
+def test_a_time_that_has_not_happened_yet_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "ward.sqlite3"
+    lines = [*wc1(), line("birth", "2999-01-01T10:00", baby=1)]
+
+    code, _, err = record(capsys, db, lines, tmp_path)
+
+    assert code == 2 and "line 7" in err and "has not happened yet" in err
+    assert events_in(db) == 0
+
+
 def test_at_without_an_offset_is_london_time(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

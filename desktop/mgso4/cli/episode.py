@@ -206,6 +206,7 @@ def _plan_all(
             by=by,
             unit_name=settings.unit_name,
             preparation_id=settings.default_preparation,
+            now=recorded_at,
         )
         try:
             new = actions.plan(key, fields, context)

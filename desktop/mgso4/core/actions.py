@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal
 
@@ -886,6 +886,8 @@ class LineContext:
         tz: The zone for times written without an offset.
         unit_name: Printed on a new episode's record.
         preparation_id: The unit's preparation for a new episode (the file's default if None).
+        now: The clock, when known: an entry whose clinical time has not happened yet is
+            refused (:func:`not_happened_yet`).
     """
 
     episode_uuid: str
@@ -897,6 +899,7 @@ class LineContext:
     tz: Any = LONDON
     unit_name: str = ""
     preparation_id: str | None = None
+    now: datetime | None = None
 
     @property
     def episode(self) -> EpisodeState:
@@ -1751,6 +1754,25 @@ def _check_correction(
         raise ActionRefused(f"{spec.label}: {refusal}", draft_uuid=draft.uuid, action=spec.key)
 
 
+#: How far ahead of the clock a clinical time may be (workstation clocks drift by seconds;
+#: times are recorded to the minute). The app's own rule, not a clinical number.
+FUTURE_TOLERANCE: Final = timedelta(minutes=1)
+
+
+def not_happened_yet(moment: datetime, now: datetime) -> str | None:
+    """The refusal for a clinical time that has not happened yet at ``now``, or None.
+
+    A record never holds an event that has not happened: a time typed ahead is a plan, not an
+    event.
+    """
+    if moment <= now + FUTURE_TOLERANCE:
+        return None
+    return (
+        f"{format_local(moment, LONDON)} has not happened yet (it is now "
+        f"{format_local(now, LONDON)}): a time ahead is a plan, not an entry."
+    )
+
+
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -1791,6 +1813,13 @@ def plan(key: str, fields: Mapping[str, Any], ctx: LineContext) -> list[EventDra
         raise ActionRefused(f"{spec.label}: {exc}", action=key) from None
     except (ValidationError, ValueError) as exc:
         raise ActionRefused(f"{spec.label}: {_first_line(exc)}", action=key) from None
+    if ctx.now is not None:
+        for _, payload, at in planned:
+            moved = payload.occurred_at if isinstance(payload, Amendment) else None
+            for moment in (at, moved):
+                refusal = None if moment is None else not_happened_yet(moment, ctx.now)
+                if refusal is not None:
+                    raise ActionRefused(f"{spec.label}: {refusal}", action=key)
     return [
         EventDraft.make(
             event_type,
@@ -1861,6 +1890,7 @@ __all__ = [
     "information_given",
     "load_end_due_at",
     "next_course_number",
+    "not_happened_yet",
     "plan",
     "provisional_events",
     "reasons",
