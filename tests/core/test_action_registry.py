@@ -336,3 +336,31 @@ def test_a_transaction_is_checked_entry_by_entry_in_clinical_order() -> None:
     start = chain.draft(EventType.MAINTENANCE_STARTED, maintenance_payload(), T0 + 25 * MINUTE)
 
     check(chain, end, start)
+
+
+def test_an_entry_made_before_the_rules_can_be_corrected_but_not_made_worse() -> None:
+    # A 5 g load without a confirmation, as an older version could record it (above the 4 g
+    # soft limit): its time can still be corrected, its dose cannot be made 40 g.
+    chain = Chain().assess()
+    chain.decide(T0 + MINUTE)
+    old = chain.load(
+        T0 + 10 * MINUTE, dose_g=Decimal(5), volume_ml=Decimal(25), rate_ml_per_h=Decimal(100)
+    )
+
+    check(
+        chain,
+        chain.draft(
+            EventType.AMENDMENT,
+            Amendment(target=old.uuid, reason="pump log", occurred_at=T0 + 12 * MINUTE),
+            T0 + HOUR,
+        ),
+    )
+    with pytest.raises(ActionRefused, match="hard limit"):
+        check(
+            chain,
+            chain.draft(
+                EventType.AMENDMENT,
+                Amendment(target=old.uuid, reason="typed", changes={"dose_g": "40"}),
+                T0 + HOUR,
+            ),
+        )

@@ -83,9 +83,11 @@ from mgso4.core.episode import (
     TimelineEntry,
     Void,
     amended_payload,
+    effective_events,
     extend,
     fold,
     parse_payload,
+    record_order,
     validate_payload,
 )
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError
@@ -1567,6 +1569,18 @@ def check_values(
     return None
 
 
+def _findings(
+    spec: ActionSpec, state: EpisodeState, protocol: Protocol, payload: BaseModel, at: datetime
+) -> tuple[int, set[str]]:
+    """How bad an entry's values are (0 fine, 1 soft limit unconfirmed, 2 refused) and why."""
+    verdict = spec.check(state, protocol, payload, at)
+    if verdict.refused:
+        return 2, set(verdict.messages)
+    if verdict.needs_confirmation and getattr(payload, "confirmation", None) is None:
+        return 1, set(verdict.messages)
+    return 0, set()
+
+
 # --------------------------------------------------------------------------- the store's check
 
 
@@ -1675,6 +1689,12 @@ def check_drafts(
             # fold's timeline would already show its own effect).
             _check_correction(draft, [*committed(), *pending[:index]], protocol, tz)
 
+    earlier: dict[str, tuple[dict[str, Any], datetime]] = {}
+    if amended_by:
+        for item in effective_events(record_order(committed())):
+            if item.event.uuid in amended_by:
+                earlier[item.event.uuid] = (item.effective_payload, item.effective_occurred_at)
+
     def inspector(state: EpisodeState, entry: TimelineEntry) -> None:
         uuid = entry.event.uuid
         at = entry.effective_occurred_at
@@ -1689,6 +1709,17 @@ def check_drafts(
                 raise ActionRefused(f"{spec.label}: {refusal}", draft_uuid=uuid, action=spec.key)
         if uuid in amended_by:
             refusal = check_values(spec, state, protocol, payload, at)
+            if refusal is not None and uuid in earlier:
+                # An entry already in the record that these rules would refuse as it stands
+                # (made before them): the correction is refused only for what it makes worse.
+                old_payload = parse_payload(entry.event.type, earlier[uuid][0])
+                old_spec = spec_for(entry.event.type, old_payload)
+                new_rank, new_words = _findings(spec, state, protocol, payload, at)
+                old_rank, old_words = _findings(
+                    old_spec, state, protocol, old_payload, earlier[uuid][1]
+                )
+                if new_rank <= old_rank and new_words <= old_words:
+                    refusal = None
             if refusal is not None:
                 raise ActionRefused(
                     f"Correction of “{spec.label}”: {refusal}",
