@@ -31,16 +31,18 @@ from mgso4.core.episode import (
     EventType,
     Observation,
     Patient,
-    ProtocolRef,
 )
 from mgso4.core.gestation import DatingMethod
+from mgso4.core.protocol import ProtocolLibrary
 from mgso4.core.vocab import IdentifierType, Role
 from mgso4.storage import Store
 from mgso4.storage.rows import EVENT_COLUMNS, event_to_row
 
 TARGET = 2.0
-#: Reference for the benchmark's entries (the store does not check it against a file).
-PROTOCOL = ProtocolRef(id="uk-nice-ng25", version="bench", sha256="be" * 32)
+#: The shipped UK protocol: the store checks every entry against its rules (core.actions).
+PROTOCOL = ProtocolLibrary(Path(__file__).resolve().parents[1] / "resources" / "protocols").load(
+    "uk-nice-ng25"
+)
 MIDWIFE = Actor(name="Bench Midwife", role=Role.MIDWIFE)
 STARTED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

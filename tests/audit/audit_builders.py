@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 
 from mgso4.audit.demo import default_protocol
 from mgso4.core.episode import (
+    GENESIS_HASH,
     Actor,
     Amendment,
     Assessed,
@@ -31,10 +33,13 @@ from mgso4.core.episode import (
     ProtocolRef,
     StopReason,
     Void,
+    format_utc,
+    seal,
 )
 from mgso4.core.gestation import DatingMethod
 from mgso4.core.vocab import Band, IdentifierType, Recommendation, Role, Situation
 from mgso4.storage import Store
+from mgso4.storage.rows import INSERT_EVENT_SQL, event_to_row
 
 #: Size of the demo record the SQL/core agreement test reads (at least 10,000 episodes).
 AGREEMENT_EPISODES = 10_000
@@ -43,7 +48,9 @@ MIDWIFE = Actor(name="Test Midwife", role=Role.MIDWIFE)
 AUDITOR = Actor(name="Test Auditor", role=Role.AUDITOR)
 
 _PROTOCOL = default_protocol()
-PROTOCOL_REF = ProtocolRef(id=_PROTOCOL.id, version=_PROTOCOL.version, sha256=_PROTOCOL.sha256)
+#: The shipped default protocol: its rules check every entry saved (core.actions).
+PROTOCOL = _PROTOCOL
+PROTOCOL_REF = ProtocolRef.of(_PROTOCOL)
 
 
 def utc(text: str) -> datetime:
@@ -159,7 +166,11 @@ class EpisodeBuilder:
         if stop_at is not None:
             self._add(
                 EventType.INFUSION_STOPPED,
-                InfusionStopped(course_number=number, reason=reason),
+                InfusionStopped(
+                    course_number=number,
+                    reason=reason,
+                    text="Stopped on review" if reason is StopReason.OTHER else "",
+                ),
                 stop_at,
             )
         return load_uuid
@@ -192,4 +203,41 @@ class EpisodeBuilder:
 
     def save(self, store: Store) -> list[Event]:
         """Write every draft in one transaction."""
-        return store.append_many(self.drafts, PROTOCOL_REF)
+        return store.append_many(self.drafts, PROTOCOL)
+
+    def save_unchecked(self, store: Store) -> None:
+        """Write the drafts as an older version of the app could have, without today's rules.
+
+        The record then holds entries the rules refuse (a data problem): what a record written
+        before the rules, or merged in from elsewhere, can hold. Sealed on the store's chain, so
+        the record still verifies.
+        """
+        connection = sqlite3.connect(store.path)
+        try:
+            head = connection.execute(
+                "SELECT seq, hash FROM event WHERE workstation_id = ? ORDER BY seq DESC LIMIT 1",
+                (store.workstation_id,),
+            ).fetchone()
+            seq, prev_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
+            for draft in self.drafts:
+                seq += 1
+                event = seal(
+                    draft,
+                    seq=seq,
+                    prev_hash=prev_hash,
+                    recorded_at=datetime(2027, 1, 1, tzinfo=UTC),
+                    workstation_id=store.workstation_id,
+                    app_version="0.old",
+                    protocol=PROTOCOL_REF,
+                )
+                if event.type is EventType.EPISODE_CREATED:
+                    connection.execute(
+                        "INSERT INTO episode (uuid, created_at, workstation_id, training) "
+                        "VALUES (?, ?, ?, 0)",
+                        (event.episode_uuid, format_utc(event.occurred_at), store.workstation_id),
+                    )
+                connection.execute(INSERT_EVENT_SQL, event_to_row(event))
+                prev_hash = event.hash
+            connection.commit()
+        finally:
+            connection.close()

@@ -76,6 +76,7 @@ def test_demo_gestations_are_mostly_24_to_33_weeks(small_demo: Path) -> None:
 def test_demo_covers_late_expired_missed_and_optimal_cases(small_demo: Path) -> None:
     metrics = load_audit_data(small_demo).metrics()
 
+    assert metrics.measures["periprem_optimal"].n > 0
     assert metrics.measures["bapm_optimal"].n > 0
     assert {r.code for r in metrics.timing_classes} == {"G-LATE", "G-EXPIRED"}
     assert metrics.missed_reasons

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from audit_builders import PROTOCOL_REF, EpisodeBuilder, utc
+from audit_builders import PROTOCOL, EpisodeBuilder, utc
 
 from mgso4.audit.merge import merge_into
 from mgso4.audit.progress import AuditError, Cancelled
@@ -135,7 +135,7 @@ def test_same_event_id_with_different_content_is_a_conflict_not_copied(tmp_path:
         )
         built.drafts[0] = built.drafts[0].model_copy(update={"uuid": shared_uuid})
         with Store.open(path, check_location_safe=False) as store:
-            store.append_many(built.drafts, PROTOCOL_REF)
+            store.append_many(built.drafts, PROTOCOL)
     target = tmp_path / "combined.sqlite3"
 
     report = merge_into(target, [first, second])

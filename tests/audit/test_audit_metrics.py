@@ -20,7 +20,7 @@ from mgso4.core.episode import StopReason
 from mgso4.core.gestation import GestationalAge
 from mgso4.core.outcome import AnznnCode, TimingClass
 from mgso4.core.vocab import Situation
-from mgso4.storage import Store
+from mgso4.storage import RuleRefusedError, Store
 
 
 @pytest.fixture(params=["sql", "fold"])
@@ -82,7 +82,7 @@ def test_each_twin_is_classified_on_its_own_birth_time(store: Store, method: Met
 
     metrics = metrics_of(store, method)
 
-    assert refs(metrics.measures["bapm_optimal"]) == {(twins.episode_uuid, 1)}
+    assert refs(metrics.measures["periprem_optimal"]) == {(twins.episode_uuid, 1)}
     assert refs(metrics.anznn[AnznnCode.STARTED_OVER_24H_STOPPED_WITHIN_24H]) == {
         (twins.episode_uuid, 2)
     }
@@ -104,7 +104,7 @@ def test_birth_at_30_plus_0_is_outside_nnap_and_29_plus_6_inside(
     metrics = metrics_of(store, method)
 
     assert denominator(metrics.measures["nnap"]) == {(at_29_6.episode_uuid, 1)}
-    assert denominator(metrics.measures["bapm_optimal"]) == {(at_29_6.episode_uuid, 1)}
+    assert denominator(metrics.measures["periprem_optimal"]) == {(at_29_6.episode_uuid, 1)}
     assert metrics.babies == 2
 
 
@@ -165,7 +165,7 @@ def test_spring_clock_change_does_not_make_a_late_load_optimal(
     row = metrics.rows[0]
     assert row.hours_load_to_birth == pytest.approx(3.98, abs=0.005)
     assert row.timing_class is TimingClass.LATE
-    assert metrics.measures["bapm_optimal"].n == 0
+    assert metrics.measures["periprem_optimal"].n == 0
     assert metrics.measures["nnap"].n == 1
 
 
@@ -181,7 +181,7 @@ def test_autumn_clock_change_does_not_make_an_optimal_load_late(
     metrics = metrics_of(store, method)
 
     assert metrics.rows[0].hours_load_to_birth == pytest.approx(4.02, abs=0.005)
-    assert refs(metrics.measures["bapm_optimal"]) == {(built.episode_uuid, 1)}
+    assert refs(metrics.measures["periprem_optimal"]) == {(built.episode_uuid, 1)}
 
 
 def test_birth_date_filter_uses_the_local_calendar_date(store: Store, method: Method) -> None:
@@ -263,10 +263,10 @@ def test_could_have_been_optimal_depends_on_time_from_eligibility_to_birth(
 
     metrics = metrics_of(store, method)
 
-    could = metrics.measures["bapm_could_have_been_optimal"]
+    could = metrics.measures["periprem_could_have_been_optimal"]
     assert refs(could) == {(slow.episode_uuid, 1)}
     assert denominator(could) == {(quick.episode_uuid, 1), (slow.episode_uuid, 1)}
-    assert metrics.measures["bapm_optimal_when_possible"].d == 1
+    assert metrics.measures["periprem_optimal_when_possible"].d == 1
 
 
 def test_episode_recorded_after_the_birth_has_unknown_eligibility(
@@ -280,7 +280,7 @@ def test_episode_recorded_after_the_birth_has_unknown_eligibility(
     metrics = metrics_of(store, method)
 
     assert metrics.rows[0].eligible_from is None
-    assert metrics.measures["bapm_could_have_been_optimal"].d == 0
+    assert metrics.measures["periprem_could_have_been_optimal"].d == 0
     assert metrics.measures["bapm_optimal"].d == 1
 
 
@@ -337,14 +337,25 @@ def test_overlapping_courses_are_a_data_problem_outside_every_denominator(
     built.course(utc("2026-01-05 09:00"))  # never stopped
     built.course(utc("2026-01-05 12:00"), utc("2026-01-05 18:00"), number=2)
     built.birth(utc("2026-01-05 18:00"))
-    built.save(store)
+    built.save_unchecked(store)  # the rules refuse a second course while one runs
 
     metrics = metrics_of(store, method)
 
     assert metrics.babies == 0
     assert metrics.measures["nnap"].d == 0
     assert len(metrics.problems) == 1
-    assert "overlap" in (metrics.problems[0].problem or "")
+    assert "course 1 is still running" in (metrics.problems[0].problem or "")
+
+
+def test_store_refuses_a_second_course_while_the_first_runs(store: Store) -> None:
+    built = episode("2026-01-05 08:00", 28 * 7)
+    built.course(utc("2026-01-05 09:00"))  # never stopped
+    built.course(utc("2026-01-05 12:00"), utc("2026-01-05 18:00"), number=2)
+
+    with pytest.raises(RuleRefusedError, match="Course 1 is running"):
+        built.save(store)
+
+    assert store.counts()["events"] == 0
 
 
 # --- corrections -------------------------------------------------------------------------------
@@ -360,7 +371,7 @@ def test_amended_birth_time_is_used(store: Store, method: Method) -> None:
     metrics = metrics_of(store, method)
 
     assert metrics.rows[0].birth.born_at == utc("2026-01-05 14:00")
-    assert metrics.measures["bapm_optimal"].n == 1
+    assert metrics.measures["periprem_optimal"].n == 1  # load 5 h before the corrected birth
 
 
 def test_voided_birth_leaves_the_episode_pending(store: Store, method: Method) -> None:

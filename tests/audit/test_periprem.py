@@ -45,10 +45,10 @@ def variant(
     plurality: int = 1,
 ) -> BabyRow:
     assert base.classification is not None
-    bapm = base.classification.bapm_optimal.model_copy(
+    periprem = base.classification.periprem_optimal.model_copy(
         update={"eligible": True, "could_have_been_optimal": could, "met": met}
     )
-    classification = base.classification.model_copy(update={"bapm_optimal": bapm})
+    classification = base.classification.model_copy(update={"periprem_optimal": periprem})
     episode = replace(base.episode, plurality=plurality, births=base.episode.births[:1])
     return replace(
         base,

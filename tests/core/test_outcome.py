@@ -82,7 +82,12 @@ WORKED_CASES = [
         {
             "nnap": {"eligible": True, "met": True},
             "qs135": {"eligible": True, "measure": "a", "met": True},
-            "bapm_optimal": {"eligible": True, "met": True, "could_have_been_optimal": True},
+            "bapm_optimal": {"eligible": True, "met": True},
+            "periprem_optimal": {
+                "eligible": True,
+                "met": True,
+                "could_have_been_optimal": True,
+            },
             "anznn": "started-4-to-24h-before-birth",
         },
         None,
@@ -99,7 +104,12 @@ WORKED_CASES = [
         {
             "nnap": {"eligible": False, "met": False},
             "qs135": {"eligible": True, "measure": "b", "met": True},
-            "bapm_optimal": {"eligible": False, "met": False, "could_have_been_optimal": None},
+            "bapm_optimal": {"eligible": False, "met": False},
+            "periprem_optimal": {
+                "eligible": False,
+                "met": False,
+                "could_have_been_optimal": None,
+            },
             "anznn": "started-4-to-24h-before-birth",
         },
         None,
@@ -117,7 +127,12 @@ WORKED_CASES = [
         {
             "nnap": {"eligible": True, "met": False},
             "qs135": {"eligible": True, "measure": "a", "met": False},
-            "bapm_optimal": {"eligible": True, "met": False, "could_have_been_optimal": False},
+            "bapm_optimal": {"eligible": True, "met": False},
+            "periprem_optimal": {
+                "eligible": True,
+                "met": False,
+                "could_have_been_optimal": False,
+            },
             "anznn": "not-given",
         },
         None,
@@ -135,7 +150,12 @@ WORKED_CASES = [
         {
             "nnap": {"eligible": True, "met": True},
             "qs135": {"eligible": True, "measure": "a", "met": True},
-            "bapm_optimal": {"eligible": True, "met": False, "could_have_been_optimal": False},
+            "bapm_optimal": {"eligible": True, "met": False},
+            "periprem_optimal": {
+                "eligible": True,
+                "met": False,
+                "could_have_been_optimal": False,
+            },
             "anznn": "started-under-4h-before-birth",
         },
         TimingClass.LATE,
@@ -154,7 +174,12 @@ WORKED_CASES = [
         {
             "nnap": {"eligible": True, "met": False},
             "qs135": {"eligible": True, "measure": "a", "met": True},
-            "bapm_optimal": {"eligible": True, "met": False, "could_have_been_optimal": None},
+            "bapm_optimal": {"eligible": True, "met": False},
+            "periprem_optimal": {
+                "eligible": True,
+                "met": False,
+                "could_have_been_optimal": None,
+            },
             "anznn": "stopped-over-24h-before-birth",
         },
         TimingClass.EXPIRED,
@@ -174,7 +199,12 @@ WORKED_CASES = [
         {
             "nnap": {"eligible": True, "met": True},
             "qs135": {"eligible": True, "measure": "a", "met": True},
-            "bapm_optimal": {"eligible": True, "met": False, "could_have_been_optimal": None},
+            "bapm_optimal": {"eligible": True, "met": False},
+            "periprem_optimal": {
+                "eligible": True,
+                "met": False,
+                "could_have_been_optimal": None,
+            },
             "anznn": "started-under-4h-before-birth",
         },
         TimingClass.LATE,
@@ -212,15 +242,59 @@ def test_worked_case_missed_case(inputs: dict[str, Any], given: bool, missed: bo
     ("gestation", "eligible"),
     [("29+6", True), ("30+0", False)],
 )
-def test_nnap_and_bapm_eligibility_is_birth_before_30_weeks(gestation: str, eligible: bool) -> None:
+def test_nnap_bapm_and_periprem_eligibility_is_birth_before_30_weeks(
+    gestation: str, eligible: bool
+) -> None:
     result = classify_one(before_birth(timedelta(hours=6)), gestation_at_birth=ga(gestation))
     assert result.nnap.eligible is eligible
+    assert result.periprem_optimal.eligible is eligible
     assert result.bapm_optimal.eligible is eligible
+
+
+# --- BAPM: a loading dose and at least 4 h of infusion in the 24 h before birth (§10) ----------
+
+
+@pytest.mark.parametrize(
+    ("started_before_birth", "stopped_before_birth", "met"),
+    [
+        pytest.param(timedelta(hours=4), None, True, id="load 4 h before, running: exactly 4 h"),
+        pytest.param(timedelta(hours=3, minutes=59), None, False, id="3 h 59 min of infusion"),
+        pytest.param(timedelta(hours=10), timedelta(hours=5), True, id="5 h then stopped"),
+        pytest.param(timedelta(hours=10), timedelta(hours=7), False, id="3 h then stopped"),
+        pytest.param(timedelta(hours=23), None, True, id="load 23 h before, running"),
+        pytest.param(timedelta(hours=30), None, False, id="load before the 24 h window"),
+    ],
+)
+def test_bapm_optimal_needs_a_load_and_4_hours_of_infusion_inside_the_window(
+    started_before_birth: timedelta, stopped_before_birth: timedelta | None, met: bool
+) -> None:
+    stop = None if stopped_before_birth is None else BIRTH - stopped_before_birth
+    result = classify_one(BIRTH - started_before_birth, stop)
+    assert result.bapm_optimal.met is met
+
+
+def test_bapm_and_periprem_disagree_when_a_timely_load_was_stopped_early() -> None:
+    # Load 10 h before birth, stopped after 2 h: PERIPrem times the start (optimal), BAPM counts
+    # the infusion received (2 h < 4 h: not optimal). Two measures, as decisions.md §10 says.
+    result = classify_one(BIRTH - timedelta(hours=10), BIRTH - timedelta(hours=8))
+    assert (result.periprem_optimal.met, result.bapm_optimal.met) == (True, False)
+
+
+def test_bapm_counts_a_restarted_maintenance_as_infusion_but_not_as_a_load() -> None:
+    courses = [
+        Course(load_start=BIRTH - timedelta(hours=6), stop=BIRTH - timedelta(hours=4)),
+        Course(load_start=BIRTH - timedelta(hours=3), stop=None, loaded=False),
+    ]
+    result = classify(birth_at=BIRTH, gestation_at_birth=GA_28_0, courses=courses)
+    assert result.bapm_optimal.met is True  # 2 h + 3 h of infusion, one load in the window
+    only_restart = classify(birth_at=BIRTH, gestation_at_birth=GA_28_0, courses=[courses[1]])
+    assert only_restart.bapm_optimal.met is False
+    assert only_restart.periprem_optimal.met is False
 
 
 def test_met_is_false_when_not_eligible_even_if_timing_was_right() -> None:
     result = classify_one(before_birth(timedelta(hours=6)), gestation_at_birth=ga("30+0"))
-    assert (result.nnap.met, result.bapm_optimal.met) == (False, False)
+    assert (result.nnap.met, result.periprem_optimal.met) == (False, False)
     assert result.anznn is AnznnCode.STARTED_4_TO_24H_BEFORE_BIRTH
 
 
@@ -361,15 +435,15 @@ def test_course_started_after_birth_counts_as_not_given() -> None:
     ],
     ids=["3h59", "4h00", "4h01", "23h59", "24h00", "24h01"],
 )
-def test_bapm_optimal_is_strictly_between_4h_and_24h(
+def test_periprem_optimal_is_strictly_between_4h_and_24h(
     started_before_birth: timedelta, optimal: bool
 ) -> None:
-    assert classify_one(before_birth(started_before_birth)).bapm_optimal.met is optimal
+    assert classify_one(before_birth(started_before_birth)).periprem_optimal.met is optimal
 
 
-def test_bapm_optimal_counts_a_loading_dose_that_stopped_before_birth() -> None:
+def test_periprem_optimal_counts_a_loading_dose_that_stopped_before_birth() -> None:
     result = classify_one(before_birth(timedelta(hours=10)), stop=before_birth(timedelta(hours=9)))
-    assert result.bapm_optimal.met is True
+    assert result.periprem_optimal.met is True
 
 
 @pytest.mark.parametrize(
@@ -381,12 +455,12 @@ def test_could_have_been_optimal_needs_more_than_4h_from_eligibility(
     available: timedelta, could: bool
 ) -> None:
     result = classify_one(before_birth(timedelta(hours=1)), eligible_from=before_birth(available))
-    assert result.bapm_optimal.could_have_been_optimal is could
+    assert result.periprem_optimal.could_have_been_optimal is could
 
 
 def test_could_have_been_optimal_is_unknown_without_eligible_from() -> None:
     result = classify_one(before_birth(timedelta(hours=1)))
-    assert result.bapm_optimal.could_have_been_optimal is None
+    assert result.periprem_optimal.could_have_been_optimal is None
 
 
 def test_could_have_been_optimal_is_none_when_not_eligible() -> None:
@@ -395,7 +469,7 @@ def test_could_have_been_optimal_is_none_when_not_eligible() -> None:
         gestation_at_birth=ga("30+0"),
         eligible_from=before_birth(timedelta(hours=10)),
     )
-    assert result.bapm_optimal.could_have_been_optimal is None
+    assert result.periprem_optimal.could_have_been_optimal is None
 
 
 def test_could_have_been_optimal_is_true_when_it_was_optimal() -> None:
@@ -403,8 +477,8 @@ def test_could_have_been_optimal_is_true_when_it_was_optimal() -> None:
     result = classify_one(
         before_birth(timedelta(hours=6)), eligible_from=before_birth(timedelta(hours=2))
     )
-    assert result.bapm_optimal.met is True
-    assert result.bapm_optimal.could_have_been_optimal is True
+    assert result.periprem_optimal.met is True
+    assert result.periprem_optimal.could_have_been_optimal is True
 
 
 # --- ANZNN codes ------------------------------------------------------------------------------
@@ -495,7 +569,7 @@ def test_late_repeat_after_an_optimal_course_is_not_a_late_timing_class() -> Non
         Course(load_start=before_birth(timedelta(hours=2)), stop=None),
     ]
     result = classify(birth_at=BIRTH, gestation_at_birth=GA_28_0, courses=courses)
-    assert result.bapm_optimal.met is True
+    assert result.periprem_optimal.met is True
     assert result.timing_class is None
 
 
@@ -510,7 +584,7 @@ def test_autumn_change_load_22_00_bst_birth_02_00_gmt_is_5_real_hours() -> None:
         courses=[Course(load_start=local("2026-10-24 22:00"), stop=None)],
     )
     assert result.anznn is AnznnCode.STARTED_4_TO_24H_BEFORE_BIRTH
-    assert result.bapm_optimal.met is True
+    assert result.periprem_optimal.met is True
 
 
 def test_spring_change_load_23_00_gmt_birth_03_30_bst_is_3_5_real_hours() -> None:
@@ -521,7 +595,7 @@ def test_spring_change_load_23_00_gmt_birth_03_30_bst_is_3_5_real_hours() -> Non
         courses=[Course(load_start=local("2026-03-28 23:00"), stop=None)],
     )
     assert result.anznn is AnznnCode.STARTED_UNDER_4H_BEFORE_BIRTH
-    assert result.bapm_optimal.met is False
+    assert result.periprem_optimal.met is False
     assert result.timing_class is TimingClass.LATE
 
 
@@ -556,7 +630,7 @@ def test_autumn_overlap_birth_resolved_by_fold_changes_the_lead_time() -> None:
     second = classify(
         birth_at=local("2026-10-25 01:45", fold=1), gestation_at_birth=GA_28_0, courses=[load]
     )
-    assert (first.bapm_optimal.met, second.bapm_optimal.met) == (False, True)
+    assert (first.periprem_optimal.met, second.periprem_optimal.met) == (False, True)
 
 
 def test_london_aware_times_are_compared_as_real_instants() -> None:
@@ -566,7 +640,7 @@ def test_london_aware_times_are_compared_as_real_instants() -> None:
         gestation_at_birth=GA_28_0,
         courses=[Course(load_start=datetime(2026, 10, 24, 22, 0, tzinfo=LONDON), stop=None)],
     )
-    assert result.bapm_optimal.met is True
+    assert result.periprem_optimal.met is True
 
 
 # --- input validation -------------------------------------------------------------------------
@@ -644,7 +718,7 @@ def test_classify_refuses_eligible_from_after_birth() -> None:
 
 def test_classify_accepts_eligible_from_at_birth() -> None:
     result = classify(birth_at=BIRTH, gestation_at_birth=GA_28_0, courses=[], eligible_from=BIRTH)
-    assert result.bapm_optimal.could_have_been_optimal is False
+    assert result.periprem_optimal.could_have_been_optimal is False
 
 
 def test_classify_refuses_decision_gestation_after_birth_gestation() -> None:
@@ -872,10 +946,10 @@ def test_every_met_implies_eligible(scenario: dict[str, Any]) -> None:
     result = classify(**scenario)
     assert result.nnap.eligible or not result.nnap.met
     assert result.qs135.eligible or not result.qs135.met
-    assert result.bapm_optimal.eligible or not result.bapm_optimal.met
+    assert result.periprem_optimal.eligible or not result.periprem_optimal.met
 
 
 @given(scenario=_scenarios())
-def test_bapm_optimal_implies_nnap_met(scenario: dict[str, Any]) -> None:
+def test_periprem_optimal_implies_nnap_met(scenario: dict[str, Any]) -> None:
     result = classify(**scenario)
-    assert not result.bapm_optimal.met or result.nnap.met
+    assert not result.periprem_optimal.met or result.nnap.met

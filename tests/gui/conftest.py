@@ -16,7 +16,7 @@ from harness.episodes import episode_drafts
 from PySide6.QtWidgets import QApplication
 
 from mgso4.core.episode import Actor, Event, EventDraft, ProtocolRef
-from mgso4.core.protocol import ProtocolLibrary, load_preparations_file
+from mgso4.core.protocol import Protocol, ProtocolLibrary, load_preparations_file
 from mgso4.core.vocab import Role
 from mgso4.gui.context import AppContext
 from mgso4.gui.style import apply_style
@@ -115,7 +115,7 @@ def add_episode(context: AppContext, clock: FakeClock) -> AddEpisode:
             observations_at=tuple(now - timedelta(minutes=m) for m in obs_minutes_ago),
             **kwargs,
         )
-        context.store.append_many(drafts, context.protocol_ref)
+        context.store.append_many(drafts, context.protocol)
         return episode_uuid
 
     return add
@@ -144,10 +144,12 @@ class FailingStore:
             "free some disk space (or ask IT to), then save again."
         )
 
-    def append(self, draft: EventDraft, protocol: ProtocolRef) -> Event:
+    def append(self, draft: EventDraft, protocol: Protocol | ProtocolRef) -> Event:
         raise self._fail()
 
-    def append_many(self, drafts: Sequence[EventDraft], protocol: ProtocolRef) -> list[Event]:
+    def append_many(
+        self, drafts: Sequence[EventDraft], protocol: Protocol | ProtocolRef, **_: Any
+    ) -> list[Event]:
         raise self._fail()
 
 

@@ -294,6 +294,8 @@ def test_merge_into_the_live_record_is_refused(
     qtbot: QtBot, context: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = open_view(qtbot, context)
-    monkeypatch.setattr("mgso4.storage.default_db_path", lambda training=False: context.store.path)
+    monkeypatch.setattr(
+        "mgso4.storage.live.default_db_path", lambda training=False: context.store.path
+    )
 
     assert view.merge_refusal() is not None

@@ -14,7 +14,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from mgso4.core.episode import Event, EventDraft, EventType, ProtocolRef, Stage
+from mgso4.core.episode import Event, EventDraft, EventType, Stage
+from mgso4.core.protocol import Protocol
 from mgso4.gui.episode.actions import MaintenanceStartDialog
 from mgso4.gui.episode.view import EpisodeView
 from mgso4.gui.tasks import TaskRunner
@@ -48,9 +49,11 @@ class TransactionSpy:
         self.calls: list[list[EventType]] = []
         real_many = context.store.append_many
 
-        def append_many(drafts: Sequence[EventDraft], protocol: ProtocolRef) -> list[Event]:
+        def append_many(
+            drafts: Sequence[EventDraft], protocol: Protocol, **kwargs: Any
+        ) -> list[Event]:
             self.calls.append([draft.type for draft in drafts])
-            return real_many(drafts, protocol)
+            return real_many(drafts, protocol, **kwargs)
 
         monkeypatch.setattr(context.store, "append_many", append_many)
 

@@ -105,7 +105,7 @@ def test_saved_appears_only_after_a_commit(
         occurred_at=clock(),
         recorded_by=midwife,
     )
-    context.record([draft], context.protocol_ref)
+    context.record([draft], context.protocol)
     assert window.saved_label.text() == "Saved 03:00"
 
 

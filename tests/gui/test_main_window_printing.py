@@ -160,7 +160,7 @@ def test_the_logged_chain_head_is_the_one_when_the_blank_was_made(
         occurred_at=clock() - timedelta(minutes=1),
         recorded_by=midwife,
     )
-    context.record([note], context.protocol_ref)
+    context.record([note], context.protocol)
     assert context.store.chain_head() != head_when_made
     qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
     assert printed_events(context) == [(None, "blank", head_when_made)]

@@ -16,7 +16,10 @@ import pytest
 from mgso4 import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-GUIDES = [ROOT / "docs" / name for name in ("user-guide.md", "auditor-guide.md", "admin-guide.md")]
+GUIDES = [
+    ROOT / "docs" / name
+    for name in ("user-guide.md", "auditor-guide.md", "admin-guide.md", "scripting.md")
+]
 #: Options of ``mgso4`` itself: the app's start options and the bundle's smoke test
 #: (packaging/entry.py); ``--version`` and ``--help`` come from the parser.
 APP_OPTIONS = {"--db", "--training", "--protocol", "--smoke-test", "--version", "--help"}

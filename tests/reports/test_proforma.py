@@ -28,6 +28,7 @@ from mgso4.core.outcome import (
     BapmResult,
     Classification,
     NnapResult,
+    PeripremResult,
     Qs135Result,
 )
 from mgso4.core.protocol import PreparationSet, Protocol
@@ -206,7 +207,8 @@ def test_classification_passed_in_is_printed_instead_of_computed(
     given = Classification(
         nnap=NnapResult(eligible=True, met=False),
         qs135=Qs135Result(eligible=True, measure="b", met=False),
-        bapm_optimal=BapmResult(eligible=True, met=False, could_have_been_optimal=False),
+        bapm_optimal=BapmResult(eligible=True, met=False),
+        periprem_optimal=PeripremResult(eligible=True, met=False, could_have_been_optimal=False),
         anznn=AnznnCode.NOT_GIVEN,
         timing_class=None,
     )

@@ -33,14 +33,15 @@ from mgso4.core.episode import (  # noqa: E402  (path set up above for subproces
     Note,
     Observation,
     Patient,
-    ProtocolRef,
     StopReason,
     Void,
 )
 from mgso4.core.gestation import DatingMethod  # noqa: E402
+from mgso4.core.protocol import ProtocolLibrary  # noqa: E402
 from mgso4.core.vocab import Band, IdentifierType, Recommendation, Role, Situation  # noqa: E402
 
-PROTOCOL = ProtocolRef(id="uk-nice-ng25", version="test", sha256="ab" * 32)
+#: The shipped UK protocol: its rules check every entry the store saves (core.actions).
+PROTOCOL = ProtocolLibrary(ROOT / "resources" / "protocols").load("uk-nice-ng25")
 PATIENT_NAME = "Marianne Quillfeather"
 PATIENT_NHS_NUMBER = "9434765919"
 MIDWIFE = Actor(name="Sam Midwife", role=Role.MIDWIFE)

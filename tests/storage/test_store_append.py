@@ -260,7 +260,7 @@ def test_correction_that_would_leave_the_episode_unreadable_is_refused(
 ) -> None:
     creation = store.append(created(episode_uuid), PROTOCOL)
 
-    with pytest.raises(EventRefusedError, match="no longer make sense"):
+    with pytest.raises(EventRefusedError, match="first entry cannot be voided"):
         store.append(void(episode_uuid, creation.uuid, at=T0 + MINUTE), PROTOCOL)
 
     assert store.episode(episode_uuid).uuid == episode_uuid

@@ -29,7 +29,6 @@ from harness.episodes import DEMO_MIDWIFE, episode_drafts  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from wizard_pages import screenshot_pages  # noqa: E402
 
-from mgso4.core.episode import ProtocolRef  # noqa: E402
 from mgso4.core.protocol import ProtocolLibrary, load_preparations_file  # noqa: E402
 from mgso4.gui.app import build_main_window  # noqa: E402
 from mgso4.gui.context import AppContext  # noqa: E402
@@ -54,7 +53,6 @@ def demo_record(store_path: Path, now: datetime = DEMO_NOW) -> tuple[AppContext,
     protocol = library.load(settings.protocol)
     preparations = load_preparations_file(resource_path("preparations.toml"))
     store = Store.open(store_path, clock=lambda: now)
-    ref = ProtocolRef(id=protocol.id, version=protocol.version, sha256=protocol.sha256)
     scenarios = {
         "urgent": episode_drafts(
             protocol=protocol,
@@ -103,7 +101,7 @@ def demo_record(store_path: Path, now: datetime = DEMO_NOW) -> tuple[AppContext,
     }
     uuids: dict[str, str] = {}
     for key, (episode_uuid, drafts) in scenarios.items():
-        store.append_many(drafts, ref)
+        store.append_many(drafts, protocol)
         uuids[key] = episode_uuid
     context = AppContext(
         store=store,

@@ -57,7 +57,6 @@ from mgso4.core.episode import (
     NotGiven,
     Observation,
     Patient,
-    ProtocolRef,
     Reflexes,
     StopReason,
     Void,
@@ -187,7 +186,6 @@ def write_demo_data(
     if not path.parent.is_dir():
         raise AuditError(f"The folder {path.parent} does not exist; choose an existing folder.")
     protocol = default_protocol()
-    protocol_ref = ProtocolRef(id=protocol.id, version=protocol.version, sha256=protocol.sha256)
     rng = random.Random(seed)
     token = uuid_module.uuid4().hex[:8]
     partials = {
@@ -201,9 +199,7 @@ def write_demo_data(
             for workstation_id, partial in partials.items()
         }
         try:
-            _write_episodes(
-                stores, episodes, rng, end, protocol, protocol_ref, result, progress, cancel
-            )
+            _write_episodes(stores, episodes, rng, end, protocol, result, progress, cancel)
         finally:
             for store in stores.values():
                 store.close()
@@ -234,7 +230,6 @@ def _write_episodes(
     rng: random.Random,
     end: datetime,
     protocol: Protocol,
-    protocol_ref: ProtocolRef,
     result: DemoReport,
     progress: ProgressCallback | None,
     cancel: object | None,
@@ -257,7 +252,7 @@ def _write_episodes(
             result.pending += births == 0
             written += 1
         for workstation_id, drafts in batch.items():
-            stores[workstation_id].append_many(drafts, protocol_ref)
+            stores[workstation_id].append_many(drafts, protocol)
         report(progress, stage, written, episodes)
 
 
@@ -437,6 +432,9 @@ class _EpisodeBuilder:
             load_at,
         )
         load_done = load_at + timedelta(minutes=15)
+        if stop_by is not None and stop_by <= load_done:
+            # Stopped (born) while the load ran: no load end, no maintenance.
+            return load_done, load_done + timedelta(hours=24)
         self._add(EventType.LOAD_FINISHED, LoadFinished(course_number=number), load_done)
         self._add(
             EventType.MAINTENANCE_STARTED,
@@ -486,8 +484,10 @@ class _EpisodeBuilder:
             self._course(1, load_at, stop_at)
             self._stop(1, stop_at, StopReason.NO_LONGER_IMMINENT)
             born_at = _minute(stop_at + timedelta(hours=rng.uniform(26, 120)))
-            if rng.random() < 0.2:
-                # A repeat course for labour that came back (decisions.md §8): usually late.
+            if rng.random() < 0.06:
+                # Labour came back within the protocol's 6 h: maintenance restarted without a
+                # new load, by a named senior (decisions.md §8).
+                restart_at = _minute(stop_at + timedelta(hours=rng.uniform(1, 5)))
                 self._add(
                     EventType.DECISION,
                     Decision(
@@ -496,9 +496,38 @@ class _EpisodeBuilder:
                         senior=self._actor(Role.OBSTETRICIAN),
                         course_number=2,
                     ),
-                    born_at - timedelta(hours=3),
+                    restart_at - timedelta(minutes=10),
                 )
+                self._add(
+                    EventType.MAINTENANCE_STARTED,
+                    MaintenanceStarted(
+                        course_number=2,
+                        preparation_id="20pct-ready",
+                        concentration_g_per_ml=Decimal("0.2"),
+                        rate_ml_per_h=Decimal(5),
+                        container_volume_ml=Decimal(50),
+                        given_by=self._actor(Role.MIDWIFE),
+                        checked_by=self._actor(Role.MIDWIFE),
+                        restart_without_load=True,
+                    ),
+                    restart_at,
+                )
+                born_at = _minute(restart_at + timedelta(hours=rng.uniform(1, 20)))
+                self._stop(2, born_at, StopReason.BIRTH)
+            elif rng.random() < 0.2:
+                # A repeat course for labour that came back (decisions.md §8): usually late,
+                # decided by a named senior shortly before its new loading dose.
                 second_load = _minute(born_at - timedelta(hours=rng.uniform(0.5, 8)))
+                self._add(
+                    EventType.DECISION,
+                    Decision(
+                        give=True,
+                        decided_by=self._actor(Role.OBSTETRICIAN),
+                        senior=self._actor(Role.OBSTETRICIAN),
+                        course_number=2,
+                    ),
+                    second_load - timedelta(minutes=10),
+                )
                 self._course(2, second_load, born_at)
                 self._stop(2, born_at, StopReason.BIRTH)
             return born_at
@@ -529,7 +558,9 @@ class _EpisodeBuilder:
         if rng.random() < 0.04:
             code = ""  # reason not recorded: counts as UNKNOWN
         if code:
-            self._add(EventType.NOT_GIVEN, NotGiven(reason_code=code), decided_at)
+            rule = self.protocol.missed_reason(code)
+            text = "Details in the demo notes" if rule is not None and rule.needs_text else ""
+            self._add(EventType.NOT_GIVEN, NotGiven(reason_code=code, text=text), decided_at)
         if code == "NG-BBA":
             return _minute(created_at - timedelta(minutes=rng.randint(10, 90)))
         if code in ("NG-IMMINENT", "NG-EMERGENCY"):
@@ -551,6 +582,10 @@ class _EpisodeBuilder:
         if rng.random() < 0.03 and by_type.get(EventType.BIRTH):
             at, birth = by_type[EventType.BIRTH][0]
             corrected = at + timedelta(minutes=rng.choice([-20, -10, 5, 15]))
+            started = [when for when, _ in by_type.get(EventType.LOAD_STARTED, []) if when <= at]
+            if started and corrected <= max(started):
+                # Never before the loading dose it followed (the rules refuse that).
+                corrected = at + timedelta(minutes=5)
             self._add(
                 EventType.AMENDMENT,
                 Amendment(
@@ -562,12 +597,17 @@ class _EpisodeBuilder:
             )
         if rng.random() < 0.02 and by_type.get(EventType.LOAD_STARTED):
             at, load = by_type[EventType.LOAD_STARTED][0]
+            corrected = at - timedelta(minutes=rng.choice([5, 10]))
+            decided = [when for when, _ in by_type.get(EventType.DECISION, []) if when <= at]
+            if decided and corrected <= max(decided):
+                # Never before the decision to give it (the rules refuse that).
+                corrected = at + timedelta(minutes=2)
             self._add(
                 EventType.AMENDMENT,
                 Amendment(
                     target=load.uuid,
                     reason="Start time corrected from the pump log",
-                    occurred_at=at - timedelta(minutes=rng.choice([5, 10])),
+                    occurred_at=corrected,
                 ),
                 at + timedelta(hours=1),
             )

@@ -151,11 +151,16 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("bapm_eligible", f"Born before 30+0 [B1][P2]. {_YES_NO}."),
     Column(
         "bapm_optimal",
-        f"Loading dose started > 4 h and < 24 h before birth [B1][P1][P2]. {_YES_NO_NA}.",
+        "BAPM: a loading dose and at least 4 h of infusion within the 24 h before birth [B1] "
+        f"(decisions.md §10). {_YES_NO_NA}.",
+    ),
+    Column(
+        "periprem_optimal",
+        f"PERIPrem: loading dose started > 4 h and < 24 h before birth [P1][P2]. {_YES_NO_NA}.",
         periprem="Was MgSO4 optimal (> 4 h and < 24 h before birth)?",
     ),
     Column(
-        "bapm_could_have_been_optimal",
+        "periprem_could_have_been_optimal",
         "More than 4 h between eligibility and birth, or optimal [P2]. Yes / No / N/A / "
         "Unknown (eligibility time not known).",
         periprem="Could MgSO4 have been optimal?",

@@ -608,14 +608,19 @@ def row_values(row: BabyRow, *, key: bytes, identifiable: bool, tz: ZoneInfo) ->
         "bapm_optimal": (
             None if cl is None else _yes_no_na(cl.bapm_optimal.eligible, cl.bapm_optimal.met)
         ),
-        "bapm_could_have_been_optimal": (
+        "periprem_optimal": (
+            None
+            if cl is None
+            else _yes_no_na(cl.periprem_optimal.eligible, cl.periprem_optimal.met)
+        ),
+        "periprem_could_have_been_optimal": (
             None
             if cl is None
             else "N/A"
-            if not cl.bapm_optimal.eligible
+            if not cl.periprem_optimal.eligible
             else "Unknown"
-            if cl.bapm_optimal.could_have_been_optimal is None
-            else _yes_no(cl.bapm_optimal.could_have_been_optimal)
+            if cl.periprem_optimal.could_have_been_optimal is None
+            else _yes_no(cl.periprem_optimal.could_have_been_optimal)
         ),
         "anznn_code": None if cl is None else cl.anznn.value,
         "timing_class": None if row.timing_class is None else row.timing_class.value,

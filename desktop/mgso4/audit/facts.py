@@ -6,25 +6,26 @@ Two layers, so that the fast SQL reader and the core fold can be proved to agree
    decision-time assessment, courses, births, the recorded not-given reason). It is produced
    either by :func:`episode_facts_from_state` (from ``core.episode.fold``) or by
    ``mgso4.audit.sql`` (read-only SQL). Tests compare the two on demo data.
-2. :func:`baby_rows` — one :class:`BabyRow` per baby, classified with
-   ``core.outcome.classify`` (the fixed definitions of decisions.md §10). Twins give two rows
-   from one maternal episode: each baby has its own birth time and gestation, the mother's
-   courses are shared.
+2. :func:`baby_rows` — one :class:`BabyRow` per baby, classified by
+   ``core.outcome.classify_births`` (the fixed definitions of decisions.md §10): the same path
+   the episode screen, the proforma and ``mgso4 episode`` take, so paper and audit agree. Twins
+   give two rows from one maternal episode: each baby has its own birth time and gestation, the
+   mother's courses are shared.
 
 Rules applied here (each is a decision the audit makes, documented so a reviewer can check it):
 
-- **Eligible from** (PERIPrem "could it have been optimal?" [P2]): the time of the decision-time
-  assessment, or the episode's creation time if there was none. If that time is after the
-  birth (an episode recorded retrospectively), the time she became eligible is unknown and the
-  answer is left blank rather than guessed.
+- **Eligible from** (PERIPrem "could it have been optimal?" [P2]): decided in core
+  (``core.outcome.classify_births``): the decision-time assessment, or the episode's creation
+  if there was none; unknown when that is after the birth.
 - **Missed case** (decisions.md §9, ``core.outcome.is_missed_case``): NNAP-eligible and no
   MgSO₄ started before birth. Its reason is the recorded not-given code (reference §3.3), or
   ``UNKNOWN`` when none was recorded. Late (< 4 h) and expired (> 24 h) courses are timing
   classes with the codes ``G-LATE`` / ``G-EXPIRED``, not missed cases.
 - **Data problems**: a birth that cannot be classified (gestation at birth unknown, a course
-  with no loading-dose start, overlapping courses, contradictory times) is kept as a row with
-  its ``problem`` stated and is left out of every numerator and denominator; the metrics list
-  it so it can be corrected. Nothing is guessed.
+  with no loading-dose start, overlapping courses, contradictory times, or an entry the fold
+  could not apply, ``EpisodeState.problems``) is kept as a row with its ``problem`` stated and
+  is left out of every numerator and denominator; the metrics list it so it can be corrected.
+  Nothing is guessed.
 
 Gestation bands at birth (PERIPrem optimisation tool [P2], reference §2.2) use completed days
 with explicit inclusive cut-points; the tool's own "< 26+6" label would leave 26+6 itself in no
@@ -49,11 +50,14 @@ from mgso4.core.outcome import (
     AnznnCode,
     Avoidability,
     AvoidableGroup,
+    BabyClasses,
+    BirthTiming,
     Classification,
-    Course,
+    CourseTiming,
+    EpisodeTiming,
     TimingClass,
     avoidable_group,
-    classify,
+    classify_births,
     is_missed_case,
 )
 from mgso4.core.protocol import Protocol
@@ -134,6 +138,15 @@ class CourseFacts:
     stop_reason: str | None
     load_dose_g: Decimal | None
     maintenance_rate_g_per_h: Decimal | None
+    #: A repeat course restarted without a new load (decisions.md §8).
+    restarted_without_load: bool = False
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the course began: its load, or its restarted maintenance."""
+        if self.load_started_at is not None:
+            return self.load_started_at
+        return self.maintenance_started_at if self.restarted_without_load else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +186,8 @@ class EpisodeFacts:
     not_given_text: str
     not_given_at: datetime | None
     decision_give: bool | None
+    #: Entries the record holds that make no sense where they stand (``EpisodeState.problems``).
+    problems: tuple[str, ...] = ()
 
     @property
     def pending(self) -> bool:
@@ -184,7 +199,7 @@ class EpisodeFacts:
         """Where a pending episode is, in plain words (for the pending list)."""
         if self.births:
             return "Delivered"
-        started = [c for c in self.courses if c.load_started_at is not None]
+        started = [c for c in self.courses if c.started_at is not None]
         if started:
             return "Infusion stopped" if started[-1].stopped_at is not None else "MgSO₄ running"
         if self.not_given_code is not None or self.decision_give is False:
@@ -223,6 +238,7 @@ def episode_facts_from_state(state: EpisodeState) -> EpisodeFacts:
                 if course.maintenance is None
                 else course.maintenance.rate_ml_per_h * course.maintenance.concentration_g_per_ml
             ),
+            restarted_without_load=course.restarted_without_load,
         )
         for course in state.courses
     )
@@ -262,6 +278,7 @@ def episode_facts_from_state(state: EpisodeState) -> EpisodeFacts:
         not_given_text="" if state.not_given is None else state.not_given.text,
         not_given_at=state.not_given_at,
         decision_give=None if state.decision is None else state.decision.give,
+        problems=tuple(problem.message for problem in state.problems),
     )
 
 
@@ -385,6 +402,33 @@ class BabyRow:
         return None if self.classification is None else self.classification.timing_class
 
 
+def timing_of_facts(facts: EpisodeFacts) -> EpisodeTiming:
+    """What classification reads from the audit's facts (``core.outcome.timing_of`` for a
+    folded episode gives the same from the same record)."""
+    days = facts.gestation_days_at_decision
+    return EpisodeTiming(
+        created_at=facts.created_at,
+        assessed_at=facts.assessed_at,
+        gestation_at_decision=None if days is None else GestationalAge(days),
+        situation=facts.situation,
+        courses=tuple(
+            CourseTiming(
+                number=course.number,
+                started_at=course.started_at,
+                stopped_at=course.stopped_at,
+                maintenance_started_at=course.maintenance_started_at,
+                loaded=course.load_started_at is not None,
+            )
+            for course in facts.courses
+        ),
+        births=tuple(
+            BirthTiming(baby=birth.baby, born_at=birth.born_at, gestation=birth.gestation)
+            for birth in facts.births
+        ),
+        problems=facts.problems,
+    )
+
+
 def baby_rows(facts: EpisodeFacts, reasons: ReasonBook, tz: ZoneInfo = LONDON) -> list[BabyRow]:
     """One classified row per recorded baby (none for a pending episode).
 
@@ -393,59 +437,41 @@ def baby_rows(facts: EpisodeFacts, reasons: ReasonBook, tz: ZoneInfo = LONDON) -
         reasons: Resolves not-given and timing codes to labels and avoidability.
         tz: Display zone; sets each row's local birth date (date filters use it).
     """
-    return [_baby_row(facts, birth, reasons, tz) for birth in facts.births]
+    classes = {item.baby: item for item in classify_births(timing_of_facts(facts))}
+    return [_baby_row(facts, birth, classes[birth.baby], reasons, tz) for birth in facts.births]
 
 
-def _baby_row(facts: EpisodeFacts, birth: BirthFacts, reasons: ReasonBook, tz: ZoneInfo) -> BabyRow:
+def _baby_row(
+    facts: EpisodeFacts,
+    birth: BirthFacts,
+    classes: BabyClasses,
+    reasons: ReasonBook,
+    tz: ZoneInfo,
+) -> BabyRow:
     born_at = birth.born_at
-    eligible_from: datetime | None = (
-        facts.assessed_at if facts.assessed_at is not None else facts.created_at
-    )
-    if eligible_from is not None and eligible_from > born_at:
-        eligible_from = None  # recorded after the birth: when she became eligible is unknown
     before_birth = sorted(
         (
             course
             for course in facts.courses
-            if course.load_started_at is not None and course.load_started_at <= born_at
+            if course.started_at is not None and course.started_at <= born_at
         ),
-        key=lambda course: course.load_started_at or born_at,
+        key=lambda course: course.started_at or born_at,
     )
     latest = before_birth[-1] if before_birth else None
     hours = (
         None
-        if latest is None or latest.load_started_at is None
-        else round((born_at - latest.load_started_at).total_seconds() / 3600, 2)
+        if latest is None or latest.started_at is None
+        else round((born_at - latest.started_at).total_seconds() / 3600, 2)
     )
-    classification: Classification | None = None
+    classification = classes.classification
+    problem = classes.problem
     missed = False
     reason: ReasonInfo | None = None
-    problem = _problem_before_classifying(facts, birth)
-    if problem is None and birth.gestation is not None:
+    if classification is not None:
         try:
-            classification = classify(
-                birth_at=born_at,
-                gestation_at_birth=birth.gestation,
-                courses=[
-                    Course(
-                        load_start=course.load_started_at,
-                        stop=course.stopped_at,
-                        maintenance_start=course.maintenance_started_at,
-                    )
-                    for course in facts.courses
-                    if course.load_started_at is not None
-                ],
-                gestation_at_decision=(
-                    None
-                    if facts.gestation_days_at_decision is None
-                    else GestationalAge(facts.gestation_days_at_decision)
-                ),
-                situation=facts.situation,
-                eligible_from=eligible_from,
-            )
             missed = is_missed_case(classification, given=bool(before_birth))
-        except (ValueError, GestationError) as exc:
-            classification, missed, problem = None, False, str(exc)
+        except ValueError as exc:
+            classification, problem = None, str(exc)
     if classification is not None:
         if missed:
             reason = reasons.lookup(facts.protocol_id, facts.not_given_code or UNKNOWN_REASON_CODE)
@@ -457,7 +483,7 @@ def _baby_row(facts: EpisodeFacts, birth: BirthFacts, reasons: ReasonBook, tz: Z
         ref=BabyRef(facts.episode_uuid, birth.baby),
         birth_date_local=born_at.astimezone(tz).date(),
         band=band_for(birth.gestation),
-        eligible_from=eligible_from,
+        eligible_from=classes.eligible_from,
         given_before_birth=bool(before_birth),
         latest_course=latest,
         hours_load_to_birth=hours,
@@ -466,21 +492,6 @@ def _baby_row(facts: EpisodeFacts, birth: BirthFacts, reasons: ReasonBook, tz: Z
         reason=reason,
         problem=problem,
     )
-
-
-def _problem_before_classifying(facts: EpisodeFacts, birth: BirthFacts) -> str | None:
-    if birth.gestation is None:
-        return (
-            f"Baby {birth.baby}: the gestation at birth cannot be worked out from the episode's "
-            "dating; correct the dating so this birth can be classified."
-        )
-    for course in facts.courses:
-        if course.load_started_at is None:
-            return (
-                f"Course {course.number} has no loading-dose start time; record when the load "
-                "started so this birth can be classified."
-            )
-    return None
 
 
 def anznn_counts_order() -> Sequence[AnznnCode]:

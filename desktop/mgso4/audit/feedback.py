@@ -54,6 +54,7 @@ from mgso4.core.vocab import Situation
 #: the sheet is the metrics module's own. One line per measure: add a key to add a measure.
 HEADLINE_MEASURES: Final[tuple[str, ...]] = (
     "nnap",
+    "periprem_optimal",
     "bapm_optimal",
     "qs135_a",
     "qs135_b",

@@ -361,19 +361,24 @@ MEASURE_DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
         "Women at 24+0–29+6 at decision with a planned preterm birth who received MgSO₄ in the "
         "24 h before birth [N2] (reference §1.7).",
     ),
-    "bapm_optimal": (
-        "BAPM/PERIPrem optimal (> 4 h and < 24 h)",
+    "periprem_optimal": (
+        "PERIPrem optimal (> 4 h and < 24 h)",
         "Babies born before 30+0 whose mother's loading dose started more than 4 h and less "
-        "than 24 h before birth [B1][P1][P2] (reference §2.1, §2.2).",
+        "than 24 h before birth [P1][P2] (reference §2.2; decisions.md §10).",
     ),
-    "bapm_could_have_been_optimal": (
+    "periprem_could_have_been_optimal": (
         "PERIPrem: could it have been optimal?",
         "Of babies born before 30+0 with a known eligibility time, those with more than 4 h "
         "between eligibility and birth, or optimally treated [P2] (reference §2.2).",
     ),
-    "bapm_optimal_when_possible": (
-        "Optimal when it could have been",
+    "periprem_optimal_when_possible": (
+        "PERIPrem optimal when it could have been",
         "Of babies whose MgSO₄ could have been optimal, those for whom it was [P2].",
+    ),
+    "bapm_optimal": (
+        "BAPM optimal (load and ≥ 4 h of infusion)",
+        "Babies born before 30+0 whose mother received a loading dose and at least 4 h of "
+        "infusion within the 24 h before birth [B1] (reference §2.1; decisions.md §10).",
     ),
 }
 
@@ -443,12 +448,12 @@ _OUTCOME_TESTS: Final[dict[OutcomeFilter, Callable[[BabyRow], bool]]] = {
         and not row.classification.nnap.met
     ),
     OutcomeFilter.OPTIMAL: lambda row: (
-        row.classification is not None and row.classification.bapm_optimal.met
+        row.classification is not None and row.classification.periprem_optimal.met
     ),
     OutcomeFilter.NOT_OPTIMAL: lambda row: (
         row.classification is not None
-        and row.classification.bapm_optimal.eligible
-        and not row.classification.bapm_optimal.met
+        and row.classification.periprem_optimal.eligible
+        and not row.classification.periprem_optimal.met
     ),
     OutcomeFilter.LATE: lambda row: row.timing_class is TimingClass.LATE,
     OutcomeFilter.EXPIRED: lambda row: row.timing_class is TimingClass.EXPIRED,
@@ -539,10 +544,11 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
             denominator=tuple(r.ref for r in members),
         )
 
-    bapm_known = [
+    periprem_known = [
         r
         for r in rows
-        if _cl(r).bapm_optimal.eligible and _cl(r).bapm_optimal.could_have_been_optimal is not None
+        if _cl(r).periprem_optimal.eligible
+        and _cl(r).periprem_optimal.could_have_been_optimal is not None
     ]
     return {
         "nnap": metric(
@@ -558,19 +564,24 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
             (r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "b"),
             lambda r: _cl(r).qs135.met,
         ),
+        "periprem_optimal": metric(
+            "periprem_optimal",
+            (r for r in rows if _cl(r).periprem_optimal.eligible),
+            lambda r: _cl(r).periprem_optimal.met,
+        ),
+        "periprem_could_have_been_optimal": metric(
+            "periprem_could_have_been_optimal",
+            periprem_known,
+            lambda r: _cl(r).periprem_optimal.could_have_been_optimal is True,
+        ),
+        "periprem_optimal_when_possible": metric(
+            "periprem_optimal_when_possible",
+            (r for r in periprem_known if _cl(r).periprem_optimal.could_have_been_optimal is True),
+            lambda r: _cl(r).periprem_optimal.met,
+        ),
         "bapm_optimal": metric(
             "bapm_optimal",
             (r for r in rows if _cl(r).bapm_optimal.eligible),
-            lambda r: _cl(r).bapm_optimal.met,
-        ),
-        "bapm_could_have_been_optimal": metric(
-            "bapm_could_have_been_optimal",
-            bapm_known,
-            lambda r: _cl(r).bapm_optimal.could_have_been_optimal is True,
-        ),
-        "bapm_optimal_when_possible": metric(
-            "bapm_optimal_when_possible",
-            (r for r in bapm_known if _cl(r).bapm_optimal.could_have_been_optimal is True),
             lambda r: _cl(r).bapm_optimal.met,
         ),
     }

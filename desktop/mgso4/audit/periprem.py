@@ -155,14 +155,10 @@ class PasteBlock:
 
 
 def _optimal(row: BabyRow) -> tuple[bool | None, bool]:
-    """PERIPrem's (could it have been optimal?, was it optimal?) for one baby [P2].
-
-    Today's classification calls this measure ``bapm_optimal`` (load > 4 h and < 24 h before
-    birth, the PERIPrem definition); when the BAPM and PERIPrem measures are separated this is
-    the one line that chooses the PERIPrem one.
-    """
+    """PERIPrem's (could it have been optimal?, was it optimal?) for one baby [P2]: the
+    PERIPrem measure (loading dose started > 4 h and < 24 h before birth), not BAPM's."""
     assert row.classification is not None
-    result = row.classification.bapm_optimal
+    result = row.classification.periprem_optimal
     return result.could_have_been_optimal, result.met
 
 

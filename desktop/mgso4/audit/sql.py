@@ -10,10 +10,13 @@ and applies the same rules as the fold:
   later replacing the earlier (last assessment, last load start of a course, last birth of a
   baby number, last not-given reason);
 - the episode's creation is its first un-voided ``episode-created`` event in chain order;
-- a course exists once any course event names its number.
+- a course exists once its loading dose starts (or its maintenance restarts without a load).
 
-**Amendments** can change any field of their target (and its clinical time), so an episode
-holding any ``amendment`` event is read with the core fold itself (its events only). The result
+**Amendments** can change any field of their target (and its clinical time), and an entry that
+makes no sense where it stands is not applied by the fold but listed as a data problem
+(``core.episode.HANDLERS``). So an episode holding any ``amendment``, or any entry that would
+not apply cleanly (a course event out of order, a second load of a course, a birth recorded
+twice…), is read with the core fold itself (its events only). The result
 is the same facts by construction; ``tests/audit/test_sql_agreement.py`` checks that both paths
 give identical facts on demo data with amendments and voids.
 """
@@ -82,6 +85,8 @@ class _Course:
     stop_reason: str | None = None
     load_dose_g: Decimal | None = None
     maintenance_rate_g_per_h: Decimal | None = None
+    restarted_without_load: bool = False
+    load_finished: bool = False
 
 
 @dataclass
@@ -100,8 +105,25 @@ class _Episode:
     births: dict[int, tuple[dict[str, Any], datetime, str]] = field(default_factory=dict)
     not_given: dict[str, Any] | None = None
     not_given_at: datetime | None = None
+    creations: int = 0
+    running: int | None = None
+    #: Something the fold would not apply cleanly: read this episode with the fold instead.
+    irregular: bool = False
 
-    def course(self, number: int) -> _Course:
+    def start_course(self, number: int) -> _Course:
+        if (
+            self.running is not None
+            or number in self.courses
+            or number != max(self.courses, default=0) + 1
+        ):
+            self.irregular = True
+        course = self.courses.setdefault(number, _Course(number))
+        self.running = number
+        return course
+
+    def running_course(self, number: int) -> _Course:
+        if self.running != number or number not in self.courses:
+            self.irregular = True
         return self.courses.setdefault(number, _Course(number))
 
 
@@ -200,6 +222,7 @@ def _apply(episode: _Episode, row: tuple[Any, ...]) -> None:
     payload: dict[str, Any] = json.loads(payload_text)
     at = parse_stored_utc(occurred_text, "occurred_at")
     if kind is EventType.EPISODE_CREATED:
+        episode.creations += 1
         # The first in chain order, as the fold takes it (not the first in clinical time).
         if episode.created_seq is None or int(seq) < episode.created_seq:
             episode.created_seq = int(seq)
@@ -213,22 +236,44 @@ def _apply(episode: _Episode, row: tuple[Any, ...]) -> None:
     elif kind is EventType.DECISION:
         episode.decision_give = bool(payload["give"])
     elif kind is EventType.LOAD_STARTED:
-        course = episode.course(int(payload["course_number"]))
+        course = episode.start_course(int(payload["course_number"]))
         course.load_started_at = at
         course.load_dose_g = _decimal(payload["dose_g"])
     elif kind is EventType.MAINTENANCE_STARTED:
-        course = episode.course(int(payload["course_number"]))
+        number = int(payload["course_number"])
+        if payload.get("restart_without_load"):
+            course = episode.start_course(number)
+            course.restarted_without_load = True
+        else:
+            course = episode.running_course(number)
+            if course.load_started_at is None or course.maintenance_started_at is not None:
+                episode.irregular = True
         course.maintenance_started_at = at
         course.maintenance_rate_g_per_h = _decimal(payload["rate_ml_per_h"]) * _decimal(
             payload["concentration_g_per_ml"]
         )
     elif kind is EventType.INFUSION_STOPPED:
-        course = episode.course(int(payload["course_number"]))
+        course = episode.running_course(int(payload["course_number"]))
         course.stopped_at, course.stop_reason = at, str(payload["reason"])
-    elif kind in (EventType.LOAD_FINISHED, EventType.RATE_CHANGED, EventType.SYRINGE_CHANGED):
-        episode.course(int(payload["course_number"]))
+        episode.running = None
+    elif kind is EventType.LOAD_FINISHED:
+        course = episode.running_course(int(payload["course_number"]))
+        if (
+            course.load_started_at is None
+            or course.load_finished
+            or course.maintenance_started_at is not None
+        ):
+            episode.irregular = True
+        course.load_finished = True
+    elif kind in (EventType.RATE_CHANGED, EventType.SYRINGE_CHANGED):
+        course = episode.running_course(int(payload["course_number"]))
+        if course.maintenance_started_at is None:
+            episode.irregular = True
     elif kind is EventType.BIRTH:
-        episode.births[int(payload["baby"])] = (payload, at, str(event_uuid))
+        baby = int(payload["baby"])
+        if baby in episode.births:
+            episode.irregular = True
+        episode.births[baby] = (payload, at, str(event_uuid))
     elif kind is EventType.NOT_GIVEN:
         episode.not_given, episode.not_given_at = payload, at
 
@@ -236,9 +281,15 @@ def _apply(episode: _Episode, row: tuple[Any, ...]) -> None:
 def _finish(
     connection: sqlite3.Connection, episode: _Episode, amended: set[str], tz: ZoneInfo
 ) -> EpisodeFacts | None:
-    if episode.uuid in amended:
-        return _facts_by_fold(connection, episode.uuid, tz)
     created = episode.created_payload
+    plurality = 1 if created is None else max(int(created.get("plurality", 1)), 1)
+    if (
+        episode.uuid in amended
+        or episode.irregular
+        or episode.creations > 1
+        or any(baby > plurality for baby in episode.births)
+    ):
+        return _facts_by_fold(connection, episode.uuid, tz)
     if created is None or episode.created_at is None:
         return None  # creation voided: entered in error, not an episode
     dating = Dating.model_validate(created["dating"])
@@ -263,6 +314,7 @@ def _finish(
             stop_reason=course.stop_reason,
             load_dose_g=course.load_dose_g,
             maintenance_rate_g_per_h=course.maintenance_rate_g_per_h,
+            restarted_without_load=course.restarted_without_load,
         )
         for _, course in sorted(episode.courses.items())
     )

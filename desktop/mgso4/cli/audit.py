@@ -112,8 +112,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
     """Merge ward PCs' records into one unit record; broken sources are refused."""
     from mgso4.audit import AuditError, Cancelled, merge_into
     from mgso4.storage import StoreError
+    from mgso4.storage.live import why_not_merge_into
 
     target = Path(args.into)
+    refusal = why_not_merge_into(target)
+    if refusal is not None:
+        raise UsageError("--into", refusal)
     sources = [Path(s) for s in args.sources]
     for source in sources:
         if not source.is_file():

@@ -54,7 +54,7 @@ def cmd_proforma(args: argparse.Namespace) -> int:
 
     if not args.episode:
         raise UsageError("--episode", "give the episode id (or use --blank)")
-    from mgso4.core.episode import EventDraft, EventType, Printed, ProtocolRef
+    from mgso4.core.episode import EventDraft, EventType, Printed
     from mgso4.storage import Store, StoreError
 
     path = db_path(args.db)
@@ -100,11 +100,7 @@ def cmd_proforma(args: argparse.Namespace) -> int:
                     occurred_at=printed_at,
                     recorded_by=actor,
                 ),
-                ProtocolRef(
-                    id=state.protocol_id,
-                    version=state.protocol_version,
-                    sha256=state.protocol_sha256,
-                ),
+                protocol,
             )
     except StoreError as exc:
         print(f"mgso4 proforma: error: {exc}", file=sys.stderr)

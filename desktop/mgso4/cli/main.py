@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from mgso4.cli import audit, clinical, documents, feedback, record
+from mgso4.cli import audit, clinical, documents, episode, feedback, record
 from mgso4.cli.common import EXIT_OK, EXIT_USAGE, Parser, UsageError
 
 #: Flags that open the app rather than a subcommand.
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="mgso4", description="MgSO₄ Preterm Proforma")
     parser.add_argument("--version", action="version", version=f"mgso4 {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
-    for module in (clinical, record, documents, audit, feedback):
+    for module in (clinical, record, episode, documents, audit, feedback):
         module.register(sub)
     return parser
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid as uuid_module
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -33,6 +34,9 @@ from mgso4.core.vocab import (
     Role,
     Situation,
 )
+
+if TYPE_CHECKING:
+    from mgso4.core.protocol import Protocol
 
 #: Hash that precedes the first event of a chain.
 GENESIS_HASH = "0" * 64
@@ -66,6 +70,40 @@ class EventType(StrEnum):
     PRINTED = "printed"
     EXPORTED = "exported"
     NOTE = "note"
+    EPISODE_CLOSED = "episode-closed"
+    INFORMATION_GIVEN = "information-given"
+
+    @property
+    def label(self) -> str:
+        """Plain words for the history, the corrections table and refusals."""
+        return EVENT_LABELS[self]
+
+
+#: Plain words for every kind of entry.
+EVENT_LABELS: dict[EventType, str] = {
+    EventType.EPISODE_CREATED: "Episode opened",
+    EventType.ASSESSED: "Assessment",
+    EventType.DECISION: "Decision",
+    EventType.INTERACTION_ACKNOWLEDGED: "Interaction warning acknowledged",
+    EventType.LOAD_STARTED: "Loading dose started",
+    EventType.LOAD_FINISHED: "Loading dose finished",
+    EventType.MAINTENANCE_STARTED: "Maintenance started",
+    EventType.RATE_CHANGED: "Rate changed",
+    EventType.SYRINGE_CHANGED: "Syringe changed",
+    EventType.INFUSION_STOPPED: "Infusion stopped",
+    EventType.OBSERVATION: "Observation",
+    EventType.ALERT_RAISED: "Alert raised",
+    EventType.ALERT_ACKNOWLEDGED: "Alert acknowledged",
+    EventType.BIRTH: "Birth",
+    EventType.NOT_GIVEN: "Not given",
+    EventType.AMENDMENT: "Correction",
+    EventType.VOID: "Entered in error",
+    EventType.PRINTED: "Printed",
+    EventType.EXPORTED: "Exported",
+    EventType.NOTE: "Note",
+    EventType.EPISODE_CLOSED: "Episode closed",
+    EventType.INFORMATION_GIVEN: "Information given",
+}
 
 
 class _Payload(BaseModel):
@@ -118,6 +156,25 @@ class Dating(_Payload):
         )
 
 
+class Confirmation(_Payload):
+    """A soft limit confirmed on purpose: the reason, and the limit messages that were shown.
+
+    Carried in the entry it confirms (a loading dose, a maintenance rate, a rate change, a new
+    syringe), so the record says who went beyond the protocol's soft limit and why.
+    """
+
+    reason: str = Field(min_length=1, max_length=500)
+    messages: tuple[str, ...] = ()
+
+    @field_validator("reason")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("a reason is needed to go beyond a soft limit")
+        return value
+
+
 class EpisodeCreated(_Payload):
     patient: Patient
     dating: Dating
@@ -164,10 +221,12 @@ class LoadStarted(_Payload):
     duration_min: Decimal = Field(gt=0)
     given_by: Actor
     checked_by: Actor
+    confirmation: Confirmation | None = None
 
 
 class LoadFinished(_Payload):
     course_number: int = Field(ge=1)
+    checked_by: Actor | None = None
 
 
 class MaintenanceStarted(_Payload):
@@ -178,12 +237,18 @@ class MaintenanceStarted(_Payload):
     container_volume_ml: Decimal = Field(gt=0)
     given_by: Actor
     checked_by: Actor
+    #: A repeat course restarted within the protocol's gap without a new loading dose
+    #: (decisions.md §8): this entry starts the course.
+    restart_without_load: bool = False
+    confirmation: Confirmation | None = None
 
 
 class RateChanged(_Payload):
     course_number: int = Field(ge=1)
     rate_ml_per_h: Decimal = Field(gt=0)
     reason: str = Field(min_length=1)
+    checked_by: Actor | None = None
+    confirmation: Confirmation | None = None
 
 
 class SyringeChanged(_Payload):
@@ -191,6 +256,7 @@ class SyringeChanged(_Payload):
     concentration_g_per_ml: Decimal = Field(gt=0, le=Decimal("0.2"))
     volume_ml: Decimal = Field(gt=0)
     checked_by: Actor | None = None
+    confirmation: Confirmation | None = None
 
 
 class StopReason(StrEnum):
@@ -227,6 +293,7 @@ class InfusionStopped(_Payload):
     course_number: int = Field(ge=1)
     reason: StopReason
     text: str = ""
+    checked_by: Actor | None = None
 
 
 class Reflexes(StrEnum):
@@ -249,6 +316,9 @@ class Observation(_Payload):
     urine_period_h: Decimal | None = Field(default=None, gt=0, le=24)
     spo2_percent: int | None = Field(default=None, ge=50, le=100)
     serum_mg_mmol_per_l: Decimal | None = Field(default=None, ge=0, le=20)
+    #: A pre-treatment set: the baselines for the falls that stop the infusion come from it
+    #: (decisions.md §14).
+    baseline: bool = False
 
 
 class AlertRaised(_Payload):
@@ -305,6 +375,33 @@ class Note(_Payload):
     text: str = Field(min_length=1)
 
 
+class EpisodeClosed(_Payload):
+    """The episode leaves the ward board by an explicit act, optionally to return for review.
+
+    ``reassess_at`` is "not indicated now — reassess at …" (decisions.md §2): the episode
+    leaves the board and comes back when that time is reached.
+    """
+
+    reason: str = Field(default="", max_length=500)
+    reassess_at: datetime | None = None
+
+    @field_validator("reassess_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _require_utc(value, "reassess_at")
+
+
+class InformationGiven(_Payload):
+    """Information about MgSO₄ given, and the woman's answer (decisions.md §16)."""
+
+    agreement: Literal["agreed", "declined", "not-able-to-discuss"]
+    #: That the use is off-label was explained (where the protocol says it is).
+    off_label_discussed: bool = False
+    #: Who was told, e.g. "the woman and her partner".
+    given_to: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=500)
+
+
 PAYLOAD_MODELS: dict[EventType, type[_Payload]] = {
     EventType.EPISODE_CREATED: EpisodeCreated,
     EventType.ASSESSED: Assessed,
@@ -326,6 +423,8 @@ PAYLOAD_MODELS: dict[EventType, type[_Payload]] = {
     EventType.PRINTED: Printed,
     EventType.EXPORTED: Exported,
     EventType.NOTE: Note,
+    EventType.EPISODE_CLOSED: EpisodeClosed,
+    EventType.INFORMATION_GIVEN: InformationGiven,
 }
 
 
@@ -434,6 +533,11 @@ class ProtocolRef(BaseModel):
     version: str = Field(min_length=1)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
+    @classmethod
+    def of(cls, protocol: Protocol) -> ProtocolRef:
+        """The reference recorded for entries checked under ``protocol``."""
+        return cls(id=protocol.id, version=protocol.version, sha256=protocol.sha256)
+
 
 def seal(
     draft: EventDraft,
@@ -530,8 +634,14 @@ class RatePeriod(BaseModel):
         return self.concentration_g_per_ml * self.rate_ml_per_h
 
 
+def _minutes(value: Decimal) -> timedelta:
+    """Exact timedelta for a Decimal number of minutes (no float rounding)."""
+    return timedelta(microseconds=int((value * 60_000_000).to_integral_value()))
+
+
 class CourseState(BaseModel):
-    """One course: a loading dose and its maintenance infusion."""
+    """One course: a loading dose and its maintenance infusion, or (a repeat course within the
+    protocol's gap, decisions.md §8) a maintenance infusion restarted without a new load."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -548,22 +658,69 @@ class CourseState(BaseModel):
     syringe_changes: tuple[tuple[datetime, SyringeChanged], ...] = ()
 
     @property
+    def restarted_without_load(self) -> bool:
+        """A repeat course that restarted maintenance without a loading dose."""
+        return self.maintenance is not None and self.maintenance.restart_without_load
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the course began: its loading dose, or its restarted maintenance."""
+        if self.load_started_at is not None:
+            return self.load_started_at
+        return self.maintenance_started_at if self.restarted_without_load else None
+
+    @property
     def running(self) -> bool:
         """A loading dose or maintenance is running (not stopped)."""
-        return self.load_started_at is not None and self.stopped_at is None
+        return self.started_at is not None and self.stopped_at is None
+
+    @property
+    def load_planned_end(self) -> datetime | None:
+        """The loading start plus its recorded duration (when the pump finishes the load)."""
+        if self.load is None or self.load_started_at is None:
+            return None
+        return self.load_started_at + _minutes(self.load.duration_min)
+
+    @property
+    def loading(self) -> bool:
+        """The loading dose is running: started, its end not recorded, nothing after it."""
+        return (
+            self.running
+            and self.load_started_at is not None
+            and self.load_finished_at is None
+            and self.maintenance_started_at is None
+        )
+
+    @property
+    def maintaining(self) -> bool:
+        """The maintenance infusion is running."""
+        return self.running and bool(self.rates)
+
+    @property
+    def current_rate(self) -> RatePeriod | None:
+        """The rate period running now (maintenance), if any."""
+        return self.rates[-1] if self.maintaining else None
 
     def grams_given(self, until: datetime) -> Decimal:
-        """Grams delivered up to a time: the load plus maintenance by real elapsed time."""
+        """Grams delivered up to a time: the load plus maintenance by real elapsed time.
+
+        The load counts in proportion to the time it ran, up to its recorded end, its planned
+        end (start + duration) or the stop, whichever is first; maintenance counts each rate
+        period (concentration × rate × hours) up to its end, ``until`` or the stop. For a
+        fixed record this never decreases as ``until`` moves on.
+        """
         total = Decimal(0)
         if (
             self.load is not None
             and self.load_started_at is not None
             and until >= self.load_started_at
         ):
-            load_end = self.load_started_at + timedelta(minutes=float(self.load.duration_min))
-            if self.stopped_at is not None and self.stopped_at < load_end:
-                load_end = self.stopped_at
-            elapsed = min(until, load_end) - self.load_started_at
+            ends = [self.load_started_at + _minutes(self.load.duration_min)]
+            if self.load_finished_at is not None:
+                ends.append(self.load_finished_at)
+            if self.stopped_at is not None:
+                ends.append(self.stopped_at)
+            elapsed = min(until, *ends) - self.load_started_at
             fraction = Decimal(elapsed.total_seconds()) / (self.load.duration_min * 60)
             total += self.load.dose_g * min(Decimal(1), max(Decimal(0), fraction))
         for period in self.rates:
@@ -575,6 +732,16 @@ class CourseState(BaseModel):
                 hours = Decimal((end - period.start).total_seconds()) / Decimal(3600)
                 total += period.rate_g_per_h * hours
         return total
+
+    def hours_infused(self, until: datetime) -> Decimal:
+        """Hours from the course start to its stop (or ``until`` while it runs)."""
+        start = self.started_at
+        if start is None:
+            return Decimal(0)
+        end = until if self.stopped_at is None else min(until, self.stopped_at)
+        if end <= start:
+            return Decimal(0)
+        return Decimal((end - start).total_seconds()) / Decimal(3600)
 
 
 class TimelineEntry(BaseModel):
@@ -592,15 +759,13 @@ class TimelineEntry(BaseModel):
 class BirthState(BaseModel):
     """One baby's birth."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     baby: int
     label: str
     born_at: datetime
     gestation: GestationalAge | None
     event_uuid: str
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
 
 class ObservationState(BaseModel):
@@ -611,6 +776,33 @@ class ObservationState(BaseModel):
     taken_at: datetime
     observation: Observation
     event_uuid: str
+
+
+class ClosedState(BaseModel):
+    """The explicit close that took the episode off the board (and when it returns, if ever)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    closed_at: datetime
+    reason: str
+    reassess_at: datetime | None
+    event_uuid: str
+
+
+class DataProblem(BaseModel):
+    """An entry that makes no sense where it stands in the record, so it was not applied.
+
+    The store refuses such an entry when it is made; a record can still hold one (written by
+    an older version, or merged in from another workstation). It is shown as a data problem
+    for someone to correct (void or amend), never guessed around.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    event_uuid: str
+    event_type: EventType
+    occurred_at: datetime
+    message: str
 
 
 class EpisodeState(BaseModel):
@@ -637,8 +829,12 @@ class EpisodeState(BaseModel):
     alerts_acknowledged: tuple[tuple[datetime, AlertAcknowledged, Actor], ...] = ()
     interactions_acknowledged: tuple[InteractionAcknowledged, ...] = ()
     printed: tuple[tuple[datetime, Printed], ...] = ()
+    closed: ClosedState | None = None
+    problems: tuple[DataProblem, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
     head_hash: str = GENESIS_HASH
+    #: (clinical time, seq) of the last entry the fold applied: where a later entry goes.
+    last_applied: tuple[datetime, int] | None = None
 
     @property
     def patient(self) -> Patient:
@@ -651,6 +847,16 @@ class EpisodeState(BaseModel):
         return self.created.training
 
     @property
+    def babies_expected(self) -> int:
+        """How many babies this pregnancy holds (one birth entry each)."""
+        return max(self.created.plurality, 1)
+
+    @property
+    def all_born(self) -> bool:
+        """Every expected baby's birth is recorded."""
+        return len(self.births) >= self.babies_expected
+
+    @property
     def first_birth_at(self) -> datetime | None:
         """Time of the first baby's birth (the audit anchor)."""
         return min((b.born_at for b in self.births), default=None)
@@ -661,14 +867,20 @@ class EpisodeState(BaseModel):
         return self.courses[-1] if self.courses else None
 
     @property
+    def running_course(self) -> CourseState | None:
+        """The course whose infusion is running (loading or maintenance), if any."""
+        course = self.current_course
+        return course if course is not None and course.running else None
+
+    @property
     def stage(self) -> Stage:
-        """Where the episode is now."""
-        if self.births:
+        """Where the episode is now. Delivered only once every expected baby is born."""
+        if self.births and self.all_born:
             return Stage.DELIVERED
         course = self.current_course
-        if course is not None and course.load_started_at is not None:
+        if course is not None and course.started_at is not None:
             if course.stopped_at is not None:
-                return Stage.STOPPED
+                return Stage.DELIVERED if self.births and self.all_born else Stage.STOPPED
             if course.maintenance_started_at is not None:
                 return Stage.MAINTENANCE
             if course.load_finished_at is not None:
@@ -680,7 +892,9 @@ class EpisodeState(BaseModel):
 
     @property
     def active(self) -> bool:
-        """Shown on the ward board: not delivered, not closed as not given, not stopped."""
+        """Shown on the ward board by the stage alone: not delivered, not closed as not given,
+        not stopped. (The full membership rule, with alerts and explicit closes, is
+        ``core.board.on_board``.)"""
         return self.stage in (
             Stage.ASSESSING,
             Stage.LOADING,
@@ -703,6 +917,10 @@ class EpisodeState(BaseModel):
         """Cumulative grams across every course up to a time."""
         return sum((c.grams_given(until) for c in self.courses), Decimal(0))
 
+    def total_hours(self, until: datetime) -> Decimal:
+        """Cumulative hours of infusion across every course up to a time."""
+        return sum((c.hours_infused(until) for c in self.courses), Decimal(0))
+
 
 def _apply_changes(payload: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     merged = dict(payload)
@@ -712,6 +930,11 @@ def _apply_changes(payload: dict[str, Any], changes: dict[str, Any]) -> dict[str
         else:
             merged[key] = value
     return merged
+
+
+def amended_payload(payload: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A payload with an amendment's changes applied (nested objects merged), not validated."""
+    return _apply_changes(payload, changes)
 
 
 def record_order(events: Iterable[Event]) -> list[Event]:
@@ -765,12 +988,430 @@ def effective_events(events: Sequence[Event]) -> list[TimelineEntry]:
     return entries
 
 
-def fold(events: Iterable[Event], tz: ZoneInfo = LONDON) -> EpisodeState:
+# --------------------------------------------------------------------------- the fold
+
+
+class NotApplicable(ValueError):
+    """An entry that makes no sense in the state it meets (the message says why, plainly)."""
+
+
+@dataclass
+class _RateBuilder:
+    start: datetime
+    rate_ml_per_h: Decimal
+    concentration_g_per_ml: Decimal
+    end: datetime | None = None
+
+    def build(self) -> RatePeriod:
+        return RatePeriod.model_construct(
+            start=self.start,
+            end=self.end,
+            rate_ml_per_h=self.rate_ml_per_h,
+            concentration_g_per_ml=self.concentration_g_per_ml,
+        )
+
+
+@dataclass
+class _CourseBuilder:
+    number: int
+    load: LoadStarted | None = None
+    load_started_at: datetime | None = None
+    load_finished_at: datetime | None = None
+    maintenance: MaintenanceStarted | None = None
+    maintenance_started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    stop_reason: StopReason | None = None
+    stop_text: str = ""
+    rates: list[_RateBuilder] = field(default_factory=list)
+    syringe_changes: list[tuple[datetime, SyringeChanged]] = field(default_factory=list)
+
+    @property
+    def running(self) -> bool:
+        started = self.load_started_at is not None or self.maintenance_started_at is not None
+        return started and self.stopped_at is None
+
+    @classmethod
+    def of(cls, course: CourseState) -> _CourseBuilder:
+        return cls(
+            number=course.number,
+            load=course.load,
+            load_started_at=course.load_started_at,
+            load_finished_at=course.load_finished_at,
+            maintenance=course.maintenance,
+            maintenance_started_at=course.maintenance_started_at,
+            stopped_at=course.stopped_at,
+            stop_reason=course.stop_reason,
+            stop_text=course.stop_text,
+            rates=[
+                _RateBuilder(r.start, r.rate_ml_per_h, r.concentration_g_per_ml, r.end)
+                for r in course.rates
+            ],
+            syringe_changes=list(course.syringe_changes),
+        )
+
+    def open_rate(self, at: datetime, rate: Decimal, concentration: Decimal) -> None:
+        if self.rates and self.rates[-1].end is None:
+            self.rates[-1].end = at
+        self.rates.append(_RateBuilder(at, rate, concentration))
+
+    def build(self) -> CourseState:
+        return CourseState.model_construct(
+            number=self.number,
+            load=self.load,
+            load_started_at=self.load_started_at,
+            load_finished_at=self.load_finished_at,
+            maintenance=self.maintenance,
+            maintenance_started_at=self.maintenance_started_at,
+            stopped_at=self.stopped_at,
+            stop_reason=self.stop_reason,
+            stop_text=self.stop_text,
+            rates=tuple(r.build() for r in self.rates),
+            syringe_changes=tuple(self.syringe_changes),
+        )
+
+
+@dataclass
+class StateBuilder:
+    """The episode state as the fold builds it, entry by entry (typed; no dict of Any)."""
+
+    uuid: str
+    created: EpisodeCreated
+    created_at: datetime
+    protocol: ProtocolRef
+    tz: ZoneInfo
+    assessment: Assessed | None = None
+    assessed_at: datetime | None = None
+    decision: Decision | None = None
+    decided_at: datetime | None = None
+    courses: dict[int, _CourseBuilder] = field(default_factory=dict)
+    observations: list[ObservationState] = field(default_factory=list)
+    births: dict[int, BirthState] = field(default_factory=dict)
+    not_given: NotGiven | None = None
+    not_given_at: datetime | None = None
+    alerts_raised: list[tuple[datetime, AlertRaised]] = field(default_factory=list)
+    alerts_acknowledged: list[tuple[datetime, AlertAcknowledged, Actor]] = field(
+        default_factory=list
+    )
+    interactions: list[InteractionAcknowledged] = field(default_factory=list)
+    printed: list[tuple[datetime, Printed]] = field(default_factory=list)
+    closed: ClosedState | None = None
+    problems: list[DataProblem] = field(default_factory=list)
+    last_applied: tuple[datetime, int] | None = None
+
+    @classmethod
+    def from_state(cls, state: EpisodeState, tz: ZoneInfo) -> StateBuilder:
+        """A builder holding ``state`` (to apply more entries after it)."""
+        return cls(
+            uuid=state.uuid,
+            created=state.created,
+            created_at=state.created_at,
+            protocol=ProtocolRef.model_construct(
+                id=state.protocol_id, version=state.protocol_version, sha256=state.protocol_sha256
+            ),
+            tz=tz,
+            assessment=state.assessment,
+            assessed_at=state.assessed_at,
+            decision=state.decision,
+            decided_at=state.decided_at,
+            courses={course.number: _CourseBuilder.of(course) for course in state.courses},
+            observations=list(state.observations),
+            births={birth.baby: birth for birth in state.births},
+            not_given=state.not_given,
+            not_given_at=state.not_given_at,
+            alerts_raised=list(state.alerts_raised),
+            alerts_acknowledged=list(state.alerts_acknowledged),
+            interactions=list(state.interactions_acknowledged),
+            printed=list(state.printed),
+            closed=state.closed,
+            problems=list(state.problems),
+            last_applied=state.last_applied,
+        )
+
+    def running_course(self) -> _CourseBuilder | None:
+        return next((c for c in self.courses.values() if c.running), None)
+
+    def latest_course(self) -> _CourseBuilder | None:
+        return self.courses[max(self.courses)] if self.courses else None
+
+    def course(self, number: int, what: str) -> _CourseBuilder:
+        """The running course ``number``, or NotApplicable saying why ``what`` cannot apply."""
+        course = self.courses.get(number)
+        if course is None:
+            raise NotApplicable(f"{what}: course {number} was never started.")
+        if course.stopped_at is not None:
+            raise NotApplicable(f"{what}: course {number} had already been stopped.")
+        return course
+
+    def snapshot(self, timeline: tuple[TimelineEntry, ...], head_hash: str) -> EpisodeState:
+        """The state as it stands now (cheap: the builder's values are already checked)."""
+        return EpisodeState.model_construct(
+            uuid=self.uuid,
+            created=self.created,
+            created_at=self.created_at,
+            protocol_id=self.protocol.id,
+            protocol_version=self.protocol.version,
+            protocol_sha256=self.protocol.sha256,
+            assessment=self.assessment,
+            assessed_at=self.assessed_at,
+            decision=self.decision,
+            decided_at=self.decided_at,
+            courses=tuple(c.build() for _, c in sorted(self.courses.items())),
+            observations=tuple(self.observations),
+            births=tuple(b for _, b in sorted(self.births.items())),
+            not_given=self.not_given,
+            not_given_at=self.not_given_at,
+            alerts_raised=tuple(self.alerts_raised),
+            alerts_acknowledged=tuple(self.alerts_acknowledged),
+            interactions_acknowledged=tuple(self.interactions),
+            printed=tuple(self.printed),
+            closed=self.closed,
+            problems=tuple(self.problems),
+            timeline=timeline,
+            head_hash=head_hash,
+            last_applied=self.last_applied,
+        )
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One live entry as a handler sees it: its typed payload, clinical time and event."""
+
+    payload: Any
+    at: datetime
+    event: Event
+
+
+def _reopen(builder: StateBuilder) -> None:
+    # A new decision to give, or a course started, brings a closed episode back.
+    builder.closed = None
+
+
+def _on_assessed(builder: StateBuilder, item: Applied) -> None:
+    builder.assessment, builder.assessed_at = item.payload, item.at
+
+
+def _on_decision(builder: StateBuilder, item: Applied) -> None:
+    decision: Decision = item.payload
+    builder.decision, builder.decided_at = decision, item.at
+    if decision.give:
+        _reopen(builder)
+
+
+def _on_interaction(builder: StateBuilder, item: Applied) -> None:
+    builder.interactions.append(item.payload)
+
+
+def _check_new_course(builder: StateBuilder, number: int, what: str) -> None:
+    running = builder.running_course()
+    if running is not None:
+        raise NotApplicable(
+            f"{what}: course {running.number} is still running (no stop is recorded before it)."
+        )
+    if number in builder.courses:
+        raise NotApplicable(f"{what}: course {number} had already started.")
+    expected = max(builder.courses, default=0) + 1
+    if number != expected:
+        raise NotApplicable(f"{what}: the next course is course {expected}, not {number}.")
+
+
+def _on_load_started(builder: StateBuilder, item: Applied) -> None:
+    load: LoadStarted = item.payload
+    _check_new_course(builder, load.course_number, "Loading dose started")
+    builder.courses[load.course_number] = _CourseBuilder(
+        number=load.course_number, load=load, load_started_at=item.at
+    )
+    _reopen(builder)
+
+
+def _on_load_finished(builder: StateBuilder, item: Applied) -> None:
+    payload: LoadFinished = item.payload
+    course = builder.course(payload.course_number, "Load finished")
+    if course.load_started_at is None:
+        raise NotApplicable(
+            f"Load finished: course {course.number} has no loading dose (maintenance was "
+            "restarted without one)."
+        )
+    if course.load_finished_at is not None:
+        raise NotApplicable(f"Load finished: the end of course {course.number}'s load is recorded.")
+    if course.maintenance_started_at is not None:
+        raise NotApplicable(
+            f"Load finished: maintenance of course {course.number} had already started; the "
+            "load cannot end after it."
+        )
+    course.load_finished_at = item.at
+
+
+def _on_maintenance_started(builder: StateBuilder, item: Applied) -> None:
+    payload: MaintenanceStarted = item.payload
+    if payload.restart_without_load:
+        _check_new_course(builder, payload.course_number, "Maintenance restarted")
+        course = _CourseBuilder(number=payload.course_number)
+        builder.courses[payload.course_number] = course
+        _reopen(builder)
+    else:
+        course = builder.course(payload.course_number, "Maintenance started")
+        if course.load_started_at is None:
+            raise NotApplicable(f"Maintenance started: course {course.number} has no loading dose.")
+        if course.maintenance_started_at is not None:
+            raise NotApplicable(
+                f"Maintenance started: course {course.number}'s maintenance had already started."
+            )
+    course.maintenance, course.maintenance_started_at = payload, item.at
+    course.open_rate(item.at, payload.rate_ml_per_h, payload.concentration_g_per_ml)
+
+
+def _maintaining(builder: StateBuilder, number: int, what: str) -> _CourseBuilder:
+    course = builder.course(number, what)
+    if not course.rates:
+        raise NotApplicable(
+            f"{what}: course {number}'s maintenance infusion had not started, so there is no "
+            "running rate or syringe to change."
+        )
+    return course
+
+
+def _on_rate_changed(builder: StateBuilder, item: Applied) -> None:
+    payload: RateChanged = item.payload
+    course = _maintaining(builder, payload.course_number, "Rate changed")
+    # The running concentration carries over: the syringe did not change.
+    course.open_rate(item.at, payload.rate_ml_per_h, course.rates[-1].concentration_g_per_ml)
+
+
+def _on_syringe_changed(builder: StateBuilder, item: Applied) -> None:
+    payload: SyringeChanged = item.payload
+    course = _maintaining(builder, payload.course_number, "Syringe changed")
+    course.syringe_changes.append((item.at, payload))
+    running = course.rates[-1]
+    if running.concentration_g_per_ml != payload.concentration_g_per_ml:
+        course.open_rate(item.at, running.rate_ml_per_h, payload.concentration_g_per_ml)
+
+
+def _on_stopped(builder: StateBuilder, item: Applied) -> None:
+    payload: InfusionStopped = item.payload
+    course = builder.course(payload.course_number, "Infusion stopped")
+    course.stopped_at, course.stop_reason, course.stop_text = item.at, payload.reason, payload.text
+    if course.rates and course.rates[-1].end is None:
+        course.rates[-1].end = item.at
+
+
+def _on_observation(builder: StateBuilder, item: Applied) -> None:
+    builder.observations.append(
+        ObservationState.model_construct(
+            taken_at=item.at, observation=item.payload, event_uuid=item.event.uuid
+        )
+    )
+
+
+def _on_alert_raised(builder: StateBuilder, item: Applied) -> None:
+    builder.alerts_raised.append((item.at, item.payload))
+
+
+def _on_alert_acknowledged(builder: StateBuilder, item: Applied) -> None:
+    builder.alerts_acknowledged.append((item.at, item.payload, item.event.recorded_by))
+
+
+def _on_birth(builder: StateBuilder, item: Applied) -> None:
+    payload: Birth = item.payload
+    expected = max(builder.created.plurality, 1)
+    if payload.baby > expected:
+        raise NotApplicable(
+            f"Birth of baby {payload.baby}: this episode expects {expected} "
+            f"{'baby' if expected == 1 else 'babies'}."
+        )
+    if payload.baby in builder.births:
+        raise NotApplicable(f"Birth of baby {payload.baby}: that birth is already recorded.")
+    builder.births[payload.baby] = BirthState.model_construct(
+        baby=payload.baby,
+        label=payload.label or f"Baby {payload.baby}",
+        born_at=item.at,
+        gestation=_safe_gestation(builder.created.dating, item.at, builder.tz),
+        event_uuid=item.event.uuid,
+    )
+
+
+def _on_not_given(builder: StateBuilder, item: Applied) -> None:
+    builder.not_given, builder.not_given_at = item.payload, item.at
+
+
+def _on_printed(builder: StateBuilder, item: Applied) -> None:
+    builder.printed.append((item.at, item.payload))
+
+
+def _on_closed(builder: StateBuilder, item: Applied) -> None:
+    payload: EpisodeClosed = item.payload
+    builder.closed = ClosedState.model_construct(
+        closed_at=item.at,
+        reason=payload.reason,
+        reassess_at=payload.reassess_at,
+        event_uuid=item.event.uuid,
+    )
+
+
+def _on_second_creation(builder: StateBuilder, item: Applied) -> None:
+    raise NotApplicable("Episode created: this episode was already created by an earlier entry.")
+
+
+def _ignore(builder: StateBuilder, item: Applied) -> None:
+    """Entries that change no state (notes, exports; corrections act through the timeline)."""
+
+
+#: What each kind of entry does to the state. A handler raises :class:`NotApplicable` when
+#: the entry makes no sense where it stands; the fold then records a data problem and leaves
+#: the state as it was (nothing is guessed, e.g. no concentration is assumed for a rate change
+#: before maintenance).
+HANDLERS: dict[EventType, Callable[[StateBuilder, Applied], None]] = {
+    EventType.EPISODE_CREATED: _on_second_creation,
+    EventType.ASSESSED: _on_assessed,
+    EventType.DECISION: _on_decision,
+    EventType.INTERACTION_ACKNOWLEDGED: _on_interaction,
+    EventType.LOAD_STARTED: _on_load_started,
+    EventType.LOAD_FINISHED: _on_load_finished,
+    EventType.MAINTENANCE_STARTED: _on_maintenance_started,
+    EventType.RATE_CHANGED: _on_rate_changed,
+    EventType.SYRINGE_CHANGED: _on_syringe_changed,
+    EventType.INFUSION_STOPPED: _on_stopped,
+    EventType.OBSERVATION: _on_observation,
+    EventType.ALERT_RAISED: _on_alert_raised,
+    EventType.ALERT_ACKNOWLEDGED: _on_alert_acknowledged,
+    EventType.BIRTH: _on_birth,
+    EventType.NOT_GIVEN: _on_not_given,
+    EventType.AMENDMENT: _ignore,
+    EventType.VOID: _ignore,
+    EventType.PRINTED: _on_printed,
+    EventType.EXPORTED: _ignore,
+    EventType.NOTE: _ignore,
+    EventType.EPISODE_CLOSED: _on_closed,
+    EventType.INFORMATION_GIVEN: _ignore,  # read from the timeline (core.actions)
+}
+
+#: Called with the state just before an inspected entry is applied, and the entry.
+Inspector = Callable[[EpisodeState, TimelineEntry], None]
+
+
+def fold(
+    events: Iterable[Event],
+    tz: ZoneInfo = LONDON,
+    *,
+    inspect: Collection[str] = (),
+    inspector: Inspector | None = None,
+    until: datetime | None = None,
+) -> EpisodeState:
     """Derive an episode's state from its committed events (pure).
 
     Voided events do not count; amended events count with their corrected values. Events are
     applied in clinical-time order (ties in chain order) so a late entry lands where it
-    happened.
+    happened, each through its handler in :data:`HANDLERS`. An entry that makes no sense where
+    it stands (a rate change with no maintenance running, a second birth of the same baby…)
+    is not applied: it is listed in ``EpisodeState.problems``.
+
+    Args:
+        events: The episode's events.
+        tz: The zone whose calendar date gives the gestation at birth.
+        inspect: Uuids of entries to show to ``inspector`` before they are applied.
+        inspector: Called with the state just before each inspected entry and the entry (the
+            store's rules check new entries this way, in the same single pass).
+        until: Apply only entries whose clinical time is at or before this instant: the
+            state "as at" that time (corrections recorded later still apply to them).
 
     Raises:
         EventError: if there is no ``episode-created`` event.
@@ -783,135 +1424,121 @@ def fold(events: Iterable[Event], tz: ZoneInfo = LONDON) -> EpisodeState:
     )
     if created_entry is None:
         raise EventError("the episode has no creation event")
-    created = EpisodeCreated.model_validate(created_entry.effective_payload)
     first = created_entry.event
-    state: dict[str, Any] = {
-        "uuid": first.episode_uuid or "",
-        "created": created,
-        "created_at": created_entry.effective_occurred_at,
-        "protocol_id": first.protocol_id,
-        "protocol_version": first.protocol_version,
-        "protocol_sha256": first.protocol_sha256,
-    }
-    courses: dict[int, dict[str, Any]] = {}
-    observations: list[ObservationState] = []
-    births: dict[int, BirthState] = {}
-    alerts_raised: list[tuple[datetime, AlertRaised]] = []
-    alerts_ack: list[tuple[datetime, AlertAcknowledged, Actor]] = []
-    interactions: list[InteractionAcknowledged] = []
-    printed: list[tuple[datetime, Printed]] = []
-
-    def course(number: int) -> dict[str, Any]:
-        return courses.setdefault(number, {"number": number, "rates": [], "syringe_changes": []})
-
-    live = [x for x in entries if x.voided_by is None]
+    builder = StateBuilder(
+        uuid=first.episode_uuid or "",
+        created=EpisodeCreated.model_validate(created_entry.effective_payload),
+        created_at=created_entry.effective_occurred_at,
+        protocol=ProtocolRef.model_construct(
+            id=first.protocol_id, version=first.protocol_version, sha256=first.protocol_sha256
+        ),
+        tz=tz,
+    )
+    timeline = tuple(entries)
+    head_hash = ordered[-1].hash if ordered else GENESIS_HASH
+    live = [
+        x
+        for x in entries
+        if x.voided_by is None
+        and x is not created_entry
+        and (until is None or x.effective_occurred_at <= until)
+    ]
     live.sort(key=lambda x: (x.effective_occurred_at, x.event.seq))
+    _apply_live(builder, live, timeline, head_hash, inspect, inspector)
+    return builder.snapshot(timeline, head_hash)
+
+
+def _apply_live(
+    builder: StateBuilder,
+    live: Sequence[TimelineEntry],
+    timeline: tuple[TimelineEntry, ...],
+    head_hash: str,
+    inspect: Collection[str],
+    inspector: Inspector | None,
+) -> None:
+    """Apply live entries (already in clinical order) through :data:`HANDLERS`."""
     for entry in live:
+        if inspector is not None and entry.event.uuid in inspect:
+            inspector(builder.snapshot(timeline, head_hash), entry)
         kind = entry.event.type
         at = entry.effective_occurred_at
-        payload = parse_payload(kind, entry.effective_payload)
-        if kind is EventType.ASSESSED:
-            state["assessment"], state["assessed_at"] = payload, at
-        elif kind is EventType.DECISION:
-            state["decision"], state["decided_at"] = payload, at
-        elif kind is EventType.INTERACTION_ACKNOWLEDGED:
-            interactions.append(payload)
-        elif kind is EventType.LOAD_STARTED:
-            c = course(payload.course_number)
-            c["load"], c["load_started_at"] = payload, at
-        elif kind is EventType.LOAD_FINISHED:
-            course(payload.course_number)["load_finished_at"] = at
-        elif kind is EventType.MAINTENANCE_STARTED:
-            c = course(payload.course_number)
-            c["maintenance"], c["maintenance_started_at"] = payload, at
-            _close_rate(c, at)
-            c["rates"].append(
-                {
-                    "start": at,
-                    "end": None,
-                    "rate_ml_per_h": payload.rate_ml_per_h,
-                    "concentration_g_per_ml": payload.concentration_g_per_ml,
-                }
+        builder.last_applied = (at, entry.event.seq)
+        try:
+            HANDLERS[kind](
+                builder, Applied(parse_payload(kind, entry.effective_payload), at, entry.event)
             )
-        elif kind is EventType.RATE_CHANGED:
-            c = course(payload.course_number)
-            concentration = (
-                c["rates"][-1]["concentration_g_per_ml"] if c["rates"] else Decimal("0.2")
-            )
-            _close_rate(c, at)
-            c["rates"].append(
-                {
-                    "start": at,
-                    "end": None,
-                    "rate_ml_per_h": payload.rate_ml_per_h,
-                    "concentration_g_per_ml": concentration,
-                }
-            )
-        elif kind is EventType.SYRINGE_CHANGED:
-            c = course(payload.course_number)
-            c["syringe_changes"].append((at, payload))
-            if c["rates"] and c["rates"][-1]["concentration_g_per_ml"] != (
-                payload.concentration_g_per_ml
-            ):
-                rate = c["rates"][-1]["rate_ml_per_h"]
-                _close_rate(c, at)
-                c["rates"].append(
-                    {
-                        "start": at,
-                        "end": None,
-                        "rate_ml_per_h": rate,
-                        "concentration_g_per_ml": payload.concentration_g_per_ml,
-                    }
+        except NotApplicable as exc:
+            builder.problems.append(
+                DataProblem(
+                    event_uuid=entry.event.uuid,
+                    event_type=kind,
+                    occurred_at=at,
+                    message=str(exc),
                 )
-        elif kind is EventType.INFUSION_STOPPED:
-            c = course(payload.course_number)
-            c["stopped_at"], c["stop_reason"], c["stop_text"] = at, payload.reason, payload.text
-            _close_rate(c, at)
-        elif kind is EventType.OBSERVATION:
-            observations.append(
-                ObservationState(taken_at=at, observation=payload, event_uuid=entry.event.uuid)
             )
-        elif kind is EventType.ALERT_RAISED:
-            alerts_raised.append((at, payload))
-        elif kind is EventType.ALERT_ACKNOWLEDGED:
-            alerts_ack.append((at, payload, entry.event.recorded_by))
-        elif kind is EventType.BIRTH:
-            births[payload.baby] = BirthState(
-                baby=payload.baby,
-                label=payload.label or f"Baby {payload.baby}",
-                born_at=at,
-                gestation=_safe_gestation(created.dating, at, tz),
-                event_uuid=entry.event.uuid,
-            )
-        elif kind is EventType.NOT_GIVEN:
-            state["not_given"], state["not_given_at"] = payload, at
-        elif kind is EventType.PRINTED:
-            printed.append((at, payload))
 
-    state["courses"] = tuple(
-        CourseState(
-            **{
-                **c,
-                "rates": tuple(RatePeriod(**r) for r in c["rates"]),
-                "syringe_changes": tuple(c["syringe_changes"]),
-            }
+
+def extend(
+    state: EpisodeState,
+    events: Sequence[Event],
+    tz: ZoneInfo = LONDON,
+    *,
+    inspect: Collection[str] = (),
+    inspector: Inspector | None = None,
+) -> EpisodeState | None:
+    """The state after more events, without folding the whole record again.
+
+    Gives exactly what :func:`fold` gives for the old and new events together, when the new
+    events simply follow: none is a correction or a creation, all come from the chain the
+    record's entries come from, later in it, and none is earlier in clinical time than the
+    last entry applied. Otherwise None (fold the whole record).
+    """
+    if not events or any(
+        event.type in (EventType.AMENDMENT, EventType.VOID, EventType.EPISODE_CREATED)
+        for event in events
+    ):
+        return None
+    added = sorted(events, key=_clinical_order)
+    last = state.last_applied
+    if last is not None and _clinical_order(added[0]) <= last:
+        return None  # a late entry: it lands among the applied ones
+    if not state.timeline:
+        return None
+    chain = state.timeline[-1].event.workstation_id
+    if any(event.workstation_id != chain for event in events) or any(
+        entry.event.workstation_id != chain for entry in state.timeline
+    ):
+        return None  # entries of several chains are ordered by when they were recorded
+    in_chain = sorted(events, key=_chain_order)
+    if in_chain[0].seq <= state.timeline[-1].event.seq:
+        return None
+    timeline = state.timeline + tuple(
+        TimelineEntry.model_construct(
+            event=event,
+            voided_by=None,
+            amended_by=(),
+            effective_payload=event.payload,
+            effective_occurred_at=event.occurred_at,
         )
-        for _, c in sorted(courses.items())
+        for event in in_chain
     )
-    state["observations"] = tuple(observations)
-    state["births"] = tuple(b for _, b in sorted(births.items()))
-    state["alerts_raised"] = tuple(alerts_raised)
-    state["alerts_acknowledged"] = tuple(alerts_ack)
-    state["interactions_acknowledged"] = tuple(interactions)
-    state["printed"] = tuple(printed)
-    state["timeline"] = tuple(entries)
-    state["head_hash"] = ordered[-1].hash if ordered else GENESIS_HASH
-    return EpisodeState(**state)
+    head_hash = in_chain[-1].hash
+    builder = StateBuilder.from_state(state, tz)
+    live = sorted(timeline[len(state.timeline) :], key=_entry_order)
+    _apply_live(builder, live, timeline, head_hash, inspect, inspector)
+    return builder.snapshot(timeline, head_hash)
 
 
-def _close_rate(course: dict[str, Any], at: datetime) -> None:
-    if course["rates"] and course["rates"][-1]["end"] is None:
-        course["rates"][-1]["end"] = at
+def _clinical_order(event: Event) -> tuple[datetime, int]:
+    return (event.occurred_at, event.seq)
+
+
+def _chain_order(event: Event) -> int:
+    return event.seq
+
+
+def _entry_order(entry: TimelineEntry) -> tuple[datetime, int]:
+    return (entry.effective_occurred_at, entry.event.seq)
 
 
 def _safe_gestation(dating: Dating, at: datetime, tz: ZoneInfo) -> GestationalAge | None:

@@ -451,7 +451,11 @@ def _course_items(
     items: list[tuple[str, DueKind, str, datetime]] = []
     maintenance = protocol.maintenance
 
-    if course.load_finished_at is None:
+    if (
+        course.load_started_at is not None
+        and course.load_finished_at is None
+        and course.maintenance_started_at is None
+    ):
         duration_min = (
             course.load.duration_min
             if course.load is not None
@@ -466,7 +470,11 @@ def _course_items(
                 load_started_at + _minutes(duration_min),
             )
         )
-    elif course.maintenance_started_at is None and not maintenance.optional:
+    elif (
+        course.load_finished_at is not None
+        and course.maintenance_started_at is None
+        and not maintenance.optional
+    ):
         items.append(
             (
                 f"maintenance-start:{number}",
@@ -506,7 +514,12 @@ def _course_items(
         return items
 
     anchor: datetime | None
-    if maintenance.stop_anchor == "load-start":
+    if course.restarted_without_load and course.maintenance_started_at is not None:
+        # A repeat course restarted without a load (decisions.md §8): its own clock starts
+        # when maintenance restarted, whichever anchor the protocol uses.
+        anchor = ensure_utc(course.maintenance_started_at, "maintenance restart time")
+        anchor_words = "the restart of maintenance"
+    elif maintenance.stop_anchor == "load-start":
         anchor, anchor_words = load_started_at, "the start of the loading dose"
     elif course.maintenance_started_at is not None:
         anchor = ensure_utc(course.maintenance_started_at, "maintenance start time")
@@ -566,9 +579,9 @@ def due_items(state: EpisodeState, protocol: Protocol, now: datetime) -> list[Du
     acknowledged_keys = {ack.key for _, ack, _ in state.alerts_acknowledged}
     items: list[DueItem] = []
     for course in state.courses:
-        if course.load_started_at is None or course.stopped_at is not None:
+        if course.started_at is None or course.stopped_at is not None:
             continue
-        load_started_at = ensure_utc(course.load_started_at, "loading start time")
+        load_started_at = ensure_utc(course.started_at, "course start time")
         for key, kind, label, due_at in _course_items(state, course, load_started_at, protocol):
             items.append(
                 DueItem(
@@ -606,9 +619,10 @@ def cumulative_exposure(state: EpisodeState, now: datetime) -> tuple[Decimal, De
     hours = Decimal(0)
     for course in state.courses:
         grams += course.grams_given(now_utc)
-        if course.load_started_at is None:
+        started = course.started_at
+        if started is None:
             continue
-        start = ensure_utc(course.load_started_at, "loading start time")
+        start = ensure_utc(started, "course start time")
         end = now_utc
         if course.stopped_at is not None:
             end = min(end, ensure_utc(course.stopped_at, "stop time"))

@@ -8,9 +8,11 @@ and not a protocol setting. Sources, as summarised in the clinical reference:
 - NICE QS135 statement 6 [N2] (reference §1.7): women at 24+0–29+6 in established preterm labour
   (measure a: received) or with a planned preterm birth (measure b: received in the 24 h before
   birth).
-- BAPM Antenatal Optimisation Toolkit [B1] and PERIPrem [P1][P2] (reference §2.1, §2.2): birth
-  before 30+0; optimal when the loading dose started more than 4 h and less than 24 h before
-  birth.
+- PERIPrem [P1][P2] (reference §2.2; decisions.md §10): birth before 30+0; optimal when a
+  loading dose started more than 4 h and less than 24 h before birth.
+- BAPM Antenatal Optimisation Toolkit [B1] (reference §2.1; decisions.md §10), a separate
+  measure: birth before 30+0; optimal when a loading dose was given and at least 4 h of infusion
+  were received, within the 24 h before birth.
 - ANZNN MgSO₄ timing data item [Z2] (reference §3.3).
 - Missed-case reasons and timing classes: reference §3.3 (our synthesis, unit-editable) and
   decisions.md §9.
@@ -27,8 +29,12 @@ so an exact boundary is a real case, not a theoretical one):
   stopped exactly 24 h before birth delivered nothing inside the window → does not count.
   A course started after birth never counts. A course started at the very minute of birth is
   counted as given before birth (the record cannot order the two within the minute).
-- **BAPM/PERIPrem optimal** is strict at both ends, as written in the source ("> 4 h and < 24 h"):
+- **PERIPrem optimal** is strict at both ends, as written in the source ("> 4 h and < 24 h"):
   ``birth_at − 24 h < load_start < birth_at − 4 h``. Exactly 4 h or exactly 24 h is not optimal.
+- **BAPM optimal** needs a loading dose started inside the window ``(birth − 24 h, birth]`` and
+  at least 4 h of infusion inside the window, counted over every course from its start to its
+  stop (or to birth while it ran): exactly 4 h is optimal ("≥ 4 h", [B1]). A course restarted
+  without a new load (decisions.md §8) adds infusion hours but is not a loading dose.
 - **ANZNN "started 4–24 h before birth"** is inclusive at both ends, so every course lands in
   exactly one code: a load started exactly 4 h or exactly 24 h before birth (and still running
   inside the window) is ``started-4-to-24h-before-birth`` although it is not BAPM-optimal.
@@ -44,13 +50,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from mgso4.core.gestation import GestationalAge
 from mgso4.core.timeutil import ensure_utc
 from mgso4.core.vocab import Situation
+
+if TYPE_CHECKING:
+    from mgso4.core.episode import EpisodeState
 
 #: NNAP, BAPM and PERIPrem count births **before** 30+0 weeks (gestation at birth), i.e. day
 #: ≤ 209. [E1][E2] (reference §4.1); [B1]; [P1][P2] (reference §2.2); "< 30 weeks" = ≤ 29+6 per
@@ -84,11 +93,13 @@ class Course:
     All times are aware datetimes; they are stored converted to UTC.
 
     Attributes:
-        load_start: When the loading dose started (UTC).
+        load_start: When the loading dose started (UTC); for a course restarted without a new
+            load (``loaded`` False, decisions.md §8), when its infusion restarted.
         stop: When the course stopped; None means it was still running (at birth, or now).
         maintenance_start: When the maintenance infusion started, if there was one (a
             bolus-only course has none). Not used by the audit definitions; kept so one record
             serves the 24 h stop rule (decisions.md §4) and the audit.
+        loaded: The course began with a loading dose (False for a maintenance restart).
 
     Raises:
         ValueError: A time is naive, the stop is before the load started, or maintenance started
@@ -98,6 +109,7 @@ class Course:
     load_start: datetime
     stop: datetime | None
     maintenance_start: datetime | None = None
+    loaded: bool = True
 
     def __post_init__(self) -> None:
         load_start = ensure_utc(self.load_start, "loading dose start time")
@@ -320,7 +332,20 @@ class Qs135Result(_Result):
 
 
 class BapmResult(_Result):
-    """BAPM/PERIPrem optimal MgSO₄ [B1][P1][P2].
+    """BAPM optimal MgSO₄ [B1] (decisions.md §10).
+
+    Attributes:
+        eligible: Born before 30+0.
+        met: A loading dose was given and at least 4 h of infusion were received, within the
+            24 h before birth.
+    """
+
+    eligible: bool
+    met: bool
+
+
+class PeripremResult(_Result):
+    """PERIPrem optimal MgSO₄ [P1][P2] (decisions.md §10).
 
     Attributes:
         eligible: Born before 30+0.
@@ -341,6 +366,7 @@ class Classification(_Result):
     nnap: NnapResult
     qs135: Qs135Result
     bapm_optimal: BapmResult
+    periprem_optimal: PeripremResult
     anznn: AnznnCode
     timing_class: TimingClass | None
 
@@ -356,7 +382,11 @@ class Classification(_Result):
             "bapm_optimal": {
                 "eligible": self.bapm_optimal.eligible,
                 "met": self.bapm_optimal.met,
-                "could_have_been_optimal": self.bapm_optimal.could_have_been_optimal,
+            },
+            "periprem_optimal": {
+                "eligible": self.periprem_optimal.eligible,
+                "met": self.periprem_optimal.met,
+                "could_have_been_optimal": self.periprem_optimal.could_have_been_optimal,
             },
             "anznn": self.anznn.value,
         }
@@ -416,7 +446,10 @@ def classify(
     window_opens = birth_at - WINDOW_BEFORE_BIRTH
     given_in_window = any(_ran_after(course, window_opens) for course in before_birth)
     given_at_all = bool(before_birth)
-    optimally_timed = any(_is_optimally_timed(course, birth_at) for course in before_birth)
+    optimally_timed = any(
+        course.loaded and _is_optimally_timed(course, birth_at) for course in before_birth
+    )
+    bapm_received = _bapm_received(before_birth, birth_at)
 
     born_before_30 = gestation_at_birth < BIRTH_GESTATION_LIMIT_EXCLUSIVE
     nnap = NnapResult(eligible=born_before_30, met=born_before_30 and given_in_window)
@@ -428,16 +461,17 @@ def classify(
         qs135_met = given_at_all if measure == "a" else given_in_window
         qs135 = Qs135Result(eligible=True, measure=measure, met=qs135_met)
 
-    bapm_met = born_before_30 and optimally_timed
-    bapm = BapmResult(
+    periprem_met = born_before_30 and optimally_timed
+    periprem = PeripremResult(
         eligible=born_before_30,
-        met=bapm_met,
+        met=periprem_met,
         could_have_been_optimal=(
-            _could_have_been_optimal(eligible_from, birth_at, achieved=bapm_met)
+            _could_have_been_optimal(eligible_from, birth_at, achieved=periprem_met)
             if born_before_30
             else None
         ),
     )
+    bapm = BapmResult(eligible=born_before_30, met=born_before_30 and bapm_received)
 
     latest = before_birth[-1] if before_birth else None
     anznn = _anznn_code(latest, birth_at)
@@ -445,6 +479,7 @@ def classify(
         nnap=nnap,
         qs135=qs135,
         bapm_optimal=bapm,
+        periprem_optimal=periprem,
         anznn=anznn,
         timing_class=_timing_class(anznn, optimally_timed=optimally_timed),
     )
@@ -509,6 +544,23 @@ def _is_optimally_timed(course: Course, birth_at: datetime) -> bool:
     return birth_at - WINDOW_BEFORE_BIRTH < course.load_start < birth_at - OPTIMAL_MINIMUM_LEAD
 
 
+#: BAPM: at least this much infusion inside the 24 h before birth. [B1] (reference §2.1).
+BAPM_MINIMUM_INFUSION: Final = timedelta(hours=4)
+
+
+def _bapm_received(before_birth: Sequence[Course], birth_at: datetime) -> bool:
+    """A loading dose inside the 24 h before birth and ≥ 4 h of infusion inside it [B1]."""
+    window_opens = birth_at - WINDOW_BEFORE_BIRTH
+    loaded = any(course.loaded and course.load_start > window_opens for course in before_birth)
+    infused = timedelta(0)
+    for course in before_birth:
+        start = max(course.load_start, window_opens)
+        end = birth_at if course.stop is None else min(course.stop, birth_at)
+        if end > start:
+            infused += end - start
+    return loaded and infused >= BAPM_MINIMUM_INFUSION
+
+
 def _qs135_measure(
     gestation_at_decision: GestationalAge | None, situation: Situation | None
 ) -> Literal["a", "b"] | None:
@@ -551,3 +603,181 @@ def _timing_class(anznn: AnznnCode, *, optimally_timed: bool) -> TimingClass | N
     if anznn is AnznnCode.STARTED_UNDER_4H_BEFORE_BIRTH and not optimally_timed:
         return TimingClass.LATE
     return None
+
+
+# --- one classification path: from an episode to its babies' classes -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BirthTiming:
+    """One baby's recorded birth, as classification needs it."""
+
+    baby: int
+    born_at: datetime
+    gestation: GestationalAge | None
+
+
+@dataclass(frozen=True, slots=True)
+class CourseTiming:
+    """One recorded course: its number, start, stop and whether it began with a load.
+
+    ``started_at`` is None for a course recorded without its start (a data problem).
+    """
+
+    number: int
+    started_at: datetime | None
+    stopped_at: datetime | None
+    maintenance_started_at: datetime | None
+    loaded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeTiming:
+    """Everything the audit definitions read from one episode (times UTC).
+
+    Built from a folded episode by :func:`timing_of`, or from the audit's fast SQL reader; both
+    then go through :func:`classify_births`, so screen, paper and audit cannot disagree.
+    """
+
+    created_at: datetime
+    assessed_at: datetime | None
+    gestation_at_decision: GestationalAge | None
+    situation: Situation | None
+    courses: tuple[CourseTiming, ...]
+    births: tuple[BirthTiming, ...]
+    #: Data problems of the record (``EpisodeState.problems``): none of its babies is
+    #: classified until they are corrected.
+    problems: tuple[str, ...] = ()
+
+
+class BabyClasses(BaseModel):
+    """One baby's classes, or the problem that keeps it from being classified.
+
+    Attributes:
+        baby: 1-based number.
+        born_at: Time of birth (UTC).
+        gestation: Gestation at birth (local calendar date), if the dating gives it.
+        eligible_from: When she became eligible (PERIPrem "could it have been optimal?"): the
+            decision-time assessment, or the episode's creation if there was none; None when
+            that is after the birth (recorded retrospectively: unknown, never guessed).
+        classification: Every audit class, or None exactly when ``problem`` says why not.
+        problem: Why this birth could not be classified.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    baby: int
+    born_at: datetime
+    gestation: GestationalAge | None
+    eligible_from: datetime | None
+    classification: Classification | None
+    problem: str | None
+
+    def as_cli_dict(self) -> dict[str, object]:
+        """``{nnap, qs135, bapm_optimal, periprem_optimal, anznn}`` or ``{problem}``."""
+        if self.classification is None:
+            return {"problem": self.problem}
+        return self.classification.as_cli_dict()
+
+
+def classify_births(timing: EpisodeTiming) -> list[BabyClasses]:
+    """Each recorded baby's classes (decisions.md §10), one entry per birth, by baby number."""
+    return [_classify_birth(timing, birth) for birth in sorted(timing.births, key=_baby_number)]
+
+
+def _baby_number(birth: BirthTiming) -> int:
+    return birth.baby
+
+
+def _classify_birth(timing: EpisodeTiming, birth: BirthTiming) -> BabyClasses:
+    born_at = ensure_utc(birth.born_at, "birth time")
+    eligible_from: datetime | None = (
+        timing.assessed_at if timing.assessed_at is not None else timing.created_at
+    )
+    if eligible_from is not None and eligible_from > born_at:
+        eligible_from = None  # recorded after the birth: when she became eligible is unknown
+    problem = _problem_before_classifying(timing, birth)
+    classification: Classification | None = None
+    if problem is None and birth.gestation is not None:
+        try:
+            classification = classify(
+                birth_at=born_at,
+                gestation_at_birth=birth.gestation,
+                courses=[
+                    Course(
+                        load_start=course.started_at,
+                        stop=course.stopped_at,
+                        maintenance_start=course.maintenance_started_at,
+                        loaded=course.loaded,
+                    )
+                    for course in timing.courses
+                    if course.started_at is not None
+                ],
+                gestation_at_decision=timing.gestation_at_decision,
+                situation=timing.situation,
+                eligible_from=eligible_from,
+            )
+        except ValueError as exc:
+            problem = str(exc)
+    return BabyClasses(
+        baby=birth.baby,
+        born_at=born_at,
+        gestation=birth.gestation,
+        eligible_from=eligible_from,
+        classification=classification,
+        problem=problem,
+    )
+
+
+def _problem_before_classifying(timing: EpisodeTiming, birth: BirthTiming) -> str | None:
+    if timing.problems:
+        return (
+            f"The record has a data problem ({timing.problems[0]}); correct it so this birth "
+            "can be classified."
+        )
+    if birth.gestation is None:
+        return (
+            f"Baby {birth.baby}: the gestation at birth cannot be worked out from the episode's "
+            "dating; correct the dating so this birth can be classified."
+        )
+    for course in timing.courses:
+        if course.started_at is None:
+            return (
+                f"Course {course.number} has no loading-dose start time; record when the load "
+                "started so this birth can be classified."
+            )
+    return None
+
+
+def timing_of(state: EpisodeState) -> EpisodeTiming:
+    """What classification reads from a folded episode."""
+    gestation_at_decision: GestationalAge | None = None
+    if state.assessment is not None:
+        gestation_at_decision = GestationalAge(state.assessment.gestation_days)
+    return EpisodeTiming(
+        created_at=state.created_at,
+        assessed_at=state.assessed_at,
+        gestation_at_decision=gestation_at_decision,
+        situation=None if state.assessment is None else state.assessment.situation,
+        courses=tuple(
+            CourseTiming(
+                number=course.number,
+                started_at=course.started_at,
+                stopped_at=course.stopped_at,
+                maintenance_started_at=course.maintenance_started_at,
+                loaded=course.load is not None,
+            )
+            for course in state.courses
+        ),
+        births=tuple(
+            BirthTiming(baby=birth.baby, born_at=birth.born_at, gestation=birth.gestation)
+            for birth in state.births
+        ),
+        problems=tuple(problem.message for problem in state.problems),
+    )
+
+
+def baby_classes(state: EpisodeState) -> list[BabyClasses]:
+    """Each born baby's classes from a folded episode: the one path for screen, paper, audit
+    and ``mgso4 episode``."""
+    return classify_births(timing_of(state))

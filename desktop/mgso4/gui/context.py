@@ -115,8 +115,11 @@ class AppContext:
             id=state.protocol_id, version=state.protocol_version, sha256=state.protocol_sha256
         )
 
-    def record(self, drafts: Sequence[EventDraft], protocol: ProtocolRef) -> list[Event]:
+    def record(self, drafts: Sequence[EventDraft], protocol: Protocol | ProtocolRef) -> list[Event]:
         """Append entries in one transaction, then tell listeners (after the COMMIT).
+
+        ``protocol`` is the one in force for the episode: the store checks the entries
+        against its rules (``core.actions``); entries outside any episode may pass its ref.
 
         Raises:
             StoreError: nothing was saved; the message is for the user.

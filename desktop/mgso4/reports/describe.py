@@ -7,32 +7,13 @@ from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from mgso4.core.episode import EVENT_LABELS as CORE_EVENT_LABELS
 from mgso4.core.episode import EventType, StopReason
 from mgso4.core.timeutil import LONDON
 from mgso4.reports.text import local_time
 
-EVENT_LABELS: Final[dict[EventType, str]] = {
-    EventType.EPISODE_CREATED: "Episode opened",
-    EventType.ASSESSED: "Assessment",
-    EventType.DECISION: "Decision",
-    EventType.INTERACTION_ACKNOWLEDGED: "Interaction warning acknowledged",
-    EventType.LOAD_STARTED: "Loading dose started",
-    EventType.LOAD_FINISHED: "Loading dose finished",
-    EventType.MAINTENANCE_STARTED: "Maintenance started",
-    EventType.RATE_CHANGED: "Rate changed",
-    EventType.SYRINGE_CHANGED: "Syringe changed",
-    EventType.INFUSION_STOPPED: "Infusion stopped",
-    EventType.OBSERVATION: "Observation",
-    EventType.ALERT_RAISED: "Alert raised",
-    EventType.ALERT_ACKNOWLEDGED: "Alert acknowledged",
-    EventType.BIRTH: "Birth",
-    EventType.NOT_GIVEN: "Not given",
-    EventType.AMENDMENT: "Correction",
-    EventType.VOID: "Entered in error",
-    EventType.PRINTED: "Printed",
-    EventType.EXPORTED: "Exported",
-    EventType.NOTE: "Note",
-}
+#: Plain words for every kind of entry (declared once, in core).
+EVENT_LABELS: Final[dict[EventType, str]] = CORE_EVENT_LABELS
 
 #: Field names with their units, as printed in corrections.
 FIELD_LABELS: Final[dict[str, str]] = {

@@ -31,8 +31,7 @@ from mgso4.core.outcome import (
     DEFAULT_MISSED_REASONS,
     AnznnCode,
     Classification,
-    Course,
-    classify,
+    baby_classes,
 )
 from mgso4.core.protocol import PreparationSet, PreparationStage, Protocol, ProtocolError
 from mgso4.core.timeutil import LONDON
@@ -715,11 +714,11 @@ class _ProformaBuilder:
         results: list[tuple[str, Classification | str]] = []
         if classification is not None:
             results.append(("First baby (audit anchor)", classification))
-        elif self.state.births:
-            for birth in self.state.births:
-                results.append(
-                    (f"Baby {birth.baby}", self._classify(birth.born_at, birth.gestation))
-                )
+        else:
+            # The one classification path (core.outcome.baby_classes): paper and audit agree.
+            for baby in baby_classes(self.state):
+                shown = baby.classification or f"Cannot classify: {baby.problem}"
+                results.append((f"Baby {baby.baby}", shown))
         if not results:
             story.append(para("No birth recorded: nothing to classify yet."))
         else:
@@ -769,36 +768,6 @@ class _ProformaBuilder:
             return rule.label
         default = next((r for r in DEFAULT_MISSED_REASONS if r.code == code), None)
         return default.label if default is not None else "not in the reason list"
-
-    def _classify(self, born_at: datetime, at_birth: GestationalAge | None) -> Classification | str:
-        if at_birth is None:
-            return "Cannot classify: the dating does not give a gestation at birth."
-        state = self.state
-        courses = [
-            Course(
-                load_start=c.load_started_at,
-                stop=c.stopped_at,
-                maintenance_start=c.maintenance_started_at,
-            )
-            for c in state.courses
-            if c.load_started_at is not None
-        ]
-        at_decision = None
-        if state.assessment is not None:
-            try:
-                at_decision = GestationalAge(state.assessment.gestation_days)
-            except GestationError:
-                at_decision = None
-        try:
-            return classify(
-                birth_at=born_at,
-                gestation_at_birth=at_birth,
-                courses=courses,
-                gestation_at_decision=at_decision,
-                situation=state.assessment.situation if state.assessment is not None else None,
-            )
-        except ValueError as exc:
-            return f"Cannot classify: {exc}"
 
     def corrections(self) -> list[Flowable]:
         story = heading("11. Corrections and entries in error")
@@ -1055,14 +1024,18 @@ def _qs135_text(result: Classification) -> str:
 
 
 def _bapm_text(result: Classification) -> str:
-    bapm = result.bapm_optimal
-    if not bapm.eligible:
+    periprem = result.periprem_optimal
+    if not periprem.eligible:
         return "Not eligible (born at 30+0 or later)"
-    text = "Eligible; " + (
-        "OPTIMAL (load > 4 h and < 24 h before birth)" if bapm.met else "NOT optimal"
+    text = "Eligible; PERIPrem " + (
+        "OPTIMAL (load > 4 h and < 24 h before birth)" if periprem.met else "NOT optimal"
     )
-    if bapm.could_have_been_optimal is not None:
-        text += f"; could have been optimal: {yes_no(bapm.could_have_been_optimal)}"
+    if periprem.could_have_been_optimal is not None:
+        text += f"; could have been optimal: {yes_no(periprem.could_have_been_optimal)}"
+    bapm = result.bapm_optimal
+    text += "; BAPM " + (
+        "OPTIMAL (load and ≥ 4 h of infusion in the 24 h before)" if bapm.met else "NOT optimal"
+    )
     return text
 
 

@@ -30,6 +30,7 @@ from mgso4.storage.errors import (
     NewerSchemaError,
     NotARecordError,
     ReadOnlyError,
+    RuleRefusedError,
     StoreError,
     UnsafeLocationError,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "NotARecordError",
     "ReadOnlyError",
     "RestoreResult",
+    "RuleRefusedError",
     "Store",
     "StoreError",
     "UnsafeLocationError",

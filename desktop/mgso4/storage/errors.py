@@ -58,6 +58,22 @@ class EventRefusedError(StoreError):
     """An entry the record cannot accept as given (e.g. an amendment of a missing entry)."""
 
 
+class RuleRefusedError(EventRefusedError):
+    """An entry the episode's rules refuse (``core.actions``): nothing of the action was saved.
+
+    Attributes:
+        draft_uuid: The refused entry (or the one that would make a later entry impossible).
+        action: The action's key (``core.actions.ACTIONS``), when known.
+    """
+
+    def __init__(
+        self, message: str, *, draft_uuid: str | None = None, action: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.draft_uuid = draft_uuid
+        self.action = action
+
+
 class BackupError(StoreError):
     """A backup or restore could not be made or did not verify."""
 

@@ -1,8 +1,10 @@
 """The episode record: an append-only SQLite file of hash-chained events.
 
 One user action is one ``BEGIN IMMEDIATE … COMMIT`` transaction. Inside it the chain head of
-this file's workstation is read, each draft is sealed (``core.episode.seal``) with the next
-``seq`` and the previous hash, and inserted. The events are returned only after COMMIT has
+this file's workstation is read, the drafts are checked against the record and against the
+episode's rules (``core.actions.check_drafts``: the same rules every front end obeys), then
+each draft is sealed (``core.episode.seal``) with the next ``seq`` and the previous hash, and
+inserted. The events are returned only after COMMIT has
 returned, so the caller may say "saved" exactly when the entry is on disk. On any error the
 transaction is rolled back, nothing of the action is kept, and a specific
 :class:`~mgso4.storage.errors.StoreError` says what to do; the drafts are untouched and can be
@@ -19,7 +21,7 @@ import os
 import sqlite3
 import threading
 import uuid as uuid_module
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mgso4 import __version__
+from mgso4.core.actions import ActionRefused, check_drafts
 from mgso4.core.episode import (
     GENESIS_HASH,
     EpisodeState,
@@ -36,11 +39,13 @@ from mgso4.core.episode import (
     EventError,
     EventType,
     ProtocolRef,
+    extend,
     fold,
     format_utc,
     seal,
     validate_payload,
 )
+from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import Clock, utcnow
 from mgso4.storage.backup import DEFAULT_KEEP, backup_database, newest_good_backup
 from mgso4.storage.errors import (
@@ -48,6 +53,7 @@ from mgso4.storage.errors import (
     DiskFullError,
     EventRefusedError,
     ReadOnlyError,
+    RuleRefusedError,
     StoreError,
     corrupt_error,
     translate,
@@ -87,8 +93,10 @@ log = logging.getLogger(__name__)
 #: Event types that may stand outside any episode (an audit export covers many episodes; a
 #: blank downtime proforma belongs to none).
 EPISODELESS_TYPES = frozenset({EventType.EXPORTED, EventType.PRINTED})
-#: Event types that change another event; the episode must still fold after them.
+#: Event types that change another event (checked as the action they correct).
 CORRECTION_TYPES = frozenset({EventType.AMENDMENT, EventType.VOID})
+#: The protocol in force for an episode's entries (by episode uuid; None for entries outside).
+_ProtocolFor = Callable[[str | None], "Protocol | ProtocolRef"]
 #: Rows read per query by :meth:`Store.iter_events` (short reads never hold up a writer).
 ITER_BATCH = 500
 
@@ -256,7 +264,7 @@ class Store:
 
     # ------------------------------------------------------------------ writing
 
-    def append(self, draft: EventDraft, protocol: ProtocolRef) -> Event:
+    def append(self, draft: EventDraft, protocol: Protocol | ProtocolRef) -> Event:
         """Save one entry in its own transaction; return it only once it is on disk.
 
         Raises:
@@ -264,10 +272,25 @@ class Store:
         """
         return self.append_many([draft], protocol)[0]
 
-    def append_many(self, drafts: Sequence[EventDraft], protocol: ProtocolRef) -> list[Event]:
+    def append_many(
+        self,
+        drafts: Sequence[EventDraft],
+        protocol: Protocol | ProtocolRef,
+        *,
+        protocols: Mapping[str, Protocol] | None = None,
+    ) -> list[Event]:
         """Save several entries of one user action in one transaction: all or none.
 
+        Args:
+            drafts: The entries, in the order they are recorded.
+            protocol: The protocol in force: its rules and limits check the entries
+                (``core.actions``), and its id, version and hash are recorded on them. Entries
+                outside any episode (an export log) may give only its ``ProtocolRef``.
+            protocols: Protocols for particular episodes (by uuid) when one transaction spans
+                episodes kept under different protocols; ``protocol`` for the rest.
+
         Raises:
+            RuleRefusedError: an entry the episode's rules refuse (says which and why).
             StoreError: the specific subclass; nothing was saved and the drafts can be saved
                 again.
         """
@@ -280,8 +303,19 @@ class Store:
             return []
         for draft in drafts:
             _check_draft_payload(draft)
+        chosen = dict(protocols or {})
+        if isinstance(protocol, ProtocolRef) and any(
+            draft.episode_uuid is not None and draft.episode_uuid not in chosen for draft in drafts
+        ):
+            raise TypeError(
+                "an episode's entries are checked against its Protocol; a ProtocolRef is not enough"
+            )
+
+        def protocol_for(episode_uuid: str | None) -> Protocol | ProtocolRef:
+            return chosen.get(episode_uuid or "", protocol)
+
         with self._lock:
-            events = self._append_in_transaction(drafts, protocol)
+            events = self._append_in_transaction(drafts, protocol_for)
             for event in events:
                 if event.type is EventType.EPISODE_CREATED and event.episode_uuid is not None:
                     self._known_episodes.add(event.episode_uuid)
@@ -289,7 +323,7 @@ class Store:
         return events
 
     def _append_in_transaction(
-        self, drafts: Sequence[EventDraft], protocol: ProtocolRef
+        self, drafts: Sequence[EventDraft], protocol_for: _ProtocolFor
     ) -> list[Event]:
         connection = self._conn
         try:
@@ -300,10 +334,15 @@ class Store:
                 recorded_at = self._clock()
                 batch: dict[str, str | None] = {}
                 created: set[str] = set()
-                corrected: set[str] = set()
-                events = []
                 for draft in drafts:
                     self._check_draft_in_record(draft, batch, created)
+                    batch[draft.uuid] = draft.episode_uuid
+                    if draft.type is EventType.EPISODE_CREATED:
+                        created.add(str(draft.episode_uuid))
+                # Check before sealing: the episode's rules, as every front end sees them.
+                known = self._check_rules(drafts, protocol_for, recorded_at)
+                events = []
+                for draft in drafts:
                     seq += 1
                     event = seal(
                         draft,
@@ -312,7 +351,7 @@ class Store:
                         recorded_at=recorded_at,
                         workstation_id=self.workstation_id,
                         app_version=self._app_version,
-                        protocol=protocol,
+                        protocol=_ref(protocol_for(draft.episode_uuid)),
                     )
                     if event.type is EventType.EPISODE_CREATED:
                         connection.execute(
@@ -324,16 +363,11 @@ class Store:
                                 1 if event.payload.get("training", False) else 0,
                             ),
                         )
-                        created.add(str(event.episode_uuid))
-                    elif event.type in CORRECTION_TYPES:
-                        corrected.add(str(event.episode_uuid))
                     connection.execute(INSERT_EVENT_SQL, event_to_row(event))
-                    batch[event.uuid] = event.episode_uuid
                     prev_hash = event.hash
                     events.append(event)
-                for episode_uuid in sorted(corrected):
-                    self._check_still_folds(episode_uuid)
                 connection.execute("COMMIT")
+                self._remember_states(known, events)
             except BaseException:
                 if connection.in_transaction:
                     try:
@@ -407,20 +441,102 @@ class Store:
                     f"{draft.type.value} must be recorded in the same episode. Nothing was saved."
                 )
 
-    def _check_still_folds(self, episode_uuid: str) -> None:
-        """Refuse a correction after which the episode could no longer be shown."""
-        rows = self._conn.execute(
-            f"SELECT {SELECT_EVENT_COLUMNS} FROM event WHERE episode_uuid = ? "
-            "ORDER BY workstation_id, seq",
-            (episode_uuid,),
-        ).fetchall()
-        try:
-            fold([row_to_event(row) for row in rows])
-        except (EventError, RowError) as exc:
-            raise EventRefusedError(
-                f"This correction cannot be saved: the episode would no longer make sense "
-                f"({exc}). Nothing was saved."
-            ) from None
+    def _check_rules(
+        self, drafts: Sequence[EventDraft], protocol_for: _ProtocolFor, recorded_at: datetime
+    ) -> dict[str, tuple[int, EpisodeState | None]]:
+        """Refuse drafts the episode's rules refuse (inside the write transaction, before any
+        draft is sealed): each episode's new entries are checked as their actions, in the
+        state just before each (``core.actions.check_drafts``).
+
+        An episode whose state is remembered and whose new entries simply follow it is checked
+        without reading and folding its whole record again.
+
+        Returns:
+            Each episode's state before the new entries (count of entries, state), or
+            (0, None) for a new episode.
+        """
+        by_episode: dict[str, list[EventDraft]] = {}
+        for draft in drafts:
+            if draft.episode_uuid is not None:
+                by_episode.setdefault(draft.episode_uuid, []).append(draft)
+        known: dict[str, tuple[int, EpisodeState | None]] = {}
+        for episode_uuid, episode_drafts in by_episode.items():
+            count = int(
+                self._conn.execute(
+                    "SELECT count(*) FROM event WHERE episode_uuid = ?", (episode_uuid,)
+                ).fetchone()[0]
+            )
+            cached = self._state_cache.get(episode_uuid)
+            current = cached[1] if cached is not None and cached[0] == count else None
+
+            def existing(episode_uuid: str = episode_uuid) -> list[Event]:
+                rows = self._conn.execute(
+                    f"SELECT {SELECT_EVENT_COLUMNS} FROM event WHERE episode_uuid = ? "
+                    "ORDER BY workstation_id, seq",
+                    (episode_uuid,),
+                ).fetchall()
+                try:
+                    return [row_to_event(row) for row in rows]
+                except RowError as exc:
+                    raise EventRefusedError(
+                        f"Episode {episode_uuid} cannot be read ({exc}), so nothing can be "
+                        "added to it. Nothing was saved. Run “verify” on the record and tell IT."
+                    ) from None
+
+            if current is None and count:
+                # Fold once and remember it: the next entries are checked without folding.
+                try:
+                    current = fold(existing())
+                except EventError as exc:
+                    raise EventRefusedError(
+                        f"Episode {episode_uuid} cannot be shown ({exc}), so nothing can be "
+                        "added to it. Nothing was saved. Run “verify” on the record and tell IT."
+                    ) from None
+            known[episode_uuid] = (count, current) if current is not None else (0, None)
+            protocol = protocol_for(episode_uuid)
+            assert isinstance(protocol, Protocol)  # append_many refused a bare reference
+            try:
+                check_drafts(
+                    existing,
+                    episode_drafts,
+                    protocol,
+                    workstation_id=self.workstation_id,
+                    recorded_at=recorded_at,
+                    current=current,
+                )
+            except ActionRefused as exc:
+                log.info("entry refused by the rules: %s %s", exc.action, exc.draft_uuid)
+                raise RuleRefusedError(
+                    f"Not saved: {exc} Nothing of this action was saved.",
+                    draft_uuid=exc.draft_uuid,
+                    action=exc.action,
+                ) from None
+        return known
+
+    def _remember_states(
+        self, known: dict[str, tuple[int, EpisodeState | None]], events: Sequence[Event]
+    ) -> None:
+        """After a COMMIT: bring remembered states up to date with the entries just saved (or
+        forget them, to be folded again when next read). Never raises: the entries are saved
+        whatever happens here."""
+        by_episode: dict[str, list[Event]] = {}
+        for event in events:
+            if event.episode_uuid is not None:
+                by_episode.setdefault(event.episode_uuid, []).append(event)
+        for episode_uuid, saved in by_episode.items():
+            count, before = known.get(episode_uuid, (0, None))
+            try:
+                if before is not None:
+                    state = extend(before, saved)
+                else:
+                    state = fold(saved) if count == 0 else None
+            except Exception:  # a cache: fold again on the next read
+                log.warning("remembered state not brought up to date; it will be folded again")
+                state = None
+            if state is None:
+                self._state_cache.pop(episode_uuid, None)
+            else:
+                self._state_cache[episode_uuid] = (count + len(saved), state)
 
     # ------------------------------------------------------------------ reading
 
@@ -479,6 +595,12 @@ class Store:
         Raises:
             StoreError: if there is no such episode.
         """
+        rows = self._read_rows("SELECT count(*) FROM event WHERE episode_uuid = ?", (episode_uuid,))
+        count = int(rows[0][0])
+        with self._lock:
+            cached = self._state_cache.get(episode_uuid)
+        if cached is not None and count and cached[0] == count:
+            return cached[1]  # entries are append-only: same count, same state
         events = self.events(episode_uuid)
         if not events:
             raise StoreError(f"There is no episode {episode_uuid} in this record.")
@@ -504,7 +626,15 @@ class Store:
         return [state.uuid for state in self.active_episodes()]
 
     def active_episodes(self) -> list[EpisodeState]:
-        """States of the episodes still running (for the ward board), oldest first.
+        """States of the episodes still running by their stage, oldest first.
+
+        (The ward board's full membership rule, with open alerts and explicit closes, is
+        ``core.board.on_board`` over :meth:`episode_states`.)
+        """
+        return [state for state in self.episode_states() if state.active]
+
+    def episode_states(self) -> list[EpisodeState]:
+        """Every episode's state, oldest first.
 
         Events are append-only, so an episode whose event count is unchanged since it was last
         folded has the same state; only changed episodes are folded again.
@@ -521,8 +651,7 @@ class Store:
                 state = cached[1]
             else:
                 state = self._fold(str(episode_uuid), self.events(str(episode_uuid)))
-            if state.active:
-                states.append(state)
+            states.append(state)
         return states
 
     def iter_events(self) -> Iterator[Event]:
@@ -577,6 +706,10 @@ class Store:
             return backup_database(
                 self._conn, self.path, Path(folder), keep=keep, now=self._clock()
             )
+
+
+def _ref(protocol: Protocol | ProtocolRef) -> ProtocolRef:
+    return protocol if isinstance(protocol, ProtocolRef) else ProtocolRef.of(protocol)
 
 
 def _short(exc: Exception) -> str:

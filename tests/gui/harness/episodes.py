@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from mgso4.core.dosing import loading_plan, maintenance_plan
+from mgso4.core.eligibility import AssessmentInputs, assess, to_assessed_payload
 from mgso4.core.episode import (
     Actor,
     Dating,
@@ -28,7 +29,7 @@ from mgso4.core.episode import (
 )
 from mgso4.core.gestation import DatingMethod
 from mgso4.core.protocol import PreparationSet, Protocol
-from mgso4.core.vocab import IdentifierType, Role
+from mgso4.core.vocab import IdentifierType, Role, Situation
 
 DEMO_MIDWIFE = Actor(name="Sam Taylor", role=Role.MIDWIFE)
 DEMO_CHECKER = Actor(name="Priya Shah", role=Role.MIDWIFE)
@@ -88,6 +89,19 @@ def episode_drafts(
         ),
         created_at,
     )
+    # The assessment the wizard records with every new episode (established labour).
+    dating = Dating(
+        method=DatingMethod.WEEKS_DAYS, stated_gestation=gestation, stated_on=created_at.date()
+    )
+    inputs = AssessmentInputs(
+        gestation=dating.gestation_on(created_at.date()),
+        situation=Situation.ESTABLISHED_LABOUR,
+        dating_method=DatingMethod.WEEKS_DAYS,
+        on=created_at.date(),
+        plurality=plurality,
+    )
+    assessment = assess(inputs, protocol, preparations, prep.id)
+    add(EventType.ASSESSED, to_assessed_payload(assessment, inputs), created_at)
     if load_started_at is None:
         return episode_uuid, drafts
     add(EventType.DECISION, Decision(give=True, decided_by=DEMO_DOCTOR), load_started_at)

@@ -69,9 +69,10 @@ RECOUNT_DELAY_MS: Final = 200
 #: Tiles: key, title. Percentage tiles use ``Metrics.measures[key]``.
 MEASURE_TILES: Final = (
     ("nnap", "NNAP: MgSO₄ in the 24 h before birth (< 30+0)"),
-    ("bapm_optimal", "Optimal: load > 4 h and < 24 h before birth (< 30+0)"),
-    ("bapm_could_have_been_optimal", "PERIPrem: could it have been optimal?"),
-    ("bapm_optimal_when_possible", "Optimal when it could have been"),
+    ("periprem_optimal", "PERIPrem optimal: load > 4 h and < 24 h before birth (< 30+0)"),
+    ("periprem_could_have_been_optimal", "PERIPrem: could it have been optimal?"),
+    ("periprem_optimal_when_possible", "Optimal when it could have been"),
+    ("bapm_optimal", "BAPM optimal: load and ≥ 4 h of infusion in the 24 h before birth"),
     ("qs135_a", "NICE QS135 (a): established labour, received"),
     ("qs135_b", "NICE QS135 (b): planned birth, in the 24 h before"),
 )
@@ -637,7 +638,7 @@ class AuditView(QWidget):
                 row.problem or ""
                 if cl is None
                 else anznn_label(cl.anznn)
-                + (" · optimal" if cl.bapm_optimal.met else "")
+                + (" · optimal" if cl.periprem_optimal.met else "")
                 + (" · NNAP met" if cl.nnap.met else "")
             )
             cells = (
@@ -777,28 +778,12 @@ class AuditView(QWidget):
     def merge_refusal(self) -> str | None:
         """Why the open record must not receive other PCs' entries, or None.
 
-        A merge adds other wards' episodes: into the live clinical record they would appear
-        on this ward's board beside its own patients. Merging is for a separate audit record.
+        The rule is the store's (``storage.live.why_not_merge_into``), as for ``mgso4 merge``.
         """
-        from mgso4.storage import StoreError, default_db_path
+        from mgso4.storage.live import why_not_merge_into
 
         store = self.context.store
-        try:
-            live = store.path.resolve() in {
-                default_db_path().resolve(),
-                default_db_path(training=True).resolve(),
-            }
-            active = bool(store.episode_uuids(active_only=True))
-        except (OSError, StoreError) as exc:
-            return f"The open record cannot be checked: {exc}"
-        if live or active:
-            return (
-                "Records are not merged into a ward's own record: the other PCs' episodes "
-                "would appear on this ward board. Start the app on a separate audit record "
-                "(mgso4 --db audit.sqlite3), or use mgso4 merge --into audit.sqlite3 ..., "
-                "and merge there."
-            )
-        return None
+        return why_not_merge_into(store.path, store=store)
 
     def _on_merge_button_clicked(self) -> None:
         refusal = self.merge_refusal()

@@ -252,7 +252,7 @@ class ActionDialog(QDialog):
                 field.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         try:
-            events = self.context.record(drafts, self.context.episode_protocol_ref(self.state))
+            events = self.context.record(drafts, self.protocol)
         except StoreError as exc:
             self.error_banner.show_message(
                 AlertLevel.CRITICAL,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
+from mgso4.core import actions as core_actions
 from mgso4.core.dosing import (
     DoseInputError,
     LimitCheck,
@@ -31,6 +32,7 @@ from mgso4.core.episode import (
     Actor,
     AlertAcknowledged,
     Birth,
+    Confirmation,
     CourseState,
     EpisodeState,
     EventDraft,
@@ -43,7 +45,7 @@ from mgso4.core.episode import (
     StopReason,
     SyringeChanged,
 )
-from mgso4.core.monitoring import DueItem, DueKind, due_items
+from mgso4.core.monitoring import DueItem
 from mgso4.core.protocol import Preparation, Protocol, ProtocolError
 from mgso4.core.timeutil import format_local
 from mgso4.core.vocab import Role
@@ -55,71 +57,30 @@ from mgso4.gui.widgets.field_message import FieldMessage
 from mgso4.gui.widgets.time_field import TimeField
 from mgso4.gui.widgets.user_dialog import ROLE_LABELS
 
+# The rules below are core's (``core.actions``); these names stay for the dialogs that use them.
+
 
 def running_course(state: EpisodeState) -> CourseState | None:
-    """The course whose infusion is running, if any."""
-    course = state.current_course
-    return course if course is not None and course.running else None
+    """The course whose infusion is running, if any (``EpisodeState.running_course``)."""
+    return state.running_course
 
 
 def load_end_due_at(
     state: EpisodeState, protocol: Protocol, course: CourseState
 ) -> datetime | None:
-    """When a course's loading dose is due to end (aware UTC), while its end is not recorded.
-
-    The time is the schedule's own (``core.monitoring.due_items``: the load start plus the
-    recorded load duration). None when the course is not running or its load end is recorded.
-    """
-    if course.load_started_at is None or course.load_finished_at is not None:
-        return None
-    if not course.running:
-        return None
-    # The due instant does not depend on "now"; the load start is as good a "now" as any.
-    for item in due_items(state, protocol, course.load_started_at):
-        if item.kind is DueKind.LOAD_END and item.course_number == course.number:
-            return item.due_at
-    return None
+    """When a course's loading dose is due to end (``core.actions.load_end_due_at``)."""
+    return core_actions.load_end_due_at(state, course)
 
 
 def why_maintenance_cannot_start(
     state: EpisodeState, protocol: Protocol, now: datetime, tz: ZoneInfo
 ) -> str | None:
-    """Why "Start maintenance" is not offered at ``now``, or None when it is.
-
-    It is offered while a course runs without maintenance, once the end of its loading dose
-    is recorded or due (now at or after the load start plus its duration). In the second case
-    the maintenance form records the load end as well.
-    """
-    course = running_course(state)
-    if course is None:
-        return "No infusion is running."
-    if course.maintenance_started_at is not None:
-        return "Maintenance has already started."
-    if course.load_finished_at is not None:
-        return None
-    due_at = load_end_due_at(state, protocol, course)
-    if due_at is None:
-        return "No loading dose is recorded for this course."
-    if now < due_at:
-        return (
-            f"Only once the loading dose has finished (due {format_local(due_at, tz)}), "
-            "or record Load finished first."
-        )
-    return None
+    """Why "Start maintenance" is not offered (``core.actions.why_not_start_maintenance``)."""
+    return core_actions.why_not_start_maintenance(state, protocol, now)
 
 
-def current_concentration(course: CourseState) -> Decimal | None:
-    """The concentration (g/mL) of what is running now in a course."""
-    if course.rates:
-        return course.rates[-1].concentration_g_per_ml
-    if course.maintenance is not None:
-        return course.maintenance.concentration_g_per_ml
-    return None
-
-
-def current_rate_ml_per_h(course: CourseState) -> Decimal | None:
-    """The maintenance pump rate now (mL/h), if maintenance has started."""
-    return course.rates[-1].rate_ml_per_h if course.rates else None
+current_concentration = core_actions.current_concentration
+current_rate_ml_per_h = core_actions.current_rate_ml_per_h
 
 
 class _TimedDialog(ActionDialog):
@@ -229,6 +190,14 @@ class _RateCheck:
             self.message.clear_message()
         self.confirm.setVisible(self.check.needs_confirmation)
         return rate
+
+    def confirmation(self, reason: str) -> Confirmation | None:
+        """The confirmation the entry carries when the tick confirms a soft limit (the store
+        refuses a soft limit without one)."""
+        check = self.check
+        if check is None or not check.needs_confirmation or not self.confirm.isChecked():
+            return None
+        return Confirmation(reason=reason or self.confirm.text(), messages=check.messages)
 
     def validated(self, concentration_g_per_ml: Decimal | None) -> Decimal | None:
         """The rate if it may be saved; otherwise shows why and returns None."""
@@ -541,6 +510,7 @@ class MaintenanceStartDialog(_TimedDialog):
             container_volume_ml=volume,
             given_by=actor,
             checked_by=checker,
+            confirmation=self.rate_check.confirmation(""),
         )
         drafts: list[EventDraft] = []
         if load_end_at is not None:
@@ -638,7 +608,12 @@ class RateChangeDialog(_TimedDialog):
             return None
         return self.make(
             EventType.RATE_CHANGED,
-            RateChanged(course_number=self.course.number, rate_ml_per_h=rate, reason=reason),
+            RateChanged(
+                course_number=self.course.number,
+                rate_ml_per_h=rate,
+                reason=reason,
+                confirmation=self.rate_check.confirmation(reason),
+            ),
         )
 
 
@@ -781,6 +756,9 @@ class SyringeChangeDialog(_TimedDialog):
             self.time_field.value()
             self.recorded_by()
             return None
+        confirmation = None
+        if check is not None and check.needs_confirmation and self.confirm.isChecked():
+            confirmation = Confirmation(reason=self.confirm.text(), messages=check.messages)
         return self.make(
             EventType.SYRINGE_CHANGED,
             SyringeChanged(
@@ -788,6 +766,7 @@ class SyringeChangeDialog(_TimedDialog):
                 concentration_g_per_ml=self.concentration_combo.currentData(),
                 volume_ml=volume,
                 checked_by=checker,
+                confirmation=confirmation,
             ),
         )
 

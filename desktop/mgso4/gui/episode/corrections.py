@@ -18,6 +18,12 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QWidget
 
+from mgso4.core.actions import (  # the rules are core's; re-exported for the dialogs
+    NOT_AMENDABLE,
+    NOT_VOIDABLE,
+    why_not_amendable,
+    why_not_voidable,
+)
 from mgso4.core.episode import (
     PAYLOAD_MODELS,
     Amendment,
@@ -27,6 +33,7 @@ from mgso4.core.episode import (
     EventType,
     TimelineEntry,
     Void,
+    amended_payload,
     validate_payload,
 )
 from mgso4.core.identifiers import check_for_mode, check_identifier
@@ -41,44 +48,14 @@ from mgso4.gui.widgets.field_message import FieldMessage
 from mgso4.gui.widgets.time_field import TimeField
 from mgso4.reports.describe import event_label, field_label, lookup, summary
 
-#: Entries that cannot be amended: corrections themselves, and facts about the record.
-NOT_AMENDABLE = frozenset(
-    {
-        EventType.AMENDMENT,
-        EventType.VOID,
-        EventType.PRINTED,
-        EventType.EXPORTED,
-        EventType.ALERT_RAISED,
-        EventType.ASSESSED,  # computed by the app from the inputs: re-assess, never edit
-    }
-)
-#: Entries that cannot be voided (the record would lose its meaning or its audit trail).
-NOT_VOIDABLE = frozenset(
-    {EventType.EPISODE_CREATED, EventType.VOID, EventType.PRINTED, EventType.EXPORTED}
-)
-
-
-def why_not_amendable(entry: TimelineEntry) -> str | None:
-    """Why an entry cannot be amended, or None."""
-    if entry.voided_by is not None:
-        return "This entry has been voided; it cannot be amended."
-    if entry.event.type in NOT_AMENDABLE:
-        return f"A “{event_label(entry.event.type)}” entry cannot be amended."
-    return None
-
-
-def why_not_voidable(entry: TimelineEntry) -> str | None:
-    """Why an entry cannot be voided, or None."""
-    if entry.voided_by is not None:
-        return "This entry is already voided."
-    if entry.event.type is EventType.EPISODE_CREATED:
-        return (
-            "The episode's first entry cannot be voided: amend it to correct the patient "
-            "details, or void the entries after it."
-        )
-    if entry.event.type in NOT_VOIDABLE:
-        return f"A “{event_label(entry.event.type)}” entry cannot be voided."
-    return None
+__all__ = [
+    "NOT_AMENDABLE",
+    "NOT_VOIDABLE",
+    "AmendDialog",
+    "VoidDialog",
+    "why_not_amendable",
+    "why_not_voidable",
+]
 
 
 def _strip_optional(annotation: Any) -> tuple[Any, bool]:
@@ -116,13 +93,7 @@ def _json(value: Any) -> Any:
 
 def _merged(payload: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """The payload with the changes applied (nested dicts merged), as the fold will do it."""
-    merged = dict(payload)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merged(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+    return amended_payload(payload, changes)
 
 
 def _same(current: Any, new: Any, kind: str) -> bool:

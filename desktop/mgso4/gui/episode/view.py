@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mgso4.core.actions import why_not
 from mgso4.core.episode import EpisodeState, EventDraft, EventType, Printed
 from mgso4.core.monitoring import DueItem, DueKind, due_items
 from mgso4.core.protocol import Protocol
@@ -52,7 +53,6 @@ from mgso4.gui.episode.actions import (
     RateChangeDialog,
     StopDialog,
     SyringeChangeDialog,
-    running_course,
     why_maintenance_cannot_start,
 )
 from mgso4.gui.episode.banner import PatientBanner
@@ -77,6 +77,18 @@ _BANNER_LEVELS = (
     Urgency.OVERDUE_ACKNOWLEDGED,
     Urgency.DUE_SOON,
 )
+
+#: The buttons that are registry actions: button id -> ``core.actions`` key.
+_BUTTON_ACTIONS: dict[str, str] = {
+    "observations": "observe",
+    "load-end": "end-load",
+    "maintenance": "start-maintenance",
+    "syringe": "change-syringe",
+    "rate": "change-rate",
+    "stop": "stop",
+    "birth": "birth",
+    "not-given": "not-given",
+}
 
 #: The action offered on a due item's banner, by kind: (action id, button text).
 _DUE_ACTIONS: dict[DueKind, tuple[str, str]] = {
@@ -346,27 +358,14 @@ class EpisodeView(QWidget):
             for button in self.buttons.values():
                 button.setEnabled(False)
             return
-        course = running_course(state)
-        loading = course is not None and course.load_finished_at is None
         now = self._checked_at or self.context.clock()
-        maintenance_refused = why_maintenance_cannot_start(
-            state, self.protocol, now, self.context.tz
-        )
-        maintaining = course is not None and bool(course.rates)
-        no_course = not state.courses
-        births_left = len(state.births) < max(state.created.plurality, 1)
+        # Which actions are offered, and why not, is core's (core.actions.why_not).
         entry = self.timeline.selected_entry()
         reasons: dict[str, str | None] = {
-            "observations": None,
-            "load-end": None if loading else "No loading dose is running.",
-            "maintenance": maintenance_refused,
-            "syringe": None if maintaining else "No maintenance infusion is running.",
-            "rate": None if maintaining else "No maintenance infusion is running.",
-            "stop": None if course is not None else "No infusion is running.",
-            "birth": None if births_left else "Every baby's birth is recorded.",
-            "not-given": None
-            if no_course and state.not_given is None
-            else "Only when MgSO₄ was not started and no reason is recorded yet.",
+            button: why_not(key, state, self.protocol, now)
+            for button, key in _BUTTON_ACTIONS.items()
+        }
+        reasons |= {
             "amend": "Select an entry in the history first."
             if entry is None
             else why_not_amendable(entry),
@@ -594,7 +593,7 @@ class EpisodeView(QWidget):
             recorded_by=actor,
         )
         try:
-            self.context.record([draft], self.context.episode_protocol_ref(self.state))
+            self.context.record([draft], self.protocol)
         except StoreError as exc:
             self.error_banner.show_message(
                 AlertLevel.CRITICAL, "Print not logged", f"{exc} The paper copy is still valid."

@@ -312,7 +312,7 @@ class NewEpisodeWizard(QWizard):
         except IncompleteAnswersError as error:
             return str(error)
         try:
-            events = self.context.store.append_many(drafts, self.context.protocol_ref)
+            events = self.context.store.append_many(drafts, self.context.protocol)
         except StoreError as error:
             return str(error)
         except ValueError as error:

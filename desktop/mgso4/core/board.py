@@ -1,0 +1,96 @@
+"""Who is on the ward board, and in what order (design.md "The record": nothing disappears).
+
+An episode is on the board while **any** of these holds:
+
+- an infusion is recorded as running (a course started and not stopped);
+- an alert is open (``core.alerts.open_alerts``);
+- it has not been closed: an episode leaves only by an explicit ``episode-closed`` entry
+  (``close`` in ``core.actions``), never because a stage was reached. Babies still expected
+  keep it there too, because it cannot be closed silently: closing with babies still expected
+  needs a reason;
+- it was closed as "not indicated — reassess at …" and that time has come (it comes back).
+
+A later decision to give, or a course started, reopens a closed episode (``EpisodeState.closed``
+is cleared by the fold).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from mgso4.core.alerts import Alert, Severity, open_alerts
+from mgso4.core.episode import EpisodeState
+from mgso4.core.monitoring import DueItem, due_items
+from mgso4.core.protocol import Protocol
+from mgso4.core.timeutil import ensure_utc
+
+
+def why_on_board(state: EpisodeState, protocol: Protocol, now: datetime) -> str | None:
+    """Why the episode is on the board at ``now`` (plain words), or None when it is not."""
+    now_utc = ensure_utc(now, "current time")
+    if state.running_course is not None:
+        return "An infusion is recorded as running."
+    found = open_alerts(state, protocol, now_utc)
+    if found:
+        return f"{len(found)} alert{'s' if len(found) != 1 else ''} open."
+    closed = state.closed
+    if closed is None:
+        if not state.all_born:
+            return "Babies are still expected and the episode is not closed."
+        return "The episode is not closed."
+    if closed.reassess_at is not None and closed.reassess_at <= now_utc:
+        return "Reassessment is due."
+    return None
+
+
+def on_board(state: EpisodeState, protocol: Protocol, now: datetime) -> bool:
+    """Whether the episode is on the ward board at ``now`` (see the module docstring)."""
+    return why_on_board(state, protocol, now) is not None
+
+
+class BoardEntry(BaseModel):
+    """One episode on the board with what makes it urgent."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    state: EpisodeState
+    open_alerts: tuple[Alert, ...]
+    next_due: tuple[DueItem, ...]
+
+    @property
+    def loudest(self) -> Severity | None:
+        """The most severe open alert's severity, if any."""
+        return self.open_alerts[0].severity if self.open_alerts else None
+
+    def sort_key(self) -> tuple[int, datetime, datetime, str]:
+        """Most urgent first: loudest open alert, then the earliest thing due, then oldest."""
+        rank = -self.loudest.rank if self.loudest is not None else 1
+        far = datetime.max.replace(tzinfo=self.state.created_at.tzinfo)
+        due = self.next_due[0].due_at if self.next_due else far
+        return (rank, due, self.state.created_at, self.state.uuid)
+
+
+def board(states: list[tuple[EpisodeState, Protocol]], now: datetime) -> list[BoardEntry]:
+    """The episodes on the board at ``now``, most urgent first.
+
+    Args:
+        states: Each folded episode with the protocol it is shown with.
+        now: The instant (aware).
+    """
+    now_utc = ensure_utc(now, "current time")
+    entries = []
+    for state, protocol in states:
+        if not on_board(state, protocol, now_utc):
+            continue
+        entries.append(
+            BoardEntry(
+                state=state,
+                open_alerts=tuple(open_alerts(state, protocol, now_utc)),
+                next_due=tuple(
+                    item for item in due_items(state, protocol, now_utc) if not item.acknowledged
+                ),
+            )
+        )
+    return sorted(entries, key=BoardEntry.sort_key)
