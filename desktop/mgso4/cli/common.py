@@ -9,6 +9,7 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -198,6 +199,90 @@ def date_range(args: argparse.Namespace) -> tuple[Any, Any]:
     if date_from is not None and date_to is not None and date_from > date_to:
         raise UsageError("--from", f"{date_from} is after --to {date_to}")
     return date_from, date_to
+
+
+def checked_output(
+    value: str,
+    *,
+    force: bool,
+    argument: str = "--out",
+    db: str | None = None,
+    companions: Sequence[Path] = (),
+) -> Path:
+    """Check an output file before anything is written; the path to write, or exit 2.
+
+    Refused always (``--force`` does not change it): a SQLite file (a record or a backup, or
+    its journal), the record this command uses (``db``), the live and training records in the
+    data folder, anything in a backup folder named like a backup, and any name ending like a
+    record (.sqlite3, .sqlite, .db, .db3). Refused unless ``--force``: any other existing file.
+    ``companions`` are the other files the command writes with it (e.g. a CSV's data
+    dictionary) and are checked the same way.
+    """
+    from mgso4.safe_paths import RECORD_SUFFIXES, SQLITE_COMPANIONS, record_target_problem
+
+    path = Path(value)
+    records = _records_in_play(db)
+    backup_folders = _backup_folders()
+    for target in (path, *companions):
+        if target.is_dir():
+            raise UsageError(argument, f"{target} is a folder; give a file name")
+        folder = target.parent
+        if not folder.is_dir():
+            raise UsageError(argument, f"the folder {folder} does not exist")
+        resolved = target.resolve()
+        for record in records:
+            if resolved in {record, *(Path(f"{record}{c}") for c in SQLITE_COMPANIONS)}:
+                raise UsageError(
+                    argument,
+                    f"{target} is the record {record} (or its journal); a record is never "
+                    "written over, even with --force",
+                )
+        name = resolved.name.lower()
+        if resolved.suffix.lower() in RECORD_SUFFIXES or name.endswith(SQLITE_COMPANIONS):
+            raise UsageError(
+                argument,
+                f"{target}: names ending {resolved.suffix or name} are kept for records and "
+                "backups; choose another name",
+            )
+        for backups in backup_folders:
+            if backups in resolved.parents and _looks_like_backup(resolved.name):
+                raise UsageError(
+                    argument, f"{target} is a backup in {backups}; backups are never written over"
+                )
+        problem = record_target_problem(target)
+        if problem is not None:
+            raise UsageError(argument, problem + ", even with --force")
+        if (target.exists() or target.is_symlink()) and not force:
+            raise UsageError(
+                argument,
+                f"{target} already exists; choose a new name, or give --force to replace it",
+            )
+    return path
+
+
+def _records_in_play(db: str | None) -> set[Path]:
+    from mgso4.storage import default_db_path
+
+    records = {default_db_path().resolve(), default_db_path(training=True).resolve()}
+    if db:
+        records.add(Path(db).resolve())
+    return records
+
+
+def _backup_folders() -> set[Path]:
+    from mgso4.settings import Settings, SettingsError, backup_folder, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError:
+        settings = Settings()
+    return {backup_folder(settings, training).resolve() for training in (False, True)}
+
+
+def _looks_like_backup(name: str) -> bool:
+    from mgso4.storage.backup import BACKUP_PREFIX
+
+    return name.startswith(f"{BACKUP_PREFIX}-") or name.startswith(f".{BACKUP_PREFIX}-")
 
 
 def existing_record(value: str | None) -> Path:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from mgso4.cli.common import (
     EXIT_OK,
     EXIT_PROBLEM,
     UsageError,
+    checked_output,
     cli_actor,
     db_path,
     emit,
@@ -34,7 +34,7 @@ def cmd_proforma(args: argparse.Namespace) -> int:
     )
     from mgso4.settings import SettingsError, load_settings
 
-    out = Path(args.out)
+    out = checked_output(args.out, force=args.force, db=args.db)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -122,6 +122,7 @@ def register(sub: Any) -> None:
     p.add_argument("--db", metavar="PATH")
     p.add_argument("--episode", metavar="UUID")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--force", action="store_true", help="replace FILE.pdf if it exists")
     p.add_argument("--protocol", metavar="ID_OR_PATH", help="for --blank (default: settings)")
     p.add_argument("--preparation", metavar="ID", help="for --blank (default: settings)")
     p.add_argument("--unit", metavar="NAME", help="unit name printed in the header")

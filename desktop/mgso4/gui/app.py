@@ -27,7 +27,7 @@ from mgso4.gui.main_window import MainWindow
 from mgso4.gui.style import apply_style
 from mgso4.gui.tasks import BackupController, TaskRunner
 from mgso4.resources import resource_path
-from mgso4.settings import Settings, SettingsError, data_dir, load_settings
+from mgso4.settings import Settings, SettingsError, backup_folder, load_settings
 from mgso4.storage import Store, StoreError, default_db_path
 
 LOG = logging.getLogger(__name__)
@@ -55,16 +55,6 @@ def parse_args(argv: list[str]) -> StartOptions:
     parser.add_argument("--protocol", help="protocol for new episodes: shipped id or file path")
     args, _unknown = parser.parse_known_args(argv)
     return StartOptions(db=args.db, training=args.training, protocol=args.protocol)
-
-
-def backup_folder(settings: Settings, training: bool) -> Path:
-    """Where backups go: the setting, else the data folder; training backups apart.
-
-    Training backups get their own folder because rotation keeps the newest N files of a
-    folder: mixed in one folder, practice backups would push clinical ones out.
-    """
-    base = Path(settings.backup_dir).expanduser() if settings.backup_dir else data_dir() / "backups"
-    return base / "training" if training else base
 
 
 def show_startup_error(title: str, message: str) -> None:

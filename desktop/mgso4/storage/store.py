@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -66,6 +66,18 @@ from mgso4.storage.schema import (
     check_is_record,
     migrate,
     read_meta,
+    read_user_version,
+)
+from mgso4.storage.signing import (
+    ChainPoint,
+    KeyStore,
+    Registration,
+    SigningKeyError,
+    TrustedKey,
+    TrustStore,
+    WorkstationKey,
+    key_in_force,
+    write_witness,
 )
 from mgso4.storage.sqlite_setup import (
     DEFAULT_BUSY_TIMEOUT_S,
@@ -77,10 +89,14 @@ from mgso4.storage.sqlite_setup import (
     fsync_directory,
     journal_mode_for,
     pragma_text,
+    recover_hot_journal,
     set_journal_mode,
     truncation_problem,
 )
 from mgso4.storage.verify import VerifyReport, failed_report, verify_connection
+
+if TYPE_CHECKING:
+    from mgso4.storage.signing import Anchors
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +111,12 @@ ITER_BATCH = 500
 _HEAD_SQL = "SELECT seq, hash FROM event WHERE workstation_id = ? ORDER BY seq DESC LIMIT 1"
 _INSERT_EPISODE_SQL = (
     "INSERT INTO episode (uuid, created_at, workstation_id, training) VALUES (?, ?, ?, ?)"
+)
+_INSERT_SIGNATURE_SQL = "INSERT INTO event_signature (event_uuid, signature) VALUES (?, ?)"
+_HEADS_SQL = (
+    "SELECT e.workstation_id, e.seq, e.hash FROM event e JOIN "
+    "(SELECT workstation_id, max(seq) AS seq FROM event GROUP BY workstation_id) h "
+    "ON h.workstation_id = e.workstation_id AND h.seq = e.seq ORDER BY e.workstation_id"
 )
 
 
@@ -111,6 +133,8 @@ class Store:
         clock: Clock,
         app_version: str,
         backup_dir: Path | None,
+        keys: KeyStore,
+        signer: WorkstationKey | None,
     ) -> None:
         self.path = path
         self.workstation_id = workstation_id
@@ -124,6 +148,9 @@ class Store:
         self._known_episodes: set[str] = set()
         self._state_cache: dict[str, tuple[int, EpisodeState]] = {}
         self.journal_mode = pragma_text(connection, "journal_mode").lower()
+        self._keys = keys
+        #: This workstation's signing key (read-write stores only; ``storage.signing``).
+        self.signer = signer
 
     # ------------------------------------------------------------------ opening
 
@@ -140,6 +167,7 @@ class Store:
         app_version: str = __version__,
         check_location_safe: bool = True,
         mounts_file: Path = MOUNTS_FILE,
+        keys: KeyStore | None = None,
     ) -> Store:
         """Open a record, creating it (owner-only, 0600) if it does not exist.
 
@@ -155,6 +183,9 @@ class Store:
             check_location_safe: refuse network shares and cloud-synced folders for a
                 writable record (see :func:`~mgso4.storage.location.check_location`).
             mounts_file: the mounts table for that check (Linux).
+            keys: where this computer's signing keys are (default ``<config>/keys``). A
+                read-write open registers this workstation's key in the record (making the
+                key if there is none yet) and signs every entry saved from then on.
 
         Raises:
             StoreError: the specific subclass (CorruptDatabaseError, NewerSchemaError,
@@ -184,14 +215,17 @@ class Store:
         elif not path.exists():
             raise StoreError(f"There is no record file at {path}.")
         _check_not_empty(path, backup_dir)
+        if readonly:
+            # A crash mid-save leaves a hot journal that only a read-write open can roll back.
+            recover_hot_journal(path)
         connection = connect(path, readonly=readonly, busy_timeout_s=busy_timeout_s)
         try:
             version = _check_file(connection, path, backup_dir)
             if readonly:
-                if version < SCHEMA_VERSION:
+                if version < 1:
                     raise StoreError(
-                        f"The record {path} is in an older format; open it normally once (not "
-                        "read-only) so the app can bring it up to date."
+                        f"The record {path} was never finished (it holds no tables); open it "
+                        "normally once (not read-only) so the app can make it."
                     )
             else:
                 set_journal_mode(connection, path, journal_mode_for(sqlite3.sqlite_version))
@@ -218,6 +252,17 @@ class Store:
                     f"{workstation_id}. Open it without a workstation id, or choose the right "
                     "file."
                 )
+            key_store = keys if keys is not None else KeyStore.default()
+            signer = None
+            if not readonly:
+                signer = _ensure_signing(
+                    connection,
+                    path,
+                    stored_workstation,
+                    key_store,
+                    clock=clock,
+                    upgraded_from=version,
+                )
         except BaseException:
             close_quietly(connection)
             raise
@@ -229,12 +274,17 @@ class Store:
             clock=clock,
             app_version=app_version,
             backup_dir=backup_dir,
+            keys=key_store,
+            signer=signer,
         )
         log.info(
-            "record opened (%s, journal_mode=%s, sqlite %s)",
+            "record opened: %s (%s, journal_mode=%s, sqlite %s, workstation %s%s)",
+            path,
             "read-only" if readonly else "read-write",
             store.journal_mode,
             store.sqlite_version,
+            stored_workstation,
+            f", signing key {signer.fingerprint}" if signer is not None else "",
         )
         return store
 
@@ -286,7 +336,15 @@ class Store:
                 if event.type is EventType.EPISODE_CREATED and event.episode_uuid is not None:
                     self._known_episodes.add(event.episode_uuid)
         log.info("saved %s", ", ".join(f"{e.type.value} {e.uuid} (seq {e.seq})" for e in events))
+        if any(event.type is EventType.PRINTED for event in events):
+            self._witness_quietly("printed")
         return events
+
+    def _sign(self, connection: sqlite3.Connection, event: Event) -> None:
+        """Store this workstation's signature of a new entry, in the entry's transaction."""
+        if self.signer is None:  # pragma: no cover - read-write stores always have a signer
+            raise StoreError("This record was opened without a signing key; nothing was saved.")
+        connection.execute(_INSERT_SIGNATURE_SQL, (event.uuid, self.signer.sign_event(event.hash)))
 
     def _append_in_transaction(
         self, drafts: Sequence[EventDraft], protocol: ProtocolRef
@@ -328,6 +386,7 @@ class Store:
                     elif event.type in CORRECTION_TYPES:
                         corrected.add(str(event.episode_uuid))
                     connection.execute(INSERT_EVENT_SQL, event_to_row(event))
+                    self._sign(connection, event)
                     batch[event.uuid] = event.episode_uuid
                     prev_hash = event.hash
                     events.append(event)
@@ -559,13 +618,83 @@ class Store:
 
     # ------------------------------------------------------------------ checking and copies
 
-    def verify(self) -> VerifyReport:
-        """SQLite's integrity check and every workstation's hash chain (see ``verify``)."""
+    def verify(self, anchors: Anchors | None = None) -> VerifyReport:
+        """SQLite's integrity check, every workstation's hash chain and signatures, and given
+        ``anchors`` the keys and witnesses from outside the record (see ``verify``)."""
         with self._lock:
             try:
-                return verify_connection(self._conn, path=self.path)
+                return verify_connection(self._conn, path=self.path, anchors=anchors)
             except sqlite3.Error as exc:
                 return failed_report(self.path, str(self._read_error(exc)))
+
+    def registrations(self) -> list[Registration]:
+        """Every signing key registered in the record (none in a format 1 file)."""
+        with self._lock:
+            if read_user_version(self._conn) < 2:
+                return []
+        rows = self._read_rows(
+            "SELECT workstation_id, from_seq, public_key, registered_at, note "
+            "FROM workstation_key ORDER BY workstation_id, from_seq, registered_at"
+        )
+        return [Registration(str(a), int(b), str(c), str(d), str(e)) for a, b, c, d, e in rows]
+
+    def chain_points(self) -> list[ChainPoint]:
+        """Every chain's newest entry with the key that signs it (what a witness records)."""
+        registrations: dict[str, list[Registration]] = {}
+        for registration in self.registrations():
+            registrations.setdefault(registration.workstation_id, []).append(registration)
+        points = []
+        for workstation_id, seq, event_hash in self._read_rows(_HEADS_SQL):
+            in_force = key_in_force(registrations.get(str(workstation_id), []), int(seq))
+            points.append(
+                ChainPoint(
+                    str(workstation_id),
+                    int(seq),
+                    str(event_hash),
+                    in_force.public_key if in_force is not None else "",
+                )
+            )
+        return points
+
+    def write_witness(self, folder: Path, reason: str) -> Path:
+        """Append a note of every chain's head to the record's witness file in ``folder``.
+
+        Signed with this workstation's key when this computer holds it.
+
+        Raises:
+            StoreError: the witness could not be written (the record itself is unchanged).
+        """
+        key = self.signer
+        if key is None:
+            try:
+                key = self._keys.load(self.workstation_id)
+            except SigningKeyError as exc:
+                log.warning("witness not signed: %s", exc)
+        with self._lock:
+            created_at = read_meta(self._conn).get("created_at", "")
+        try:
+            return write_witness(
+                Path(folder),
+                record_workstation=self.workstation_id,
+                record_created_at=created_at,
+                chains=self.chain_points(),
+                reason=reason,
+                key=key,
+                now=self._clock(),
+            )
+        except OSError as exc:
+            raise StoreError(
+                f"The chain-head witness could not be written in {folder} ({exc.strerror}). "
+                "The record is safe; check the backup folder."
+            ) from None
+
+    def _witness_quietly(self, reason: str) -> None:
+        if self.backup_dir is None:
+            return
+        try:
+            self.write_witness(self.backup_dir, reason)
+        except StoreError as exc:
+            log.warning("%s", exc)
 
     def backup(self, folder: Path, *, keep: int = DEFAULT_KEEP) -> Path:
         """Write a verified backup with SQLite's backup API and keep the newest ``keep``.
@@ -574,9 +703,11 @@ class Store:
             BackupError: the copy did not verify (it was deleted) or could not be written.
         """
         with self._lock:
-            return backup_database(
+            written = backup_database(
                 self._conn, self.path, Path(folder), keep=keep, now=self._clock()
             )
+        self.write_witness(Path(folder), f"backup {written.name}")
+        return written
 
 
 def _short(exc: Exception) -> str:
@@ -721,3 +852,87 @@ def translate_os_error(exc: OSError, path: Path) -> StoreError:
             "computer. Choose a folder you can write to."
         )
     return StoreError(f"The record could not be created at {path} ({exc.strerror}).")
+
+
+def _ensure_signing(
+    connection: sqlite3.Connection,
+    path: Path,
+    workstation_id: str,
+    keys: KeyStore,
+    *,
+    clock: Clock,
+    upgraded_from: int,
+) -> WorkstationKey:
+    """Register this workstation's signing key in the record, making the key if needed.
+
+    The key signs every entry of the workstation's chain from the next one on. A key is never
+    replaced in the record: if this computer holds another key for the workstation (the old
+    one was lost, or the record came from elsewhere), the new key is registered from the next
+    entry and verify shows both. When a format 1 record is brought up to date here, the chains
+    of other workstations already in it are accepted, unsigned, on this computer.
+
+    Raises:
+        StoreError: the key cannot be made or read, or the record cannot be written.
+    """
+    trusted: list[TrustedKey] = []
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            head = connection.execute(
+                "SELECT coalesce(max(seq), 0) FROM event WHERE workstation_id = ?",
+                (workstation_id,),
+            ).fetchone()
+            next_seq = int(head[0]) + 1
+            key = keys.load_or_create(workstation_id, first_signed_seq=next_seq)
+            current = connection.execute(
+                "SELECT public_key FROM workstation_key WHERE workstation_id = ? "
+                "ORDER BY from_seq DESC, registered_at DESC LIMIT 1",
+                (workstation_id,),
+            ).fetchone()
+            now = format_utc(clock())
+            if current is None or str(current[0]) != key.public_key:
+                note = (
+                    "signing started"
+                    if current is None
+                    else "another key on this computer (the previous key is not held here)"
+                )
+                connection.execute(
+                    "INSERT INTO workstation_key (workstation_id, from_seq, public_key, "
+                    "registered_at, note) VALUES (?, ?, ?, ?, ?)",
+                    (workstation_id, next_seq, key.public_key, now, note),
+                )
+                log.info(
+                    "signing key %s registered for workstation %s from entry %d (%s)",
+                    key.fingerprint,
+                    workstation_id,
+                    next_seq,
+                    note,
+                )
+            if upgraded_from < 2:
+                for other, newest in connection.execute(
+                    "SELECT workstation_id, max(seq) FROM event WHERE workstation_id != ? "
+                    "GROUP BY workstation_id",
+                    (workstation_id,),
+                ):
+                    trusted.append(
+                        TrustedKey(
+                            str(other),
+                            "",
+                            now,
+                            f"unsigned entries in {path.name} when it was brought up to date",
+                            int(newest),
+                        )
+                    )
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise translate(exc, path=path, writing=False) from None
+    if trusted:
+        try:
+            TrustStore(keys.folder.parent / "trusted-keys.json").add(trusted)
+        except OSError as exc:
+            log.warning("unsigned chains of %s not remembered as accepted: %s", path.name, exc)
+    return key
