@@ -122,8 +122,17 @@ def build_main_window(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the bedside app; returns the exit status (0 after a normal close)."""
-    options = parse_args(list(sys.argv[1:] if argv is None else argv))
+    """Run the bedside app; returns the exit status (0 after a normal close).
+
+    ``--smoke-test PICTURE.png --db THROWAWAY.sqlite3`` runs the install check instead
+    (``mgso4.gui.smoke``), so ``mgso4-gui`` honours it as ``mgso4`` does.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] == "--smoke-test":
+        from mgso4.gui.smoke import smoke_main
+
+        return smoke_main(arguments[1:])
+    options = parse_args(arguments)
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])

@@ -65,6 +65,7 @@ from mgso4.storage.schema import (
     SCHEMA_VERSION,
     check_is_record,
     migrate,
+    not_a_record_error,
     read_meta,
     read_user_version,
 )
@@ -193,6 +194,7 @@ class Store:
         """
         path = Path(path)
         check_sqlite_version()
+        existed = True
         if not readonly:
             if check_location_safe:
                 check_location(path, mounts_file=mounts_file)
@@ -203,7 +205,8 @@ class Store:
                     f"The folder for the record ({path.parent}) could not be created "
                     f"({exc.strerror}). Choose a folder you can write to."
                 ) from None
-            if not path.exists():
+            existed = path.exists()
+            if not existed:
                 _create_record(
                     path,
                     workstation_id=workstation_id or str(uuid_module.uuid4()),
@@ -228,6 +231,15 @@ class Store:
                         "normally once (not read-only) so the app can make it."
                     )
             else:
+                if version == 0 and existed:
+                    # Only the app makes records, whole, under a temporary name: an existing
+                    # database with no tables is someone else's file (or a mistake), never a
+                    # record to be made here.
+                    raise not_a_record_error(
+                        path,
+                        "it is an empty SQLite database; the app makes new records itself, so "
+                        "give a file name that does not exist yet",
+                    )
                 set_journal_mode(connection, path, journal_mode_for(sqlite3.sqlite_version))
                 if version < SCHEMA_VERSION:
                     migrate(
@@ -609,6 +621,18 @@ class Store:
         """Hash of the newest event of a chain (this file's own by default); GENESIS if none."""
         rows = self._read_rows(_HEAD_SQL, (workstation_id or self.workstation_id,))
         return str(rows[0][1]) if rows else GENESIS_HASH
+
+    def find_hash(self, prefix: str) -> tuple[str, int] | None:
+        """The (workstation, seq) of the entry whose hash starts with ``prefix`` (at least 12
+        hex digits, e.g. a chain head copied from paper), or None."""
+        text = prefix.strip().lower()
+        if len(text) < 12 or any(c not in "0123456789abcdef" for c in text):
+            return None
+        rows = self._read_rows(
+            "SELECT workstation_id, seq FROM event WHERE substr(hash, 1, ?) = ? LIMIT 1",
+            (len(text), text),
+        )
+        return (str(rows[0][0]), int(rows[0][1])) if rows else None
 
     def counts(self) -> dict[str, int]:
         """Numbers of episodes and events in the file."""

@@ -47,7 +47,7 @@ from mgso4.audit import charts
 from mgso4.audit.data import AuditData, load_audit_data
 from mgso4.audit.export import ExportResult, export_csv, export_fhir, export_xlsx
 from mgso4.audit.facts import BabyRef, BabyRow, EpisodeFacts, GestationBand
-from mgso4.audit.merge import MergeReport, merge_into
+from mgso4.audit.merge import MergeReport, merge_into, merge_target_refusal
 from mgso4.audit.metrics import Filters, Metrics, OutcomeFilter, anznn_label
 from mgso4.audit.progress import AuditError, Cancelled
 from mgso4.audit.pseudonym import load_or_create_key
@@ -771,28 +771,9 @@ class AuditView(QWidget):
     def merge_refusal(self) -> str | None:
         """Why the open record must not receive other PCs' entries, or None.
 
-        A merge adds other wards' episodes: into the live clinical record they would appear
-        on this ward's board beside its own patients. Merging is for a separate audit record.
+        The rule is ``audit.merge.merge_target_refusal``'s, the same for ``mgso4 merge``.
         """
-        from mgso4.storage import StoreError, default_db_path
-
-        store = self.context.store
-        try:
-            live = store.path.resolve() in {
-                default_db_path().resolve(),
-                default_db_path(training=True).resolve(),
-            }
-            active = bool(store.episode_uuids(active_only=True))
-        except (OSError, StoreError) as exc:
-            return f"The open record cannot be checked: {exc}"
-        if live or active:
-            return (
-                "Records are not merged into a ward's own record: the other PCs' episodes "
-                "would appear on this ward board. Start the app on a separate audit record "
-                "(mgso4 --db audit.sqlite3), or use mgso4 merge --into audit.sqlite3 ..., "
-                "and merge there."
-            )
-        return None
+        return merge_target_refusal(self.context.store)
 
     def _on_merge_button_clicked(self) -> None:
         refusal = self.merge_refusal()
@@ -817,10 +798,13 @@ class AuditView(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        sources = [Path(item) for item in chosen]
+        self._merge([Path(item) for item in chosen])
+
+    def _merge(self, sources: list[Path], trust: tuple[str, ...] = ()) -> None:
+        target = self.context.store.path
 
         def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
-            return merge_into(target, sources, progress=progress, cancel=cancel)
+            return merge_into(target, sources, progress=progress, cancel=cancel, trust=trust)
 
         self._start("Merging records", work, self._on_merged)
 
@@ -833,10 +817,28 @@ class AuditView(QWidget):
             else:
                 parts.append(
                     f"{source.path.name}: {source.added:,} entries added, {source.skipped:,} "
-                    f"already here, {source.conflicts:,} conflicts"
+                    "already here"
                 )
         # The merge summary stays on screen in front of the new counts.
         self._note = f"Merge: {' · '.join(parts)}. "
         self._note_tone = ToneName.OK if report.ok else ToneName.WARNING
         self.context.changed()
         self.reload()
+        self._offer_trust(report)
+
+    def _offer_trust(self, report: MergeReport) -> None:
+        """Sources refused only for keys not known here: offer to trust them, once checked."""
+        pending = [s for s in report.sources if s.refused and s.untrusted and not s.conflicts]
+        if not pending:
+            return
+        labels = sorted({label for source in pending for label in source.untrusted})
+        answer = QMessageBox.question(
+            self,
+            "Workstation keys not known on this computer",
+            "These files are signed with keys this computer does not know:\n\n"
+            + "\n".join(labels)
+            + "\n\nOn each ward PC that wrote them, run “mgso4 verify” and compare the "
+            "fingerprints it prints. Trust these keys and merge the files?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._merge([source.path for source in pending], trust=tuple(labels))
