@@ -90,6 +90,7 @@ def backup_to(
         with Store.open(path, readonly=True) as store:
             written = store.backup(Path(folder), keep=keep)
             counts = store.counts()
+            warning = store.last_backup_warning
     except CorruptDatabaseError as exc:
         return _failure(path, exc), EXIT_PROBLEMS
     except StoreError as exc:
@@ -99,7 +100,9 @@ def backup_to(
         "path": str(path),
         "backup": str(written),
         "counts": counts,
-        "message": f"Backup written and verified: {written}",
+        "warning": warning,
+        "message": f"Backup written and verified: {written}"
+        + (f". WARNING: {warning}" if warning else ""),
     }, EXIT_OK
 
 

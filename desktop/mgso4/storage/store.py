@@ -42,7 +42,12 @@ from mgso4.core.episode import (
     validate_payload,
 )
 from mgso4.core.timeutil import Clock, utcnow
-from mgso4.storage.backup import DEFAULT_KEEP, backup_database, newest_good_backup
+from mgso4.storage.backup import (
+    DEFAULT_KEEP,
+    backup_database,
+    clock_behind_message,
+    newest_good_backup,
+)
 from mgso4.storage.errors import (
     CorruptDatabaseError,
     DiskFullError,
@@ -152,6 +157,8 @@ class Store:
         self._keys = keys
         #: This workstation's signing key (read-write stores only; ``storage.signing``).
         self.signer = signer
+        #: Set by :meth:`backup` when the clock is behind the record's newest entry.
+        self.last_backup_warning: str | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -726,10 +733,12 @@ class Store:
         Raises:
             BackupError: the copy did not verify (it was deleted) or could not be written.
         """
+        now = self._clock()
         with self._lock:
-            written = backup_database(
-                self._conn, self.path, Path(folder), keep=keep, now=self._clock()
-            )
+            written = backup_database(self._conn, self.path, Path(folder), keep=keep, now=now)
+            self.last_backup_warning = clock_behind_message(self._conn, now)
+        if self.last_backup_warning is not None:
+            log.warning("%s", self.last_backup_warning)
         self.write_witness(Path(folder), f"backup {written.name}")
         return written
 

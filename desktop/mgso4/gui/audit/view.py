@@ -17,14 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -45,7 +44,15 @@ from PySide6.QtWidgets import (
 
 from mgso4.audit import charts
 from mgso4.audit.data import AuditData, load_audit_data
-from mgso4.audit.export import ExportResult, export_csv, export_fhir, export_xlsx
+from mgso4.audit.export import (
+    ExportFormat,
+    ExportLevel,
+    ExportResult,
+    export_csv,
+    export_fhir,
+    export_xlsx,
+    suggested_file_name,
+)
 from mgso4.audit.facts import BabyRef, BabyRow, EpisodeFacts, GestationBand
 from mgso4.audit.merge import MergeReport, merge_into, merge_target_refusal
 from mgso4.audit.metrics import Filters, Metrics, OutcomeFilter, anznn_label
@@ -58,7 +65,9 @@ from mgso4.gui.context import AppContext
 from mgso4.gui.style import ToneName, set_role, set_tone
 from mgso4.gui.tasks import Report, TaskRunner
 from mgso4.gui.widgets.user_dialog import UserDialog
+from mgso4.settings import backup_folder
 from mgso4.storage import StoreError
+from mgso4.storage.signing import Anchors
 
 #: Rows shown in the list of babies behind a number (the export has them all).
 MAX_LIST_ROWS: Final = 2000
@@ -95,10 +104,25 @@ CHART_TABS: Final = (
     ("timing", "Load-to-birth timing"),
 )
 EXPORTERS: Final = {
-    "csv": (export_csv, "CSV (*.csv)", "mgso4-audit.csv"),
-    "xlsx": (export_xlsx, "Excel workbook (*.xlsx)", "mgso4-audit.xlsx"),
-    "fhir": (export_fhir, "FHIR R4 Bundle (*.json)", "mgso4-audit-fhir.json"),
+    "csv": (export_csv, "CSV (*.csv)"),
+    "xlsx": (export_xlsx, "Excel workbook (*.xlsx)"),
+    "fhir": (export_fhir, "FHIR R4 Bundle (*.json)"),
 }
+#: The export levels as offered on screen (``audit.export.ExportLevel``).
+LEVEL_CHOICES: Final = (
+    (
+        ExportLevel.SHAREABLE,
+        "Shareable — to send outside the unit: no clock times, birth month, small counts withheld",
+    ),
+    (
+        ExportLevel.PSEUDONYMISED,
+        "Pseudonymised — this unit's own audit: times kept, still personal data",
+    ),
+    (
+        ExportLevel.IDENTIFIABLE,
+        "Identifiable — names and NHS/CHI numbers (purpose and reason recorded)",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -320,19 +344,21 @@ class AuditView(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([640, 760])
 
-        self.identifiable_check = QCheckBox(
-            "Identifiable: include names, NHS/CHI numbers and dates of birth (needs a reason)",
-            self,
-        )
-        self.identifiable_check.setObjectName("identifiable_check")
+        self.level_combo = QComboBox(self)
+        self.level_combo.setObjectName("level_combo")
+        self.level_combo.setAccessibleName("Export level")
+        for level, words in LEVEL_CHOICES:
+            self.level_combo.addItem(words, level)
         self.export_buttons = {
             "csv": self._button("export_csv_button", "Export CSV…"),
             "xlsx": self._button("export_xlsx_button", "Export XLSX…"),
             "fhir": self._button("export_fhir_button", "Export FHIR…"),
         }
         exports = QHBoxLayout()
-        exports.addWidget(QLabel("Per-baby data (de-identified by default):", self))
-        exports.addWidget(self.identifiable_check, 1)
+        level_label = QLabel("Per-baby data:", self)
+        level_label.setBuddy(self.level_combo)
+        exports.addWidget(level_label)
+        exports.addWidget(self.level_combo, 1)
         for button in self.export_buttons.values():
             exports.addWidget(button)
 
@@ -709,27 +735,44 @@ class AuditView(QWidget):
 
     # ------------------------------------------------------------------ exports
 
+    @property
+    def export_level(self) -> ExportLevel:
+        """The level chosen for the next export."""
+        return ExportLevel(self.level_combo.currentData())
+
     def export(self, kind: str) -> None:
-        """Export the selection's babies as CSV, XLSX or FHIR (file dialog; reason if named)."""
+        """Export the selection's babies as CSV, XLSX or FHIR at the chosen level (file dialog;
+        purpose and reason for an identifiable export)."""
         data = self.data
         if data is None:
             self._say("Nothing to export yet: the record is still being read.", ToneName.INFO)
             return
-        exporter, file_filter, default_name = EXPORTERS[kind]
-        identifiable = self.identifiable_check.isChecked()
+        exporter, file_filter = EXPORTERS[kind]
+        level = self.export_level
+        if kind == "fhir" and level is ExportLevel.SHAREABLE:
+            self._say(
+                "A FHIR export carries clock times, so it is never shareable: choose CSV or "
+                "XLSX to share outside the unit, or the pseudonymised level for FHIR.",
+                ToneName.WARNING,
+            )
+            return
+        purpose: str | None = None
         reason: str | None = None
         recorded_by = self.context.user
-        if identifiable:
+        if level is ExportLevel.IDENTIFIABLE:
             if recorded_by is None:
                 dialog = UserDialog(None, self)
                 if dialog.exec() != UserDialog.DialogCode.Accepted or dialog.actor is None:
                     return
                 self.context.user = recorded_by = dialog.actor
-            reason = ask_export_reason(self)
-            if reason is None:
+            answer = ask_export_reason(self)
+            if answer is None:
                 self._say("Identifiable export cancelled: no reason was given.", ToneName.INFO)
                 return
-        chosen, _ = QFileDialog.getSaveFileName(self, "Export", default_name, file_filter)
+            purpose, reason = answer
+        format_key = cast(ExportFormat, kind)
+        suggested = suggested_file_name(level, format_key, self.context.clock().date())
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export", suggested, file_filter)
         if not chosen:
             return
         out = Path(chosen)
@@ -737,12 +780,14 @@ class AuditView(QWidget):
         tz = self.context.tz
         protocol = self.context.protocol_ref
         date_from, date_to, filters = self.selection()
+        witnesses = [backup_folder(self.context.settings, self.context.training)]
 
         def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
             return exporter(
                 store,
                 out,
-                identifiable=identifiable,
+                level=level,
+                purpose=purpose,
                 reason=reason,
                 key=load_or_create_key(),
                 progress=progress,
@@ -754,13 +799,14 @@ class AuditView(QWidget):
                 recorded_by=recorded_by,
                 protocol=protocol,
                 data=data,
+                anchors=Anchors.local(witnesses),
             )
 
         self._start(f"Exporting {kind.upper()}", work, self._on_exported)
 
     def _on_exported(self, result: ExportResult) -> None:
         self.last_export = result
-        what = "identifiable, recorded in the record" if result.identifiable else "de-identified"
+        what = "identifiable, recorded in the record" if result.identifiable else result.level.value
         unit = "resources" if result.format == "fhir" else "babies"
         self._say(f"Exported {result.rows:,} {unit} ({what}) to {result.path}", ToneName.OK)
         if result.identifiable:
