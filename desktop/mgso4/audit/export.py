@@ -83,7 +83,7 @@ from mgso4.core.episode import Actor, EventDraft, EventType, Exported, ProtocolR
 from mgso4.core.protocol import DEFAULT_PROTOCOL_ID, ProtocolLibrary
 from mgso4.core.timeutil import LONDON, utcnow
 from mgso4.resources import resource_path
-from mgso4.storage import Store, verify_path
+from mgso4.storage import Store
 
 if TYPE_CHECKING:
     from mgso4.storage.signing import Anchors
@@ -606,13 +606,16 @@ def verification_of(
 
     Raises:
         AuditError: the record fails verification and ``allow_unverified`` is False.
+        mgso4.storage.StoreError: the file is not a record, or cannot be opened.
     """
     if isinstance(store_or_path, Store):
         verified = store_or_path.verify(anchors)
         path = store_or_path.path
     else:
+        # Opened as a record first, so a file that is not one is named as such (StoreError).
         path = Path(store_or_path)
-        verified = verify_path(path, anchors=anchors)
+        with Store.open(path, readonly=True) as store:
+            verified = store.verify(anchors)
     if verified.ok:
         checked = "integrity, hash chains and signatures" + (
             ", keys and witnesses" if anchors is not None else ""

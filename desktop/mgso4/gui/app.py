@@ -21,13 +21,20 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from mgso4.core.protocol import ProtocolError, ProtocolLibrary, load_preparations_file
+from mgso4.core.protocol import Protocol, ProtocolError, ProtocolLibrary, load_preparations_file
 from mgso4.gui.context import AppContext
 from mgso4.gui.main_window import MainWindow
 from mgso4.gui.style import apply_style
 from mgso4.gui.tasks import BackupController, TaskRunner
 from mgso4.resources import resource_path
-from mgso4.settings import Settings, SettingsError, backup_folder, load_settings
+from mgso4.settings import (
+    Settings,
+    SettingsError,
+    backup_folder,
+    config_dir,
+    data_dir,
+    load_settings,
+)
 from mgso4.storage import Store, StoreError, default_db_path
 
 LOG = logging.getLogger(__name__)
@@ -79,6 +86,7 @@ def build_context(
     preparations = load_preparations_file(resource_path("preparations.toml"))
     db_path = options.db or default_db_path(options.training)
     store = Store.open(db_path, backup_dir=backup_folder(settings, options.training))
+    log_start(store, protocol, options.protocol or settings.protocol)
     return AppContext(
         store=store,
         protocol=protocol,
@@ -87,6 +95,29 @@ def build_context(
         settings=settings,
         training=options.training,
         settings_path=settings_path,
+    )
+
+
+def log_start(store: Store, protocol: Protocol, chosen: str) -> None:
+    """Say in the log which record, protocol and folders are in use (and which were moved by
+    ``MGSO4_DATA_DIR`` / ``MGSO4_CONFIG_DIR``), so a support call can tell at once."""
+    moved = {
+        name: os.environ[name]
+        for name in ("MGSO4_DATA_DIR", "MGSO4_CONFIG_DIR")
+        if name in os.environ
+    }
+    LOG.info(
+        "record in use: %s (workstation %s); protocol for new episodes: %s %s, sha256 %s "
+        "(chosen as %r); data folder %s; settings folder %s%s",
+        store.path.resolve(),
+        store.workstation_id,
+        protocol.id,
+        protocol.version,
+        protocol.short_hash,
+        chosen,
+        data_dir(),
+        config_dir(),
+        "; moved by " + ", ".join(f"{k}={v}" for k, v in moved.items()) if moved else "",
     )
 
 

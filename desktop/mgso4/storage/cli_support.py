@@ -82,8 +82,8 @@ def backup_to(
     """Write a verified backup of a record into a folder and rotate old backups.
 
     Returns:
-        ``{"ok": True, "backup": <file>, ...}`` and 0, or an error dict and 1 (the record is
-        damaged) or 2 (the backup could not be made).
+        ``{"ok": True, "backup": <file>, ...}`` and 0, or an error dict and 2 (the backup could
+        not be made, e.g. the record is damaged; the message says which).
     """
     path = Path(path)
     try:
@@ -91,9 +91,7 @@ def backup_to(
             written = store.backup(Path(folder), keep=keep)
             counts = store.counts()
             warning = store.last_backup_warning
-    except CorruptDatabaseError as exc:
-        return _failure(path, exc), EXIT_PROBLEMS
-    except StoreError as exc:
+    except StoreError as exc:  # a damaged record cannot be backed up: the action failed
         return _failure(path, exc), EXIT_FAILED
     return {
         "ok": True,
