@@ -140,8 +140,9 @@ def test_the_journal_of_a_record_is_refused(
 
 
 def test_the_configured_live_record_is_refused_even_before_it_exists(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("MGSO4_DATA_DIR", str(tmp_path / "data"))
     live = default_db_path()
     live.parent.mkdir(parents=True, exist_ok=True)
 

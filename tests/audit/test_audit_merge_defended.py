@@ -199,8 +199,9 @@ def test_an_unsigned_old_source_needs_its_workstation_named(unit: Computer, tmp_
 
 
 def test_merging_into_the_live_record_is_refused_by_the_command_line_as_on_screen(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("MGSO4_DATA_DIR", str(tmp_path / "data"))
     live = default_db_path()
     Store.open(live, check_location_safe=False).close()
     source = tmp_path / "a.sqlite3"
