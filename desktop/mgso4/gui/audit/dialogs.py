@@ -75,7 +75,7 @@ class ExportReasonDialog(QDialog):
         self.purpose_combo.currentIndexChanged.connect(self._on_reason_edit_text_changed)
         self.cancel_button.clicked.connect(self.reject)
         self.ok_button.clicked.connect(self.accept)
-        self.resize(480, 260)
+        self.resize(560, 420)
 
     @property
     def reason(self) -> str:

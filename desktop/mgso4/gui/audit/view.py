@@ -347,8 +347,16 @@ class AuditView(QWidget):
         self.level_combo = QComboBox(self)
         self.level_combo.setObjectName("level_combo")
         self.level_combo.setAccessibleName("Export level")
+        # The words are long; the box may be narrower than them (the list shows them whole).
+        self.level_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.level_combo.setMinimumContentsLength(24)
         for level, words in LEVEL_CHOICES:
             self.level_combo.addItem(words, level)
+            self.level_combo.setItemData(
+                self.level_combo.count() - 1, words, Qt.ItemDataRole.ToolTipRole
+            )
         self.export_buttons = {
             "csv": self._button("export_csv_button", "Export CSV…"),
             "xlsx": self._button("export_xlsx_button", "Export XLSX…"),
