@@ -13,7 +13,9 @@ Attacks from the adversarial review:
 
 from __future__ import annotations
 
+import contextlib
 import json
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -42,14 +44,25 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def flipped(demo: Path, folder: Path, count: int = 200) -> Path:
-    """A copy of the record with ``count`` bytes flipped across its pages."""
-    data = bytearray(demo.read_bytes())
-    step = max(1, (len(data) - 200) // count)
-    for index in range(count):
-        data[100 + index * step] ^= 0xA5
+    """A copy of the record with ``count`` random bytes flipped, damaged the way the review's
+    was: SQLite's own quick_check then answers with bytes that are not UTF-8 (raw Python
+    sqlite3 raises UnicodeDecodeError on it). Seeds are tried until one does that."""
+    original = demo.read_bytes()
     damaged = folder / "damaged.sqlite3"
-    damaged.write_bytes(bytes(data))
-    return damaged
+    for seed in range(200):
+        rng = random.Random(seed)
+        data = bytearray(original)
+        for _ in range(count):
+            data[rng.randrange(100, len(data))] ^= rng.randrange(1, 256)
+        damaged.write_bytes(bytes(data))
+        try:
+            with contextlib.closing(sqlite3.connect(damaged)) as raw:
+                raw.execute("PRAGMA quick_check").fetchall()
+        except UnicodeDecodeError:
+            return damaged
+        except sqlite3.Error:
+            continue
+    raise AssertionError("no seed damaged the file so that quick_check answers in non-UTF-8")
 
 
 def one_line(err: str) -> str:

@@ -15,7 +15,6 @@ import pytest
 
 from mgso4.cli import main
 from mgso4.reports import write_pdf_atomically
-from mgso4.safe_paths import RecordOverwriteError
 from mgso4.storage import Store, default_db_path
 
 
@@ -215,6 +214,8 @@ def test_the_pdf_writer_itself_never_replaces_a_database(tmp_path: Path, demo_db
     record = tmp_path / "record.sqlite3"
     record.write_bytes(demo_db.read_bytes())
     before = digest(record)
+
+    from mgso4.safe_paths import RecordOverwriteError
 
     with pytest.raises(RecordOverwriteError):
         write_pdf_atomically(b"%PDF-1.4 a page", record)

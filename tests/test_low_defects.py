@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from mgso4.audit.demo import remove_stale_partials
+from mgso4.audit import demo as demo_module
 from mgso4.audit.progress import AuditError
 from mgso4.audit.pseudonym import load_or_create_key
 from mgso4.core.episode import Patient
@@ -99,7 +99,7 @@ def test_partials_of_a_run_still_going_are_left_alone(tmp_path: Path) -> None:
     gone = tmp_path / ".demo.sqlite3.ward.999999999-0123abcd.partial"
     gone.write_bytes(b"abandoned")
 
-    removed = remove_stale_partials(tmp_path / "demo.sqlite3")
+    removed = demo_module.remove_stale_partials(tmp_path / "demo.sqlite3")
 
     assert removed == [gone]
     assert ours.exists()

@@ -15,12 +15,8 @@ from pathlib import Path
 import pytest
 
 from mgso4.cli import main
-from mgso4.core.protocol import (
-    CEILINGS,
-    ProtocolError,
-    ProtocolLibrary,
-    parse_protocol,
-)
+from mgso4.core import protocol as protocol_module
+from mgso4.core.protocol import ProtocolError, ProtocolLibrary, parse_protocol
 from mgso4.resources import resource_path
 
 PROTOCOLS = resource_path("protocols")
@@ -150,7 +146,7 @@ def test_the_rouse_preset_with_6_g_2_g_per_h_and_12_h_passes() -> None:
 
 
 def test_every_ceiling_names_where_it_comes_from() -> None:
-    for path, ceiling in CEILINGS.items():
+    for path, ceiling in protocol_module.CEILINGS.items():
         assert ceiling.low <= ceiling.high, path
         assert ceiling.why and ceiling.unit, path
 

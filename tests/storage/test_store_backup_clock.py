@@ -17,7 +17,7 @@ from storage_builders import PROTOCOL, T0, StepClock, created, observation
 
 from mgso4.cli import main
 from mgso4.storage import Store, list_backups, newest_good_backup
-from mgso4.storage.backup import backup_content
+from mgso4.storage import backup as backup_module
 
 
 def grow(store: Store, episode: str, at_minutes: int) -> None:
@@ -50,7 +50,7 @@ def test_backups_written_after_the_clock_went_back_are_kept_and_the_oldest_conte
     kept = sorted(b.path for b in list_backups(folder))
     assert kept == sorted(written)
     assert newest_good_backup(folder) == written[-1]
-    assert backup_content(written[-1])[0] == newest_entries
+    assert backup_module.backup_content(written[-1])[0] == newest_entries
 
 
 def test_the_backup_command_says_the_clock_is_behind(
@@ -73,4 +73,4 @@ def test_a_backup_that_cannot_be_read_counts_as_holding_nothing(tmp_path: Path) 
     broken = tmp_path / "mgso4-20300101T000000Z.sqlite3"
     broken.write_bytes(b"not a database")
 
-    assert backup_content(broken) == (-1, "")
+    assert backup_module.backup_content(broken) == (-1, "")

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from mgso4.storage.errors import ReadOnlyError, StoreError, translate
+from mgso4.storage.errors import ReadOnlyError, StoreError, corrupt_error, translate
 
 #: STRICT tables need 3.37 (2021-11-27).
 MIN_SQLITE_VERSION = (3, 37, 0)
@@ -153,6 +153,9 @@ def connect(
     except sqlite3.Error as exc:
         connection.close()
         raise translate(exc, path=path, writing=False) from None
+    except UnicodeDecodeError:  # SQLite's error message quoted damaged bytes
+        connection.close()
+        raise corrupt_error(path, detail="SQLite reports damage it cannot even describe") from None
     return connection
 
 

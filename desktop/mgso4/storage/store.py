@@ -508,6 +508,13 @@ class Store:
                 return list(self._conn.execute(sql, parameters).fetchall())
             except sqlite3.Error as exc:
                 raise self._read_error(exc) from None
+            except UnicodeDecodeError:  # SQLite's error message quoted damaged bytes
+                raise corrupt_error(
+                    self.path,
+                    detail="SQLite reports damage it cannot even describe",
+                    newest_backup=newest_good_backup(self.backup_dir),
+                    backup_dir=self.backup_dir,
+                ) from None
 
     def _read_error(self, exc: sqlite3.Error) -> StoreError:
         error = translate(exc, path=self.path, writing=False)
@@ -657,6 +664,12 @@ class Store:
                 return verify_connection(self._conn, path=self.path, anchors=anchors)
             except sqlite3.Error as exc:
                 return failed_report(self.path, str(self._read_error(exc)))
+            except UnicodeDecodeError:
+                return failed_report(
+                    self.path,
+                    f"the file {self.path} is damaged beyond reading (SQLite's "
+                    "own report of it is not readable text)",
+                )
 
     def registrations(self) -> list[Registration]:
         """Every signing key registered in the record (none in a format 1 file)."""
@@ -795,6 +808,14 @@ def _check_file(connection: sqlite3.Connection, path: Path, backup_dir: Path | N
         truncated = truncation_problem(connection, path)
         if truncated is not None and problems == ["ok"]:
             problems = [truncated]
+    except UnicodeDecodeError:
+        # SQLite's own error message quoted damaged bytes that are not text.
+        raise corrupt_error(
+            path,
+            detail="SQLite reports damage in its structure (its message is not even readable)",
+            newest_backup=newest_good_backup(backup_dir),
+            backup_dir=backup_dir,
+        ) from None
     except sqlite3.Error as exc:
         error = translate(exc, path=path, writing=False)
         if isinstance(error, CorruptDatabaseError):

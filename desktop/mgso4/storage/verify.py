@@ -295,6 +295,8 @@ def verify_connection(
                 integrity = truncation_problem(connection, Path(path)) or "ok"
         except sqlite3.DatabaseError as exc:
             integrity = str(exc)
+        except UnicodeDecodeError:
+            integrity = "SQLite reports damage it cannot even describe in readable text"
         if integrity != "ok":
             findings.append(Finding(INTEGRITY, f"SQLite integrity check failed: {integrity}"))
         if not 1 <= version <= SCHEMA_VERSION or application_id != APPLICATION_ID:
@@ -488,6 +490,13 @@ def verify_path(
         connection.execute("PRAGMA trusted_schema = OFF")
         with bound_work(connection, path):
             return verify_connection(connection, path=path, anchors=anchors)
+    except UnicodeDecodeError:
+        # SQLite's error message quoted damaged bytes (the text factory covers values only).
+        return failed_report(
+            path,
+            f"the file {path} is damaged beyond reading (SQLite's own report of it is not "
+            "readable text)",
+        )
     except sqlite3.Error as exc:
         if "interrupted" in str(exc):
             return failed_report(
