@@ -23,6 +23,7 @@ What this proves, and what someone who also holds a workstation's key could stil
 This module knows nothing about SQLite: it works on plain values (hashes, registrations,
 signatures, witnesses), so every storage backend (the SQLite file, a unit's PostgreSQL server)
 applies the same rules. Key and witness files are read and written here; the record is not.
+``cryptography`` is imported with the module: every read-write open of a record needs it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from mgso4.settings import config_dir
 from mgso4.storage.errors import StoreError
@@ -102,9 +107,6 @@ def event_message(event_hash: str) -> bytes:
 
 def verify_signature(public_key: str, message: bytes, signature: str) -> bool:
     """True when ``signature`` (hex) is the key's Ed25519 signature of ``message``."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
     if not _HEX64.match(public_key or "") or not _HEX128.match(signature or ""):
         return False
     try:
@@ -128,8 +130,6 @@ class WorkstationKey:
 
     def sign(self, message: bytes) -> str:
         """The Ed25519 signature of ``message``, hex."""
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
         return Ed25519PrivateKey.from_private_bytes(self.private_key).sign(message).hex()
 
     def sign_event(self, event_hash: str) -> str:
@@ -143,9 +143,6 @@ class WorkstationKey:
 
 
 def _public_from_private(private_key: bytes) -> str:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
     public = Ed25519PrivateKey.from_private_bytes(private_key).public_key()
     return public.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
