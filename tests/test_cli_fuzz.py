@@ -203,7 +203,9 @@ def test_no_input_ends_in_a_traceback(command: str, template: Path) -> None:
     )
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
-        with scratch(template) as files:
+        with scratch(template) as files, contextlib.chdir(files["folder"]):
+            # In the scratch folder: a fuzzed relative path ("=2+3", "0") writes there,
+            # never into the folder the tests were started from.
             paths = [str(files[name]) for name in PATH_NAMES]
             argv = data.draw(arguments(command, paths))
             code, out, err = run(argv)
