@@ -35,14 +35,18 @@ FORBIDDEN = {
 MAY_IMPORT: dict[str, frozenset[str] | None] = {
     "mgso4": frozenset(),
     "resources": frozenset(),
+    # Output-path safety shared by every writer of files (never replace a record).
+    "safe_paths": frozenset(),
     "settings": frozenset({"core"}),
     "core": frozenset(),
-    "storage": frozenset({"mgso4", "core", "settings"}),
+    "storage": frozenset({"mgso4", "core", "settings", "safe_paths"}),
     # Reports render a folded episode handed to them: they never open the record.
-    "reports": frozenset({"mgso4", "core", "resources"}),
+    "reports": frozenset({"mgso4", "core", "resources", "safe_paths"}),
     # The audit reads the record and classifies through core. Its own documents (the feedback
     # sheet) reuse the reports' fonts and page furniture; reports never import the audit.
-    "audit": frozenset({"mgso4", "core", "storage", "reports", "resources", "settings"}),
+    "audit": frozenset(
+        {"mgso4", "core", "storage", "reports", "resources", "settings", "safe_paths"}
+    ),
     "gui": None,
     "cli": None,
     "__main__": frozenset({"cli"}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,17 +12,21 @@ from mgso4.cli import main
 from mgso4.storage import Store
 
 
+@pytest.fixture(scope="module", autouse=True)
+def private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Settings, keys and data of this module's own (the demo record's signing keys too)."""
+    base = tmp_path_factory.mktemp("cli-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MGSO4_CONFIG_DIR", str(base / "config"))
+        patch.setenv("MGSO4_DATA_DIR", str(base / "data"))
+        yield base
+
+
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(private_folders: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "demo.sqlite3"
     assert main(["demo-data", "--db", str(path), "--episodes", "40", "--seed", "3", "--quiet"]) == 0
     return path
-
-
-@pytest.fixture(autouse=True)
-def private_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MGSO4_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("MGSO4_DATA_DIR", str(tmp_path / "data"))
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -132,12 +137,13 @@ def test_default_export_holds_no_identifier_or_name(
     for patient in patients:
         assert patient.identifier not in text
         assert patient.name not in text
+    assert text.splitlines()[0].lstrip("\ufeff").startswith("row_number,birth_month")
 
 
 def test_identifiable_export_needs_a_reason(
     capsys: pytest.CaptureFixture[str], demo_db: Path, tmp_path: Path
 ) -> None:
-    out_csv = tmp_path / "named.csv"
+    out_csv = tmp_path / "named-IDENTIFIABLE.csv"
     code, _, err = run(
         capsys,
         "export",
@@ -148,8 +154,12 @@ def test_identifiable_export_needs_a_reason(
         "--out",
         str(out_csv),
         "--identifiable",
+        "--purpose",
+        "case-review",
+        "--reason",
+        "x",
     )
-    assert code == 2 and "--reason" in err
+    assert code == 2 and "--reason" in err and "substance" in err
     assert not out_csv.exists()
 
 

@@ -89,6 +89,17 @@ def data_dir() -> Path:
     )
 
 
+def backup_folder(settings: Settings, training: bool = False) -> Path:
+    """Where backups (and the chain-head witnesses beside them) go: the setting, else the data
+    folder; training backups apart.
+
+    Training backups get their own folder because rotation keeps the newest N files of a
+    folder: mixed in one folder, practice backups would push clinical ones out.
+    """
+    base = Path(settings.backup_dir).expanduser() if settings.backup_dir else data_dir() / "backups"
+    return base / "training" if training else base
+
+
 def settings_path() -> Path:
     """Where settings are kept."""
     return config_dir() / "settings.json"

@@ -1,4 +1,5 @@
-"""Exports: de-identified by default; identifiable only with a reason, logged; all or nothing."""
+"""Exports: shareable by default; identifiable only with a purpose and reason, logged; all or
+nothing."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ from mgso4.core.timeutil import LONDON
 from mgso4.storage import ReadOnlyError, Store
 
 OTHER_KEY = bytes(range(1, 33))
+PSEUDONYMISED = "pseudonymised"
+PURPOSE = "case-review"
+REASON = "Review of the January births for the perinatal morbidity meeting"
 
 
 def identities(path: Path) -> tuple[set[str], set[str], set[str]]:
@@ -106,7 +110,7 @@ def test_default_xlsx_holds_no_name_identifier_or_full_date_of_birth(
 ) -> None:
     out = tmp_path / "babies.xlsx"
 
-    export_xlsx(small_demo, out, key=key)
+    export_xlsx(small_demo, out, key=key, level=PSEUDONYMISED)
 
     text = xlsx_text(out)
     identifiers, names, births = identities(small_demo)
@@ -135,7 +139,7 @@ def test_pseudonym_is_stable_with_the_same_key_and_different_with_another(
 ) -> None:
     def pseudonyms(name: str, with_key: bytes) -> list[str]:
         out = tmp_path / name
-        export_csv(small_demo, out, key=with_key)
+        export_csv(small_demo, out, key=with_key, level=PSEUDONYMISED)
         with out.open(encoding="utf-8-sig", newline="") as handle:
             return [row["patient_pseudonym"] for row in csv.DictReader(handle)]
 
@@ -172,7 +176,7 @@ def test_identifiable_columns_never_appear_in_a_de_identified_export() -> None:
 def test_csv_comes_with_its_data_dictionary_and_chain_heads(
     small_demo: Path, tmp_path: Path, key: bytes
 ) -> None:
-    result = export_csv(small_demo, tmp_path / "babies.csv", key=key)
+    result = export_csv(small_demo, tmp_path / "babies.csv", key=key, level=PSEUDONYMISED)
 
     dictionary = (tmp_path / "babies.dictionary.csv").read_text(encoding="utf-8-sig")
     assert result.extra_paths == (tmp_path / "babies.dictionary.csv",)
@@ -199,7 +203,14 @@ def test_export_keeps_only_babies_born_in_the_date_range(
 ) -> None:
     out = tmp_path / "june.csv"
 
-    export_csv(small_demo, out, key=key, date_from=date(2026, 6, 1), date_to=date(2026, 6, 30))
+    export_csv(
+        small_demo,
+        out,
+        key=key,
+        date_from=date(2026, 6, 1),
+        date_to=date(2026, 6, 30),
+        level=PSEUDONYMISED,
+    )
 
     with out.open(encoding="utf-8-sig", newline="") as handle:
         dates = {row["birth_date_local"] for row in csv.DictReader(handle)}
@@ -262,15 +273,25 @@ def test_fhir_course_has_its_period_and_rate(store: Store, tmp_path: Path, key: 
 # --- identifiable exports ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("reason", [None, "", "   "])
-def test_identifiable_export_without_a_reason_is_refused(
+@pytest.mark.parametrize(
+    "reason", [None, "", "   ", "x", "Case review", "aaaaaaaaaaaaaaaaaaaaaaaa"]
+)
+def test_identifiable_export_without_a_reason_of_substance_is_refused(
     store: Store, tmp_path: Path, key: bytes, reason: str | None
 ) -> None:
     crafted(store)
-    out = tmp_path / "named.csv"
+    out = tmp_path / "named-IDENTIFIABLE.csv"
 
-    with pytest.raises(AuditError, match="needs a reason"):
-        export_csv(store, out, key=key, identifiable=True, reason=reason, recorded_by=AUDITOR)
+    with pytest.raises(AuditError, match="reason of substance"):
+        export_csv(
+            store,
+            out,
+            key=key,
+            identifiable=True,
+            purpose=PURPOSE,
+            reason=reason,
+            recorded_by=AUDITOR,
+        )
 
     assert not out.exists()
     assert exported_events(store) == []
@@ -282,17 +303,30 @@ def test_identifiable_export_without_the_exporters_name_is_refused(
     crafted(store)
 
     with pytest.raises(AuditError, match="name and role"):
-        export_csv(store, tmp_path / "x.csv", key=key, identifiable=True, reason="Case review")
+        export_csv(
+            store,
+            tmp_path / "x-IDENTIFIABLE.csv",
+            key=key,
+            identifiable=True,
+            purpose=PURPOSE,
+            reason=REASON,
+        )
 
 
 def test_identifiable_export_with_a_reason_is_recorded_as_an_exported_event(
     store: Store, tmp_path: Path, key: bytes
 ) -> None:
     crafted(store, name="Ada Testcase", identifier="9990000026")
-    out = tmp_path / "named.csv"
+    out = tmp_path / "named-IDENTIFIABLE.csv"
 
     result = export_csv(
-        store, out, key=key, identifiable=True, reason="  Case review 12/2026 ", recorded_by=AUDITOR
+        store,
+        out,
+        key=key,
+        identifiable=True,
+        purpose=PURPOSE,
+        reason=f"  {REASON} ",
+        recorded_by=AUDITOR,
     )
 
     text = out.read_text(encoding="utf-8-sig")
@@ -302,7 +336,7 @@ def test_identifiable_export_with_a_reason_is_recorded_as_an_exported_event(
         {
             "format": "csv",
             "identifiable": True,
-            "reason": "Case review 12/2026",
+            "reason": f"case review: {REASON}",
             "rows": 1,
             "note": "",
         }
@@ -315,11 +349,17 @@ def test_identifiable_export_whose_log_entry_cannot_be_saved_writes_no_file(
     store: Store, db_path: Path, tmp_path: Path, key: bytes
 ) -> None:
     crafted(store)
-    out = tmp_path / "named.xlsx"
+    out = tmp_path / "named-IDENTIFIABLE.xlsx"
 
     with Store.open(db_path, readonly=True) as readonly, pytest.raises(ReadOnlyError):
         export_xlsx(
-            readonly, out, key=key, identifiable=True, reason="Case review", recorded_by=AUDITOR
+            readonly,
+            out,
+            key=key,
+            identifiable=True,
+            purpose=PURPOSE,
+            reason=REASON,
+            recorded_by=AUDITOR,
         )
 
     assert not out.exists()
@@ -340,9 +380,17 @@ def test_text_that_looks_like_a_formula_is_neutralised(
     store: Store, tmp_path: Path, key: bytes
 ) -> None:
     crafted(store, name='=HYPERLINK("http://example.invalid","x")')
-    out = tmp_path / "named.csv"
+    out = tmp_path / "named-IDENTIFIABLE.csv"
 
-    export_csv(store, out, key=key, identifiable=True, reason="Review", recorded_by=AUDITOR)
+    export_csv(
+        store,
+        out,
+        key=key,
+        identifiable=True,
+        purpose=PURPOSE,
+        reason=REASON,
+        recorded_by=AUDITOR,
+    )
 
     with out.open(encoding="utf-8-sig", newline="") as handle:
         names = [row["patient_name"] for row in csv.DictReader(handle)]

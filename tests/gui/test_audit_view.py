@@ -12,12 +12,14 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from mgso4.audit.demo import write_demo_data
+from mgso4.audit.export import ExportLevel
 from mgso4.audit.facts import GestationBand
 from mgso4.audit.progress import Cancelled
 from mgso4.core.episode import Actor, EventType
 from mgso4.core.protocol import ProtocolLibrary, load_preparations_file
 from mgso4.core.vocab import Role
 from mgso4.gui.audit import AuditView
+from mgso4.gui.audit.dialogs import ExportReasonDialog
 from mgso4.gui.context import AppContext
 from mgso4.resources import resource_path
 from mgso4.settings import Settings
@@ -35,10 +37,9 @@ def demo_record(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def context(
-    demo_record: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[AppContext]:
-    monkeypatch.setenv("MGSO4_CONFIG_DIR", str(tmp_path / "config"))
+def context(demo_record: Path, tmp_path: Path) -> Iterator[AppContext]:
+    # The test run's own config folder (tests/conftest.py) holds the demo record's signing
+    # keys, as the ward PC that wrote it would.
     copy = tmp_path / "record.sqlite3"
     copy.write_bytes(demo_record.read_bytes())
     settings = Settings()
@@ -64,11 +65,19 @@ def open_view(qtbot: QtBot, context: AppContext) -> AuditView:
     return view
 
 
-def save_as(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
-    monkeypatch.setattr(
-        "mgso4.gui.audit.view.QFileDialog.getSaveFileName",
-        lambda *args, **kwargs: (str(path), ""),
-    )
+def save_as(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
+    """Answer the save dialog with ``path``; the list gets the file name the app offered."""
+    offered: list[str] = []
+
+    def answer(*args: Any, **kwargs: Any) -> tuple[str, str]:
+        offered.append(str(args[2]) if len(args) > 2 else "")
+        return str(path), ""
+
+    monkeypatch.setattr("mgso4.gui.audit.view.QFileDialog.getSaveFileName", answer)
+    return offered
+
+
+REASON = "Review of the January births for the perinatal morbidity meeting"
 
 
 def test_view_reads_the_record_off_the_gui_thread(qtbot: QtBot, context: AppContext) -> None:
@@ -136,19 +145,35 @@ def test_band_filter_recounts(qtbot: QtBot, context: AppContext) -> None:
     assert {row.band for row in view.metrics.rows} == {GestationBand.FROM_28_TO_29}
 
 
-def test_export_csv_button_writes_a_de_identified_file(
+def test_export_csv_button_writes_a_shareable_file_by_default(
     qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = open_view(qtbot, context)
     out = tmp_path / "out" / "audit.csv"
     out.parent.mkdir()
-    save_as(monkeypatch, out)
+    offered = save_as(monkeypatch, out)
 
     qtbot.mouseClick(view.export_buttons["csv"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.last_export is not None, timeout=WAIT_MS)
 
     assert out.exists() and (out.parent / "audit.dictionary.csv").exists()
-    assert view.last_export is not None and not view.last_export.identifiable
+    assert view.last_export is not None and view.last_export.level is ExportLevel.SHAREABLE
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "birth_month" in header and "patient_pseudonym" not in header
+    assert offered and offered[0].endswith("-shareable.csv")
+
+
+def test_the_pseudonymised_level_keeps_the_pseudonym(
+    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    out = tmp_path / "audit.csv"
+    save_as(monkeypatch, out)
+    view.level_combo.setCurrentIndex(view.level_combo.findData(ExportLevel.PSEUDONYMISED))
+
+    qtbot.mouseClick(view.export_buttons["csv"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.last_export is not None, timeout=WAIT_MS)
+
     assert "patient_pseudonym" in out.read_text(encoding="utf-8-sig").splitlines()[0]
 
 
@@ -156,17 +181,20 @@ def test_identifiable_export_asks_for_a_reason_and_is_recorded(
     qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = open_view(qtbot, context)
-    out = tmp_path / "named.xlsx"
-    save_as(monkeypatch, out)
-    monkeypatch.setattr("mgso4.gui.audit.view.ask_export_reason", lambda parent: "Case review")
-    view.identifiable_check.setChecked(True)
+    out = tmp_path / "named-IDENTIFIABLE.xlsx"
+    offered = save_as(monkeypatch, out)
+    monkeypatch.setattr(
+        "mgso4.gui.audit.view.ask_export_reason", lambda parent: ("case-review", REASON)
+    )
+    view.level_combo.setCurrentIndex(view.level_combo.findData(ExportLevel.IDENTIFIABLE))
 
     qtbot.mouseClick(view.export_buttons["xlsx"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.last_export is not None, timeout=WAIT_MS)
 
     assert out.exists()
+    assert offered and offered[0].endswith("-IDENTIFIABLE.xlsx")
     exported = [e for e in context.store.iter_events() if e.type is EventType.EXPORTED]
-    assert [e.payload["reason"] for e in exported] == ["Case review"]
+    assert [e.payload["reason"] for e in exported] == [f"case review: {REASON}"]
     assert exported[0].recorded_by == AUDITOR
 
 
@@ -177,7 +205,7 @@ def test_identifiable_export_without_a_reason_writes_nothing(
     out = tmp_path / "named.csv"
     save_as(monkeypatch, out)
     monkeypatch.setattr("mgso4.gui.audit.view.ask_export_reason", lambda parent: None)
-    view.identifiable_check.setChecked(True)
+    view.level_combo.setCurrentIndex(view.level_combo.findData(ExportLevel.IDENTIFIABLE))
 
     qtbot.mouseClick(view.export_buttons["csv"], Qt.MouseButton.LeftButton)
 
@@ -294,8 +322,19 @@ def test_merge_into_the_live_record_is_refused(
     qtbot: QtBot, context: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = open_view(qtbot, context)
-    monkeypatch.setattr(
-        "mgso4.storage.live.default_db_path", lambda training=False: context.store.path
-    )
+    monkeypatch.setattr("mgso4.storage.default_db_path", lambda training=False: context.store.path)
 
     assert view.merge_refusal() is not None
+
+
+def test_the_reason_dialog_accepts_only_a_purpose_and_a_reason_of_substance(qtbot: QtBot) -> None:
+    dialog = ExportReasonDialog()
+    qtbot.addWidget(dialog)
+
+    dialog.reason_edit.setPlainText("x")
+    assert not dialog.ok_button.isEnabled()
+    dialog.purpose_combo.setCurrentIndex(dialog.purpose_combo.findData("case-review"))
+    assert not dialog.ok_button.isEnabled()
+    dialog.reason_edit.setPlainText(REASON)
+
+    assert dialog.ok_button.isEnabled()

@@ -62,7 +62,10 @@ def test_backup_file_is_owner_only(filled: Store, tmp_path: Path) -> None:
 def test_backup_leaves_no_temporary_files(filled: Store, tmp_path: Path) -> None:
     written = filled.backup(tmp_path / "backups")
 
-    assert [p.name for p in (tmp_path / "backups").iterdir()] == [written.name]
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [
+        written.name,
+        f"mgso4-witness-{filled.workstation_id}.jsonl",
+    ]
 
 
 def test_two_backups_in_the_same_second_get_a_counter(filled: Store, tmp_path: Path) -> None:

@@ -169,7 +169,10 @@ def test_a_read_only_viewer_may_open_a_copy_on_a_share(tmp_path: Path) -> None:
         assert view.counts()["events"] == 0
 
 
-def test_default_paths_are_separate_files_in_the_app_data_folder() -> None:
+def test_default_paths_are_separate_files_in_the_app_data_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MGSO4_DATA_DIR")
     live, training = default_db_path(), default_db_path(training=True)
 
     assert live.name == "record.sqlite3"

@@ -219,36 +219,44 @@ def test_busy_timeout_is_configurable(db_path: Path) -> None:
         assert store._conn.execute("PRAGMA busy_timeout").fetchone() == (2500,)
 
 
-def test_an_empty_sqlite_file_is_brought_to_the_current_schema(tmp_path: Path) -> None:
+def test_an_empty_sqlite_file_is_refused_not_turned_into_a_record(tmp_path: Path) -> None:
     blank = tmp_path / "blank.sqlite3"
     with sqlite3.connect(blank) as raw:  # a valid database with no tables
         raw.execute("CREATE TABLE scratch (x)")
         raw.execute("DROP TABLE scratch")
+    before = _digest(blank)
 
-    with Store.open(blank, check_location_safe=False) as store:
-        assert store.verify().ok
+    with pytest.raises(NotARecordError, match="empty SQLite database"):
+        Store.open(blank, check_location_safe=False)
+
+    assert _digest(blank) == before
 
 
 def test_a_failed_migration_leaves_the_file_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    blank = tmp_path / "blank.sqlite3"
-    with sqlite3.connect(blank) as raw:
-        raw.execute("CREATE TABLE scratch (x)")
-        raw.execute("DROP TABLE scratch")
-    before = _digest(blank)
+    old = tmp_path / "old.sqlite3"
+    with Store.open(old, check_location_safe=False) as store:
+        store.append(created(str(uuid.uuid4())), PROTOCOL)
+    with sqlite3.connect(old, isolation_level=None) as raw:  # as a format 1 file was
+        for table in ("workstation_key", "event_signature"):
+            raw.execute(f"DROP TRIGGER {table}_no_update")
+            raw.execute(f"DROP TRIGGER {table}_no_delete")
+            raw.execute(f"DROP TABLE {table}")
+        raw.execute("PRAGMA user_version = 1")
+    before = _digest(old)
 
     def half_done(db: object, *args: object) -> None:
-        migration_1(db, *args)  # type: ignore[arg-type]
+        migration_2(db, *args)  # type: ignore[arg-type]
         raise sqlite3.OperationalError("interrupted")
 
-    migration_1 = MIGRATIONS[0]
-    monkeypatch.setattr("mgso4.storage.schema.MIGRATIONS", (half_done,))
+    migration_1, migration_2 = MIGRATIONS
+    monkeypatch.setattr("mgso4.storage.schema.MIGRATIONS", (migration_1, half_done))
 
     with pytest.raises(StoreError, match="interrupted"):
-        Store.open(blank, check_location_safe=False)
+        Store.open(old, check_location_safe=False)
 
-    assert _digest(blank) == before
+    assert _digest(old) == before
 
 
 def test_where_wal_is_safe_the_record_uses_wal_with_full_sync(

@@ -98,6 +98,10 @@ PURPOSE: Final[Mapping[str, str]] = {
     "packaging": "Version parsing used by matplotlib and others.",
     "pillow": "Image handling used by matplotlib and reportlab.",
     "pyparsing": "Parser used by matplotlib.",
+    "cryptography": "Ed25519 signatures of each workstation's record entries and chain-head "
+    "witnesses (tamper evidence).",
+    "cffi": "C foreign-function interface used by cryptography.",
+    "pycparser": "C parser used by cffi at build time of its bindings.",
     "tzdata": "IANA time-zone rules for Europe/London where the system has none (Windows).",
     "pip": "Required by sqlite-utils (for its plugin installer); not used by the app.",
     "charset-normalizer": "Text encoding detection used by reportlab.",

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import os
 import random
+import re
+import time
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -187,7 +189,10 @@ def write_demo_data(
         raise AuditError(f"The folder {path.parent} does not exist; choose an existing folder.")
     protocol = default_protocol()
     rng = random.Random(seed)
-    token = uuid_module.uuid4().hex[:8]
+    remove_stale_partials(path)
+    # The writer's process id is in the name, so a later run can tell an abandoned file from
+    # one that another run is still writing.
+    token = f"{os.getpid()}-{uuid_module.uuid4().hex[:8]}"
     partials = {
         f"demo-{seed}-{name}": path.parent / f".{path.name}.{name}.{token}.partial"
         for name, _ in WORKSTATIONS
@@ -222,6 +227,51 @@ def write_demo_data(
 
 #: SQLite's companion files of a record (rollback journal, write-ahead log, shared memory).
 _SIDE_FILES: Final = ("-journal", "-wal", "-shm")
+#: Where process ids cannot be checked, a partial file untouched for this long is abandoned.
+STALE_AFTER_S: Final = 600
+_PARTIAL_NAME: Final = re.compile(r"\.(?P<pid>\d+)-[0-9a-f]{8}\.partial")
+
+
+def remove_stale_partials(path: Path) -> list[Path]:
+    """Delete what an interrupted demo-data run for ``path`` left behind; return what went.
+
+    A partial file is abandoned when the process that wrote it has ended (its id is in the
+    name) or, where that cannot be checked, when it has not been touched for
+    :data:`STALE_AFTER_S` seconds. Files of a run still going are left alone.
+    """
+    removed: list[Path] = []
+    prefix = f".{path.name}."
+    try:
+        candidates = [p for p in path.parent.iterdir() if p.name.startswith((prefix, f".{prefix}"))]
+    except OSError:
+        return removed
+    for candidate in candidates:
+        match = _PARTIAL_NAME.search(candidate.name)
+        if match is None or not _abandoned(candidate, int(match.group("pid"))):
+            continue
+        try:
+            candidate.unlink()
+        except OSError:
+            continue
+        removed.append(candidate)
+    return removed
+
+
+def _abandoned(candidate: Path, pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    if os.name == "posix":
+        try:
+            os.kill(pid, 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False  # it exists (another user's process)
+        return False
+    try:
+        return time.time() - candidate.stat().st_mtime > STALE_AFTER_S
+    except OSError:
+        return False
 
 
 def _write_episodes(

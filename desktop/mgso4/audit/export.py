@@ -1,45 +1,66 @@
-"""Per-baby exports: CSV, XLSX and a FHIR R4 Bundle, de-identified by default.
+"""Per-baby exports: CSV, XLSX and a FHIR R4 Bundle, at one of three named levels.
 
-**De-identified (default).** The NHS/CHI number is replaced by a keyed pseudonym
+**Shareable (the default; for anything that leaves the unit).** No clock time and no date finer
+than a month: intervals instead (hours from load to birth, from assessment to birth), the birth
+month, the gestation band. No NHS/CHI number, pseudonym, record key, unit, workstation or free
+text. Small cells are suppressed: a birth month shared by fewer than ``suppress_below`` babies of
+the same band is withheld, and then a band shared by fewer. The ICO's anonymisation guidance
+asks whether anyone could single a person out "by means reasonably likely to be used"
+(docs/auditor-guide.md); a handful of preterm births a month with exact times and the unit's
+name could be, so exact times never leave the unit. FHIR carries clock times by design, so a
+FHIR export is never shareable.
+
+**Pseudonymised (the unit's own audit).** The NHS/CHI number is replaced by a keyed pseudonym
 (``audit.pseudonym``: HMAC-SHA256 with the installation's key, which is never written to the
-database or the export); names are dropped; the mother's date of birth is reduced to the year;
-free text is dropped (it may name people). Birth times stay: they are what is audited. Such an
-export is pseudonymised, not anonymous, and is still personal data.
+database or the export); names and free text are dropped; the mother's date of birth is reduced
+to the year. Birth, load and stop times stay: they are what is audited. This is still personal
+data and stays within the unit.
 
-**Identifiable** exports need a stated reason (non-empty) and the name of the person exporting;
-each is recorded in the record as an ``exported`` event (no episode; payload: format,
-identifiable, reason, rows) *before* the file gets its name, so an identifiable file never
-exists without its log entry.
+**Identifiable** exports need a purpose from :class:`ExportPurpose` and a reason of substance
+(:func:`recorded_reason`), the name of the person exporting, and a file name ending
+``-IDENTIFIABLE`` so the file cannot be mistaken for another. Each is recorded in the record as
+an ``exported`` event (no episode; payload: format, identifiable, "purpose: reason", rows)
+*before* the file gets its name, so an identifiable file never exists without its log entry.
+
+**A record that fails verification is not exported** unless the caller allows it
+(``allow_unverified``, ``mgso4 export --allow-unverified``); the export then says so in its
+"About this export" block.
 
 **All or nothing.** Every file is written under a temporary name in the target folder and moved
 into place when complete (``audit.progress.atomic_outputs``); cancel or an error leaves no file
-(and no half-written one).
+(and no half-written one). A record, a backup or a database journal is never replaced.
 
 Columns and their mapping to PERIPrem and NNAP are in ``audit.dictionary``; the dictionary goes
 with every export (an XLSX sheet, or ``<name>.dictionary.csv`` beside a CSV), with an "About this
-export" block: when, which record, the chain head of every workstation, the pseudonym key id,
-the selection and the counting unit.
+export" block: when, which record, the chain heads, the pseudonym key id, the selection and the
+counting unit.
 
-Spreadsheet safety: a text value starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
-return is prefixed with an apostrophe so spreadsheet programs never run it as a formula.
+Spreadsheet safety (every text cell, including the dictionary and the "About" block): text that
+a spreadsheet could take for a formula — starting with ``=``, ``+``, ``-``, ``@``, their
+full-width forms ``＝ ＋ － ＠``, or any of these after leading spaces, tabs or line breaks — is
+prefixed with an apostrophe. In XLSX, dates and times are real dates with a date format (local
+times as shown on the ward; UTC columns in UTC), so auditors can filter and subtract them.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import uuid as uuid_module
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from mgso4 import __version__
 from mgso4.audit.data import AuditData, StoreOrPath, load_audit_data
-from mgso4.audit.dictionary import DICTIONARY_HEADER, columns_for, dictionary_rows
+from mgso4.audit.dictionary import COLUMNS, DICTIONARY_HEADER, columns_for, dictionary_rows
 from mgso4.audit.facts import (
     BAND_CUT_POINTS,
     UNKNOWN_REASON_CODE,
@@ -64,7 +85,53 @@ from mgso4.core.timeutil import LONDON, utcnow
 from mgso4.resources import resource_path
 from mgso4.storage import Store
 
+if TYPE_CHECKING:
+    from mgso4.storage.signing import Anchors
+
 ExportFormat = Literal["csv", "xlsx", "fhir"]
+
+
+class ExportLevel(StrEnum):
+    """How much of a person an export can show (see the module docstring)."""
+
+    SHAREABLE = "shareable"
+    PSEUDONYMISED = "pseudonymised"
+    IDENTIFIABLE = "identifiable"
+
+
+class ExportPurpose(StrEnum):
+    """Why an identifiable export is needed: one of these, plus a reason in words."""
+
+    CASE_REVIEW = "case-review"
+    INCIDENT_INVESTIGATION = "incident-investigation"
+    REGIONAL_AUDIT = "regional-audit"
+    NATIONAL_AUDIT = "national-audit"
+    COMPLAINT_OR_LEGAL = "complaint-or-legal"
+    DATA_QUALITY = "data-quality-correction"
+
+    @property
+    def label(self) -> str:
+        """Plain words, as recorded."""
+        return _PURPOSE_LABELS[self]
+
+
+_PURPOSE_LABELS: Final = {
+    ExportPurpose.CASE_REVIEW: "case review",
+    ExportPurpose.INCIDENT_INVESTIGATION: "incident investigation",
+    ExportPurpose.REGIONAL_AUDIT: "regional audit (e.g. PERIPrem, neonatal network)",
+    ExportPurpose.NATIONAL_AUDIT: "national audit submission (e.g. NNAP)",
+    ExportPurpose.COMPLAINT_OR_LEGAL: "complaint or legal request",
+    ExportPurpose.DATA_QUALITY: "correcting the record's data",
+}
+#: A reason of substance: at least this many characters and words of letters.
+MIN_REASON_CHARACTERS: Final = 20
+MIN_REASON_WORDS: Final = 3
+#: The end of every identifiable export's file name (before the extension).
+IDENTIFIABLE_MARK: Final = "-IDENTIFIABLE"
+#: Small-cell threshold of a shareable export: fewer babies than this sharing a birth month
+#: (then a gestation band) are not shown with it. A local setting (UNVERIFIED): 5 is a common
+#: choice in UK health statistics; a unit may ask its information governance lead for another.
+DEFAULT_SUPPRESS_BELOW: Final = 5
 
 #: Format names recorded in ``exported`` events.
 EVENT_FORMATS: Final[dict[ExportFormat, str]] = {
@@ -72,6 +139,7 @@ EVENT_FORMATS: Final[dict[ExportFormat, str]] = {
     "xlsx": "xlsx",
     "fhir": "fhir-r4-bundle",
 }
+_EXTENSIONS: Final[dict[ExportFormat, str]] = {"csv": "csv", "xlsx": "xlsx", "fhir": "json"}
 #: UK Core MedicationAdministration profile (HL7 UK, version 2.2.0, FHIR 4.0.1), from
 #: NHSDigital/FHIR-R4-UKCORE-STAGING-MAIN structuredefinitions/UKCore-MedicationAdministration.xml.
 UKCORE_MEDICATION_ADMINISTRATION: Final = (
@@ -90,9 +158,77 @@ MEDICATION_TEXT: Final = "Magnesium sulfate (intravenous)"
 #: Stop reasons after which the course ended as intended (status "completed").
 _COMPLETED_STOPS: Final = frozenset({"birth", "24h-reached"})
 _ROWS_PER_CHECK: Final = 500
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+#: Characters that make a spreadsheet read text as a formula (with their full-width forms).
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+#: What a spreadsheet skips before looking for a formula sign.
+_LEADING_BLANKS: Final = " \t\r\n\u3000\u00a0"
+_KINDS: Final = {column.name: column.kind for column in COLUMNS}
 
 Value = str | int | float | None
+
+
+def suggested_file_name(
+    level: ExportLevel | str, export_format: ExportFormat, on: date | None = None
+) -> str:
+    """The file name offered for an export, naming its level (identifiable in capitals)."""
+    chosen = ExportLevel(level)
+    stamp = (on or utcnow().date()).isoformat()
+    mark = IDENTIFIABLE_MARK if chosen is ExportLevel.IDENTIFIABLE else f"-{chosen.value}"
+    kind = "-fhir" if export_format == "fhir" else ""
+    return f"mgso4-audit{kind}-{stamp}{mark}.{_EXTENSIONS[export_format]}"
+
+
+def dictionary_path_for(out: Path | str) -> Path:
+    """Where a CSV export's data dictionary goes: ``<name>.dictionary.csv`` beside it."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}.dictionary.csv")
+
+
+def recorded_reason(purpose: ExportPurpose | str | None, reason: str | None) -> str:
+    """The purpose and reason of an identifiable export as recorded ("case review: …").
+
+    Raises:
+        AuditError: no purpose from the list, or a reason without substance (fewer than
+            :data:`MIN_REASON_CHARACTERS` characters or :data:`MIN_REASON_WORDS` words).
+    """
+    choices = ", ".join(p.value for p in ExportPurpose)
+    try:
+        chosen = ExportPurpose(purpose) if purpose else None
+    except ValueError:
+        chosen = None
+    if chosen is None:
+        raise AuditError(
+            f"An identifiable export needs its purpose, one of: {choices}. Nothing was exported."
+        )
+    text = " ".join((reason or "").split())
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    if len(text) < MIN_REASON_CHARACTERS or len(set(w.lower() for w in words)) < MIN_REASON_WORDS:
+        raise AuditError(
+            "An identifiable export needs a reason of substance: say in a sentence what it is "
+            f"for (at least {MIN_REASON_CHARACTERS} characters and {MIN_REASON_WORDS} words, e.g. "
+            "“review of the March births for the perinatal meeting”). Nothing was exported."
+        )
+    return f"{chosen.label}: {text}"
+
+
+def check_file_name(out: Path, level: ExportLevel) -> None:
+    """An identifiable file's name ends ``-IDENTIFIABLE``; no other file's name says so.
+
+    Raises:
+        AuditError: naming the file name to use.
+    """
+    marked = out.stem.endswith(IDENTIFIABLE_MARK)
+    if level is ExportLevel.IDENTIFIABLE and not marked:
+        raise AuditError(
+            f"An identifiable export's file name must end {IDENTIFIABLE_MARK} so it cannot be "
+            f"mistaken for another: e.g. {out.stem}{IDENTIFIABLE_MARK}{out.suffix}. Nothing was "
+            "exported."
+        )
+    if level is not ExportLevel.IDENTIFIABLE and "IDENTIFIABLE" in out.stem.upper():
+        raise AuditError(
+            f"{out.name} says IDENTIFIABLE but this export is {level.value}; choose another "
+            "name. Nothing was exported."
+        )
 
 
 @dataclass(frozen=True)
@@ -107,11 +243,14 @@ class ExportResult:
     chain_heads: dict[str, str]
     extra_paths: tuple[Path, ...] = ()
     exported_event_uuid: str | None = None
+    level: ExportLevel = ExportLevel.PSEUDONYMISED
+    verified: bool = True
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         return {
             "format": self.format,
+            "level": self.level.value,
             "path": str(self.path),
             "extra_paths": [str(p) for p in self.extra_paths],
             "rows": self.rows,
@@ -119,6 +258,7 @@ class ExportResult:
             "key_id": self.key_id,
             "chain_heads": dict(self.chain_heads),
             "exported_event_uuid": self.exported_event_uuid,
+            "record_verified": self.verified,
         }
 
 
@@ -129,17 +269,25 @@ class _Job:
     store_or_path: StoreOrPath
     path: Path
     out: Path
-    identifiable: bool
+    level: ExportLevel
     reason: str
     key: bytes
     tz: ZoneInfo
     rows: list[BabyRow]
     reasons: ReasonBook
     heads: dict[str, str]
+    suppress_below: int = DEFAULT_SUPPRESS_BELOW
+    verification: str = "passed"
+    verified: bool = True
     about: list[tuple[str, str]] = field(default_factory=list)
     recorded_by: Actor | None = None
     protocol: ProtocolRef | None = None
     now: datetime = field(default_factory=utcnow)
+
+    @property
+    def identifiable(self) -> bool:
+        """Names and identifiers included."""
+        return self.level is ExportLevel.IDENTIFIABLE
 
 
 # --- public entry points ------------------------------------------------------------------------
@@ -149,7 +297,9 @@ def export_csv(
     store_or_path: StoreOrPath,
     out: Path | str,
     *,
+    level: ExportLevel | str | None = None,
     identifiable: bool = False,
+    purpose: ExportPurpose | str | None = None,
     reason: str | None = None,
     key: bytes,
     progress: ProgressCallback | None = None,
@@ -162,15 +312,19 @@ def export_csv(
     protocol: ProtocolRef | None = None,
     data: AuditData | None = None,
     clock: Callable[[], datetime] = utcnow,
+    suppress_below: int = DEFAULT_SUPPRESS_BELOW,
+    allow_unverified: bool = False,
+    anchors: Anchors | None = None,
 ) -> ExportResult:
     """Write the per-baby CSV (UTF-8 with BOM, for spreadsheets) and ``<name>.dictionary.csv``.
 
     Args:
         store_or_path: The record (an open store, or a path read read-only).
         out: The CSV file to write; replaced only when the export is complete.
-        identifiable: Include identifiers, names and full dates of birth (needs ``reason``
-            and ``recorded_by``; recorded as an ``exported`` event).
-        reason: Why an identifiable export is needed (required, non-empty, when identifiable).
+        level: shareable (the default), pseudonymised or identifiable.
+        identifiable: The same as ``level="identifiable"``.
+        purpose: Why an identifiable export is needed (:class:`ExportPurpose`).
+        reason: That purpose in words, of substance (:func:`recorded_reason`).
         key: The pseudonym key (``audit.pseudonym.load_or_create_key()``).
         progress: ``progress(stage, done, total)``.
         cancel: ``threading.Event`` or callable; cancel leaves no file.
@@ -183,9 +337,13 @@ def export_csv(
             default protocol).
         data: Already-loaded audit data of the same record (skips reading it again).
         clock: Source of "now" (UTC).
+        suppress_below: Shareable exports: the small-cell threshold (at least 1).
+        allow_unverified: Export even if the record fails verification (the file says so).
+        anchors: Keys and witnesses from outside the record for its verification.
 
     Raises:
-        AuditError: refused (identifiable without a reason or a name, bad key, no folder).
+        AuditError: refused (identifiable without a purpose, reason, name or marked file name;
+            a record that fails verification; bad key; no folder; a record as the target).
         Cancelled: the caller cancelled; no file was written.
         mgso4.storage.StoreError: the record cannot be read, or the event cannot be saved.
     """
@@ -194,7 +352,8 @@ def export_csv(
         store_or_path,
         out,
         "csv",
-        identifiable=identifiable,
+        level=_level(level, identifiable),
+        purpose=purpose,
         reason=reason,
         key=key,
         progress=progress,
@@ -207,22 +366,27 @@ def export_csv(
         protocol=protocol,
         data=data,
         clock=clock,
+        suppress_below=suppress_below,
+        allow_unverified=allow_unverified,
+        anchors=anchors,
     )
-    dictionary_path = out.with_name(f"{out.stem}.dictionary.csv")
-    columns = [column.name for column in columns_for(identifiable)]
+    dictionary_path = dictionary_path_for(out)
+    columns = [column.name for column in columns_for(level=job.level.value)]
     with atomic_outputs(out, dictionary_path) as (temporary, temporary_dictionary):
         with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)
-            for values in _row_values_iter(job, progress, cancel):
+            for values in _rows_for(job, progress, cancel):
                 writer.writerow([_csv_cell(values[name]) for name in columns])
         with temporary_dictionary.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(DICTIONARY_HEADER)
-            writer.writerows(dictionary_rows(identifiable))
+            for entry in dictionary_rows(level=job.level.value):
+                writer.writerow([_csv_cell(value) for value in entry])
             writer.writerow([])
             writer.writerow(["About this export", ""])
-            writer.writerows(job.about)
+            for about_entry in job.about:
+                writer.writerow([_csv_cell(value) for value in about_entry])
         check_cancel(cancel, "The export")
         event_uuid = _record_if_identifiable(job, "csv")
     return _result(job, "csv", event_uuid, extra=(dictionary_path,))
@@ -232,7 +396,9 @@ def export_xlsx(
     store_or_path: StoreOrPath,
     out: Path | str,
     *,
+    level: ExportLevel | str | None = None,
     identifiable: bool = False,
+    purpose: ExportPurpose | str | None = None,
     reason: str | None = None,
     key: bytes,
     progress: ProgressCallback | None = None,
@@ -245,10 +411,14 @@ def export_xlsx(
     protocol: ProtocolRef | None = None,
     data: AuditData | None = None,
     clock: Callable[[], datetime] = utcnow,
+    suppress_below: int = DEFAULT_SUPPRESS_BELOW,
+    allow_unverified: bool = False,
+    anchors: Anchors | None = None,
 ) -> ExportResult:
     """Write the per-baby XLSX: sheets "Babies", "Data dictionary" and "About this export".
 
-    Arguments, refusals and all-or-nothing behaviour are those of :func:`export_csv`.
+    Dates and times are real spreadsheet dates with a date format. Arguments, refusals and
+    all-or-nothing behaviour are those of :func:`export_csv`.
     """
     from openpyxl import Workbook  # imported here: only exports need it
 
@@ -257,7 +427,8 @@ def export_xlsx(
         store_or_path,
         out,
         "xlsx",
-        identifiable=identifiable,
+        level=_level(level, identifiable),
+        purpose=purpose,
         reason=reason,
         key=key,
         progress=progress,
@@ -270,17 +441,20 @@ def export_xlsx(
         protocol=protocol,
         data=data,
         clock=clock,
+        suppress_below=suppress_below,
+        allow_unverified=allow_unverified,
+        anchors=anchors,
     )
-    columns = [column.name for column in columns_for(identifiable)]
+    columns = [column.name for column in columns_for(level=job.level.value)]
     workbook = Workbook(write_only=True)
     babies = workbook.create_sheet("Babies")
     babies.freeze_panes = "A2"
     babies.append(columns)
-    for values in _row_values_iter(job, progress, cancel):
-        babies.append([_xlsx_cell(values[name]) for name in columns])
+    for values in _rows_for(job, progress, cancel):
+        babies.append([_xlsx_typed_cell(babies, name, values[name], job.tz) for name in columns])
     dictionary = workbook.create_sheet("Data dictionary")
     dictionary.append(list(DICTIONARY_HEADER))
-    for dictionary_entry in dictionary_rows(identifiable):
+    for dictionary_entry in dictionary_rows(level=job.level.value):
         dictionary.append([_xlsx_cell(value) for value in dictionary_entry])
     about = workbook.create_sheet("About this export")
     about.append(["About this export", ""])
@@ -297,7 +471,9 @@ def export_fhir(
     store_or_path: StoreOrPath,
     out: Path | str,
     *,
+    level: ExportLevel | str | None = None,
     identifiable: bool = False,
+    purpose: ExportPurpose | str | None = None,
     reason: str | None = None,
     key: bytes,
     progress: ProgressCallback | None = None,
@@ -310,30 +486,42 @@ def export_fhir(
     protocol: ProtocolRef | None = None,
     data: AuditData | None = None,
     clock: Callable[[], datetime] = utcnow,
+    suppress_below: int = DEFAULT_SUPPRESS_BELOW,
+    allow_unverified: bool = False,
+    anchors: Anchors | None = None,
 ) -> ExportResult:
     """Write a FHIR R4 Bundle (type "collection") of MedicationAdministration resources (JSON).
 
-    One resource per recorded course of the selected babies' mothers (status "completed" when
-    it stopped at birth or at 24 h, "stopped" when stopped for another reason — the reason in a
-    note — and "in-progress" when still running), and one "not-done" resource with a coded
-    ``statusReason`` for a mother given none. Shaped on UK Core MedicationAdministration
-    (``meta.profile``); the medicine is given as text only (no SNOMED CT code could be cited).
-    Built and validated with ``fhir.resources`` — its ``R4B`` models, because fhir.resources 8
-    ships R5 at the top level plus R4B and STU3 and has no separate R4 package;
-    MedicationAdministration is unchanged between R4 (4.0.1) and R4B (4.3.0) for every element
-    used here. ``rows`` in the result counts resources.
+    FHIR resources carry clock times, so a FHIR export is pseudonymised (the default here) or
+    identifiable, never shareable. One resource per recorded course of the selected babies'
+    mothers (status "completed" when it stopped at birth or at 24 h, "stopped" when stopped for
+    another reason — the reason in a note — and "in-progress" when still running), and one
+    "not-done" resource with a coded ``statusReason`` for a mother given none. Shaped on UK Core
+    MedicationAdministration (``meta.profile``); the medicine is given as text only (no SNOMED
+    CT code could be cited). Built and validated with ``fhir.resources`` — its ``R4B`` models,
+    because fhir.resources 8 ships R5 at the top level plus R4B and STU3 and has no separate R4
+    package; MedicationAdministration is unchanged between R4 (4.0.1) and R4B (4.3.0) for every
+    element used here. ``rows`` in the result counts resources.
 
     Arguments, refusals and all-or-nothing behaviour are those of :func:`export_csv`.
     """
     from fhir.resources.R4B.bundle import Bundle
     from fhir.resources.R4B.medicationadministration import MedicationAdministration
 
+    chosen = _level(level, identifiable, default=ExportLevel.PSEUDONYMISED)
+    if chosen is ExportLevel.SHAREABLE:
+        raise AuditError(
+            "A FHIR export carries clock times and a patient reference, so it cannot be "
+            "shareable: choose CSV or XLSX to share outside the unit, or a pseudonymised FHIR "
+            "export for use within it. Nothing was exported."
+        )
     out = Path(out)
     job = _prepare(
         store_or_path,
         out,
         "fhir",
-        identifiable=identifiable,
+        level=chosen,
+        purpose=purpose,
         reason=reason,
         key=key,
         progress=progress,
@@ -346,6 +534,9 @@ def export_fhir(
         protocol=protocol,
         data=data,
         clock=clock,
+        suppress_below=suppress_below,
+        allow_unverified=allow_unverified,
+        anchors=anchors,
     )
     episodes = _episodes_of(job.rows)
     stage = "Building FHIR resources"
@@ -382,12 +573,71 @@ def export_fhir(
 # --- preparation --------------------------------------------------------------------------------
 
 
+def _level(
+    level: ExportLevel | str | None,
+    identifiable: bool,
+    default: ExportLevel = ExportLevel.SHAREABLE,
+) -> ExportLevel:
+    if identifiable:
+        if level is not None and ExportLevel(level) is not ExportLevel.IDENTIFIABLE:
+            raise AuditError("identifiable=True contradicts the level asked for.")
+        return ExportLevel.IDENTIFIABLE
+    if level is None:
+        return default
+    try:
+        return ExportLevel(level)
+    except ValueError:
+        raise AuditError(
+            f"{level!r} is not an export level; choose one of "
+            f"{', '.join(item.value for item in ExportLevel)}."
+        ) from None
+
+
+def verification_of(
+    store_or_path: StoreOrPath,
+    *,
+    allow_unverified: bool,
+    anchors: Anchors | None = None,
+) -> tuple[bool, str]:
+    """Verify the record before anything is read for an export or a report.
+
+    Returns:
+        (verified, what to say about it in the output).
+
+    Raises:
+        AuditError: the record fails verification and ``allow_unverified`` is False.
+        mgso4.storage.StoreError: the file is not a record, or cannot be opened.
+    """
+    if isinstance(store_or_path, Store):
+        verified = store_or_path.verify(anchors)
+        path = store_or_path.path
+    else:
+        # Opened as a record first, so a file that is not one is named as such (StoreError).
+        path = Path(store_or_path)
+        with Store.open(path, readonly=True) as store:
+            verified = store.verify(anchors)
+    if verified.ok:
+        checked = "integrity, hash chains and signatures" + (
+            ", keys and witnesses" if anchors is not None else ""
+        )
+        return True, f"passed ({checked})"
+    first = verified.problems[0] if verified.problems else "unknown problem"
+    if not allow_unverified:
+        raise AuditError(
+            f"The record {path} does not pass verification ({first}), so nothing was exported "
+            "or counted from it. Run mgso4 verify on it and tell IT; to go ahead anyway, allow "
+            "an unverified record (--allow-unverified) and the output will say so."
+        )
+    return False, f"FAILED — used anyway because it was asked for: {first}"
+
+
 def _prepare(
     store_or_path: StoreOrPath,
     out: Path,
     export_format: ExportFormat,
     *,
-    identifiable: bool,
+    level: ExportLevel,
+    purpose: ExportPurpose | str | None,
     reason: str | None,
     key: bytes,
     progress: ProgressCallback | None,
@@ -400,22 +650,29 @@ def _prepare(
     protocol: ProtocolRef | None,
     data: AuditData | None,
     clock: Callable[[], datetime],
+    suppress_below: int,
+    allow_unverified: bool,
+    anchors: Anchors | None,
 ) -> _Job:
     check_key(key)
-    stated_reason = (reason or "").strip()
-    if identifiable:
-        if not stated_reason:
-            raise AuditError(
-                "An identifiable export needs a reason: say why names and NHS/CHI numbers are "
-                "needed (for example, the case review it is for). Nothing was exported."
-            )
+    if suppress_below < 1:
+        raise AuditError(f"The small-cell threshold must be at least 1 (got {suppress_below}).")
+    stated_reason = ""
+    if level is ExportLevel.IDENTIFIABLE:
+        stated_reason = recorded_reason(purpose, reason)
         if recorded_by is None:
             raise AuditError(
                 "An identifiable export needs the name and role of the person exporting, for "
                 "the record. Nothing was exported."
             )
+    elif purpose or reason:
+        raise AuditError("A purpose and reason are only recorded for an identifiable export.")
     if not out.parent.is_dir():
         raise AuditError(f"The folder {out.parent} does not exist; choose an existing folder.")
+    check_file_name(out, level)
+    verified, verification = verification_of(
+        store_or_path, allow_unverified=allow_unverified, anchors=anchors
+    )
     path = store_or_path.path if isinstance(store_or_path, Store) else Path(store_or_path)
     if data is None:
         data = load_audit_data(store_or_path, tz=tz, progress=progress, cancel=cancel)
@@ -425,19 +682,41 @@ def _prepare(
         store_or_path=store_or_path,
         path=path,
         out=out,
-        identifiable=identifiable,
-        reason=stated_reason if identifiable else "",
+        level=level,
+        reason=stated_reason,
         key=bytes(key),
         tz=tz,
         rows=rows,
         reasons=data.reasons,
         heads=chain_heads(path),
+        suppress_below=suppress_below,
+        verification=verification,
+        verified=verified,
         recorded_by=recorded_by,
         protocol=protocol,
         now=clock(),
     )
     job.about = _about(job, export_format, date_from, date_to, filters)
     return job
+
+
+_LEVEL_WORDS: Final = {
+    ExportLevel.SHAREABLE: (
+        "shareable: no clock times and no date finer than a month (intervals, the birth month "
+        "and the gestation band instead); no identifier, pseudonym, record key, unit or "
+        "workstation; a birth month (then a band) shared by fewer than {k} babies is withheld. "
+        "For use outside the unit."
+    ),
+    ExportLevel.PSEUDONYMISED: (
+        "pseudonymised: NHS/CHI number replaced by a keyed HMAC-SHA256 pseudonym; names and "
+        "free text dropped; mother's date of birth reduced to the year; times kept. Still "
+        "personal data: for the unit's own audit, not to leave the unit."
+    ),
+    ExportLevel.IDENTIFIABLE: (
+        "IDENTIFIABLE: identifiers, names, dates of birth and free text included; recorded in "
+        "the record with its purpose and reason."
+    ),
+}
 
 
 def _about(
@@ -451,32 +730,44 @@ def _about(
         f"{band.value}: day {first} to {last if last is not None else 'end'}"
         for band, first, last in BAND_CUT_POINTS
     )
-    about = [
-        ("Exported at (UTC)", _utc_text(job.now) or ""),
+    shareable = job.level is ExportLevel.SHAREABLE
+    words = _LEVEL_WORDS[job.level].format(k=job.suppress_below)
+    about: list[tuple[str, str]] = []
+    if shareable:
+        # Month only: a shareable export holds no date finer than a month, this block included.
+        about += [
+            ("Exported in (month)", job.now.astimezone(UTC).strftime("%Y-%m")),
+            ("Births from (month)", date_from.strftime("%Y-%m") if date_from else "any"),
+            ("Births to (month)", date_to.strftime("%Y-%m") if date_to else "any"),
+        ]
+    else:
+        about += [
+            ("Exported at (UTC)", _utc_text(job.now) or ""),
+            ("Record file", job.path.name),
+            ("Birth dates from (local, inclusive)", date_from.isoformat() if date_from else "any"),
+            ("Birth dates to (local, inclusive)", date_to.isoformat() if date_to else "any"),
+        ]
+    about += [
         ("Format", EVENT_FORMATS[export_format]),
         ("App version", __version__),
-        ("Record file", job.path.name),
-        ("Identifiable", "yes" if job.identifiable else "no (pseudonymised)"),
-        ("Reason (identifiable exports)", job.reason),
-        ("Pseudonym key id (not the key)", key_id(job.key)),
+        ("Level", job.level.value),
+        ("Record verification", job.verification),
         ("Counting unit", COUNTING_UNIT),
-        ("Birth dates from (local, inclusive)", date_from.isoformat() if date_from else "any"),
-        ("Birth dates to (local, inclusive)", date_to.isoformat() if date_to else "any"),
         ("Filters", json.dumps(filters.as_dict(), sort_keys=True)),
         ("Babies in this export", str(len(job.rows))),
-        ("Time zone of local times", job.tz.key),
         ("Gestation bands at birth (inclusive days)", bands),
-        (
-            "De-identification",
-            "identifiable export: identifiers, names, dates of birth and free text included"
-            if job.identifiable
-            else "NHS/CHI number replaced by a keyed HMAC-SHA256 pseudonym; names and free "
-            "text dropped; mother's date of birth reduced to the year. Birth times kept. "
-            "Pseudonymised data is still personal data.",
-        ),
+        ("De-identification", words),
     ]
-    for workstation_id, head in job.heads.items():
-        about.append((f"Chain head, workstation {workstation_id}", head))
+    if job.identifiable:
+        about.append(("Purpose and reason (recorded in the record)", job.reason))
+    if shareable:
+        about.append(("Small-cell threshold", str(job.suppress_below)))
+        about.append(("Record chain heads", ", ".join(sorted(job.heads.values()))))
+    else:
+        about.append(("Time zone of local times", job.tz.key))
+        about.append(("Pseudonym key id (not the key)", key_id(job.key)))
+        for workstation_id, head in job.heads.items():
+            about.append((f"Chain head, workstation {workstation_id}", head))
     return about
 
 
@@ -528,10 +819,64 @@ def _result(
         chain_heads=dict(job.heads),
         extra_paths=extra,
         exported_event_uuid=event_uuid,
+        level=job.level,
+        verified=job.verified,
     )
 
 
 # --- per-baby values ------------------------------------------------------------------------------
+
+
+def _rows_for(
+    job: _Job, progress: ProgressCallback | None, cancel: object | None
+) -> Iterable[dict[str, Value]]:
+    """Every row's values, in file order (shareable: sorted, small cells withheld, numbered)."""
+    if job.level is not ExportLevel.SHAREABLE:
+        yield from _row_values_iter(job, progress, cancel)
+        return
+    rows = [
+        {name: _without_times(value) for name, value in values.items()}
+        for values in _row_values_iter(job, progress, cancel)
+    ]
+    rows.sort(key=lambda r: (str(r["birth_month"] or ""), str(r["gestation_band"] or "")))
+    suppress_small_cells(rows, job.suppress_below)
+    for number, values in enumerate(rows, start=1):
+        values["row_number"] = number
+        yield values
+
+
+#: A date or clock time inside text (e.g. a data problem that quotes the times it compared).
+_TIME_IN_TEXT: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+)
+
+
+def _without_times(value: Value) -> Value:
+    """Shareable text never quotes a date or a clock time."""
+    if isinstance(value, str):
+        return _TIME_IN_TEXT.sub("[time withheld]", value)
+    return value
+
+
+def suppress_small_cells(rows: list[dict[str, Value]], threshold: int) -> None:
+    """Withhold the birth month, then the band, of rows fewer than ``threshold`` share.
+
+    After this, every (birth month, band) shown together is shared by at least ``threshold``
+    rows; a row whose band alone is that rare shows neither.
+    """
+    if threshold <= 1:
+        return
+    by_month = Counter((r["birth_month"], r["gestation_band"]) for r in rows)
+    for row in rows:
+        if by_month[(row["birth_month"], row["gestation_band"])] < threshold:
+            row["birth_month"] = None
+            row["withheld"] = f"birth month (fewer than {threshold} births share it)"
+    by_band = Counter(r["gestation_band"] for r in rows if r["birth_month"] is None)
+    for row in rows:
+        if row["birth_month"] is None and by_band[row["gestation_band"]] < threshold:
+            row["gestation_band"] = None
+            row["withheld"] = f"birth month and gestation band (fewer than {threshold} share them)"
 
 
 def _row_values_iter(
@@ -544,19 +889,37 @@ def _row_values_iter(
         if index % _ROWS_PER_CHECK == 0:
             check_cancel(cancel, "The export")
             report(progress, stage, index, total)
-        yield row_values(row, key=job.key, identifiable=job.identifiable, tz=job.tz)
+        yield row_values(row, key=job.key, level=job.level, tz=job.tz)
     report(progress, stage, total, total)
 
 
-def row_values(row: BabyRow, *, key: bytes, identifiable: bool, tz: ZoneInfo) -> dict[str, Value]:
-    """Every column of one baby's export row (only the columns of this kind of export).
+def row_values(
+    row: BabyRow,
+    *,
+    key: bytes,
+    identifiable: bool = False,
+    tz: ZoneInfo,
+    level: ExportLevel | str | None = None,
+) -> dict[str, Value]:
+    """Every column of one baby's export row (only the columns of this level of export).
 
-    The keys are exactly ``columns_for(identifiable)`` names, in order.
+    The keys are exactly ``columns_for(level=...)`` names, in order. Without a level,
+    ``identifiable`` chooses identifiable or pseudonymised.
     """
+    chosen = ExportLevel(level) if level else _level(None, identifiable, ExportLevel.PSEUDONYMISED)
     episode, birth, cl = row.episode, row.birth, row.classification
     latest = row.latest_course
     dob = episode.date_of_birth
+    hours_from_assessment = (
+        None
+        if episode.assessed_at is None or birth.born_at is None
+        else round((birth.born_at - episode.assessed_at).total_seconds() / 3600, 1)
+    )
     values: dict[str, Value] = {
+        "row_number": None,
+        "birth_month": row.birth_date_local.strftime("%Y-%m"),
+        "hours_assessment_to_birth": hours_from_assessment,
+        "withheld": None,
         "episode_uuid": episode.episode_uuid,
         "baby_number": birth.baby,
         "plurality": episode.plurality,
@@ -635,7 +998,7 @@ def row_values(row: BabyRow, *, key: bytes, identifiable: bool, tz: ZoneInfo) ->
         "not_given_text": episode.not_given_text or None,
         "data_problem": row.problem,
     }
-    return {column.name: values[column.name] for column in columns_for(identifiable)}
+    return {column.name: values[column.name] for column in columns_for(level=chosen.value)}
 
 
 def _yes_no(value: bool) -> str:
@@ -670,16 +1033,23 @@ def _course_text(course: CourseFacts) -> str:
     return " ".join(parts)
 
 
-def _neutralise(text: str) -> str:
-    # A leading =, +, -, @ makes spreadsheet programs treat text as a formula.
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+def neutralise(text: str) -> str:
+    """Text a spreadsheet will show as text, never run as a formula.
+
+    A formula sign (``= + - @`` or their full-width forms), even after leading spaces, tabs or
+    line breaks, gets an apostrophe in front; so does text starting with a tab or a carriage
+    return.
+    """
+    if text.startswith(("\t", "\r")) or text.lstrip(_LEADING_BLANKS).startswith(_FORMULA_STARTS):
+        return f"'{text}"
+    return text
 
 
 def _csv_cell(value: Value) -> Value:
     if value is None:
         return ""
     if isinstance(value, str):
-        return _neutralise(value)
+        return neutralise(value)
     return value
 
 
@@ -688,8 +1058,29 @@ def _xlsx_cell(value: Value) -> Value:
 
     if isinstance(value, str):
         # Control characters cannot be stored in XLSX; they are shown as a visible marker.
-        return _neutralise(ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value))
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value))
     return value
+
+
+def _xlsx_typed_cell(sheet: Any, name: str, value: Value, tz: ZoneInfo) -> Any:
+    """A Babies cell: dates and times as real spreadsheet dates with a date format.
+
+    Spreadsheets have no time zones: a UTC column holds the UTC time, a local column the time
+    on the ward clock (as the CSV's local column shows it, without the offset).
+    """
+    kind = _KINDS.get(name, "text")
+    if value is None or kind == "text" or not isinstance(value, str):
+        return _xlsx_cell(value)
+    from openpyxl.cell import WriteOnlyCell
+
+    if kind == "date":
+        cell = WriteOnlyCell(sheet, value=date.fromisoformat(value))
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    cell = WriteOnlyCell(sheet, value=moment.replace(tzinfo=None))
+    cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    return cell
 
 
 # --- FHIR ---------------------------------------------------------------------------------------

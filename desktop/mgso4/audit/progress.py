@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeAlias
 
+from mgso4.safe_paths import record_target_problem
+
 
 class AuditError(ValueError):
     """Audit work that cannot be done as asked; ``str()`` is a sentence for the user."""
@@ -79,13 +81,15 @@ def atomic_outputs(*targets: Path) -> Iterator[list[Path]]:
     targets are left exactly as they were.
 
     Raises:
-        AuditError: a target's folder does not exist.
+        AuditError: a target's folder does not exist, or a target is a record, a backup or a
+            database journal (never replaced: ``mgso4.safe_paths``).
     """
     for target in targets:
         if not target.parent.is_dir():
             raise AuditError(
                 f"The folder {target.parent} does not exist; choose an existing folder."
             )
+        _refuse_database(target)
     temporaries: list[Path] = []
     try:
         for target in targets:
@@ -95,12 +99,20 @@ def atomic_outputs(*targets: Path) -> Iterator[list[Path]]:
             os.close(descriptor)
             temporaries.append(Path(name))
         yield list(temporaries)
+        for target in targets:  # again: a record may have appeared meanwhile
+            _refuse_database(target)
         for temporary, target in zip(temporaries, targets, strict=True):
             os.replace(temporary, target)
     except BaseException:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
         raise
+
+
+def _refuse_database(target: Path) -> None:
+    problem = record_target_problem(target)
+    if problem is not None:
+        raise AuditError(problem + ".")
 
 
 @contextlib.contextmanager

@@ -43,8 +43,9 @@ def load_or_create_key(path: Path | None = None) -> bytes:
         path: The key file; default ``config_dir()/pseudonym.key``.
 
     Raises:
-        AuditError: the file exists but is not a key of the right length, or cannot be read
-            or created; the message names the file.
+        AuditError: the file exists but is not a key of the right length, is one byte
+            repeated (e.g. all zeros), can be read by other users, or cannot be read or
+            created; the message names the file.
     """
     path = path or default_key_path()
     try:
@@ -59,6 +60,22 @@ def load_or_create_key(path: Path | None = None) -> bytes:
             "damaged or replaced. Restore it from a copy, or move it aside to start a new key "
             "(later exports will then have new pseudonyms)."
         )
+    if len(set(data)) == 1:
+        raise AuditError(
+            f"The pseudonym key {path} is {KEY_BYTES} copies of one byte, not a random key: "
+            "anyone could recompute its pseudonyms from NHS numbers. It has been replaced or "
+            "damaged; restore it from a copy, or move it aside to start a new key (later "
+            "exports will then have new pseudonyms)."
+        )
+    if os.name == "posix":
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            raise AuditError(
+                f"The pseudonym key {path} can be read by other users of this computer "
+                f"(permissions {mode & 0o777:o}); with it they could undo the pseudonyms. Make "
+                f"it readable by its owner only (chmod 600 {path}) and ask IT whether it has "
+                "been copied; nothing was exported."
+            )
     return data
 
 
@@ -90,7 +107,7 @@ def check_key(key: bytes) -> None:
     Raises:
         AuditError: the key has fewer than 32 bytes.
     """
-    if not isinstance(key, bytes | bytearray) or len(key) < KEY_BYTES:
+    if not isinstance(key, bytes | bytearray) or len(key) < KEY_BYTES or len(set(key)) == 1:
         raise AuditError(
             f"The pseudonym key must be at least {KEY_BYTES} random bytes; use "
             "load_or_create_key() to get the installation's key."

@@ -49,7 +49,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         else:
             gestation = GestationalAge.from_lmp(parse_date(args.lmp, "--lmp"), on)
             method = DatingMethod.LMP
-    except GestationError as exc:
+    except (GestationError, OverflowError, ValueError) as exc:
         which = "--edd" if args.edd is not None else "--lmp"
         raise UsageError(which, str(exc)) from None
     inputs = AssessmentInputs(
@@ -122,7 +122,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     else:
         try:
             at_birth = GestationalAge.from_edd(parse_date(args.edd, "--edd"), local_date(birth))
-        except GestationError as exc:
+        except (GestationError, OverflowError, ValueError) as exc:
             raise UsageError("--edd", str(exc)) from None
     at_decision = (
         parse_gestation(args.gestation_at_decision, "--gestation-at-decision")
@@ -138,13 +138,17 @@ def cmd_classify(args: argparse.Namespace) -> int:
         courses.append(Course(load_start=load_start, stop=stop))
     elif args.stop:
         raise UsageError("--stop", "needs --load-start (when the course started)")
-    result = classify(
-        birth_at=birth,
-        gestation_at_birth=at_birth,
-        courses=courses,
-        gestation_at_decision=at_decision,
-        situation=Situation(args.situation) if args.situation else None,
-    )
+    try:
+        result = classify(
+            birth_at=birth,
+            gestation_at_birth=at_birth,
+            courses=courses,
+            gestation_at_decision=at_decision,
+            situation=Situation(args.situation) if args.situation else None,
+        )
+    except ValueError as exc:
+        which = "--gestation-at-decision" if "decision" in str(exc) else "--birth"
+        raise UsageError(which, str(exc)) from None
     data = result.as_cli_dict()
     if args.json:
         print_json(data)
@@ -173,12 +177,15 @@ def cmd_validate_id(args: argparse.Namespace) -> int:
 
 def cmd_protocols(args: argparse.Namespace) -> int:
     """List shipped protocols, or validate a protocol file and print every problem."""
-    from mgso4.core.protocol import ProtocolError, load_protocol_file, unverified_values
+    from mgso4.core.protocol import ProtocolError, unverified_values
 
     if args.check:
         path = Path(args.check)
         try:
-            protocol = load_protocol_file(path)
+            if not path.is_file():
+                raise ProtocolError(str(path), [f"(file): there is no file at {path}"])
+            # Through the library, so a copy passing for a shipped protocol is refused too.
+            protocol = protocol_library().load(str(path))
         except ProtocolError as exc:
             if args.json:
                 print_json({"valid": False, "file": str(path), "problems": exc.problems})

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from mgso4.cli.common import (
     EXIT_OK,
-    EXIT_PROBLEM,
     UsageError,
+    checked_output,
     cli_actor,
-    db_path,
     emit,
+    existing_record,
+    fail,
     load_preparations,
     load_protocol,
     now,
@@ -32,9 +32,9 @@ def cmd_proforma(args: argparse.Namespace) -> int:
         render_proforma,
         write_pdf_atomically,
     )
-    from mgso4.settings import SettingsError, load_settings
+    from mgso4.settings import SettingsError, backup_folder, load_settings
 
-    out = Path(args.out)
+    out = checked_output(args.out, force=args.force, db=args.db)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -57,10 +57,11 @@ def cmd_proforma(args: argparse.Namespace) -> int:
     from mgso4.core.episode import EventDraft, EventType, Printed
     from mgso4.storage import Store, StoreError
 
-    path = db_path(args.db)
+    path = existing_record(args.db)
     actor = cli_actor(args)
     try:
-        with Store.open(path) as store:
+        # Backups' folder: a witness of the chain head logged with the print is written there.
+        with Store.open(path, backup_dir=backup_folder(settings)) as store:
             try:
                 state = store.episode(args.episode)
             except StoreError as exc:
@@ -103,8 +104,7 @@ def cmd_proforma(args: argparse.Namespace) -> int:
                 protocol,
             )
     except StoreError as exc:
-        print(f"mgso4 proforma: error: {exc}", file=sys.stderr)
-        return EXIT_PROBLEM
+        return fail("proforma", str(exc))
     data = {"ok": True, "out": str(out), "chain_head": chain_head, "message": f"Written {out}"}
     return emit(data, EXIT_OK, args.json)
 
@@ -118,6 +118,7 @@ def register(sub: Any) -> None:
     p.add_argument("--db", metavar="PATH")
     p.add_argument("--episode", metavar="UUID")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--force", action="store_true", help="replace FILE.pdf if it exists")
     p.add_argument("--protocol", metavar="ID_OR_PATH", help="for --blank (default: settings)")
     p.add_argument("--preparation", metavar="ID", help="for --blank (default: settings)")
     p.add_argument("--unit", metavar="NAME", help="unit name printed in the header")

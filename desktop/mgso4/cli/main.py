@@ -1,16 +1,34 @@
-"""The parser and the entry point: which subcommand runs, and the GUI when there is none."""
+"""The parser and the entry point: which subcommand runs, and the GUI when there is none.
+
+:func:`main` is where the command line's promise is kept for every subcommand, present and
+future: bad input exits 2 with exactly one line on stderr naming what was wrong, and nothing
+ever ends in a traceback. Each command raises :class:`~mgso4.cli.common.UsageError` for what it
+checks itself; anything that escapes a command is caught here as a last resort, reported in one
+line (control characters in echoed input escaped) and logged with its traceback for IT.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
 from mgso4.cli import audit, clinical, documents, episode, feedback, record
-from mgso4.cli.common import EXIT_OK, EXIT_USAGE, Parser, UsageError
+from mgso4.cli.common import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, Parser, UsageError, one_line
+
+log = logging.getLogger(__name__)
 
 #: Flags that open the app rather than a subcommand.
 GUI_FLAGS = frozenset({"--db", "--training", "--protocol"})
+#: The install check (packaging/entry.py in the bundle; docs/admin-guide.md).
+SMOKE_FLAG = "--smoke-test"
+#: Modules that add subcommands (each has ``register(sub)``).
+COMMAND_MODULES = (clinical, record, episode, documents, audit, feedback)
+
+#: Exceptions that mean the input could not be used (a value out of range, a file that is not
+#: what it should be, input nested too deeply): reported as bad input.
+_BAD_INPUT = (ValueError, OverflowError, RecursionError, UnicodeError, LookupError, OSError)
 
 
 def cmd_gui(argv: Sequence[str]) -> int:
@@ -20,6 +38,14 @@ def cmd_gui(argv: Sequence[str]) -> int:
     return gui_main(list(argv))
 
 
+def cmd_smoke_test(argv: Sequence[str]) -> int:
+    """``mgso4 --smoke-test PICTURE.png --db THROWAWAY.sqlite3``: the install check."""
+    from mgso4.gui.app import main as gui_main
+    from mgso4.gui.smoke import SMOKE_FLAG
+
+    return gui_main([SMOKE_FLAG, *argv])
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line interface."""
     from mgso4 import __version__
@@ -27,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="mgso4", description="MgSO₄ Preterm Proforma")
     parser.add_argument("--version", action="version", version=f"mgso4 {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
-    for module in (clinical, record, episode, documents, audit, feedback):
+    for module in COMMAND_MODULES:
         module.register(sub)
     return parser
 
@@ -35,19 +61,56 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``mgso4``."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == SMOKE_FLAG:
+        return cmd_smoke_test(args_list[1:])
     if not args_list or args_list[0] in GUI_FLAGS:
         return cmd_gui(args_list)
     parser = build_parser()
     args = parser.parse_args(args_list)
     if not getattr(args, "command", None):
         return cmd_gui(args_list)
+    name = f"mgso4 {args.command}"
     try:
         result: int = args.func(args)
         return result
     except UsageError as exc:
-        print(f"mgso4 {args.command}: error: {exc}", file=sys.stderr)
+        _say(f"{name}: error: {exc}")
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped reading: nothing is lost, files are already whole.
         sys.stderr.close()
         return EXIT_OK
+    except KeyboardInterrupt:
+        _say(f"{name}: cancelled; files are written whole or not at all")
+        return EXIT_PROBLEM
+    except Exception as exc:
+        return _last_resort(name, exc)
+
+
+def _last_resort(name: str, exc: Exception) -> int:
+    """One line for anything a command did not report itself; the traceback goes to the log."""
+    from mgso4.storage import StoreError
+
+    log.debug("%s failed", name, exc_info=exc)
+    detail = _first_line(exc)
+    if isinstance(exc, StoreError):
+        _say(f"{name}: error: {detail}")
+    elif isinstance(exc, RecursionError):
+        _say(f"{name}: error: the input is nested too deeply to be read ({detail})")
+    elif isinstance(exc, _BAD_INPUT):
+        _say(f"{name}: error: the input cannot be used: {detail}")
+    else:
+        _say(
+            f"{name}: internal error ({type(exc).__name__}: {detail}); nothing was changed by "
+            "the failed step. Please report this with the command you ran."
+        )
+    return EXIT_USAGE
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip(" -") for line in str(exc).splitlines() if line.strip(" -")]
+    return "; ".join(lines) if lines else type(exc).__name__
+
+
+def _say(message: str) -> None:
+    print(one_line(message), file=sys.stderr)

@@ -6,15 +6,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mgso4.cli.common import EXIT_OK, db_path, emit, print_json
+from mgso4.cli.common import EXIT_OK, db_path, emit, local_anchors, positive_int, print_json
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Integrity check, hash chains, SQLite version and journal mode; exit 1 on any problem."""
-    from mgso4.storage.cli_support import verify_report_json
+    """Integrity, hash chains, signatures, keys and witnesses; exit 1 on any problem."""
+    from mgso4.storage.cli_support import EXIT_FAILED, verify_report_json
 
+    anchors = local_anchors(args.witnesses)
     path = db_path(args.db)
-    data, code = verify_report_json(path)
+    data, code = verify_report_json(path, anchors=anchors, expected_heads=args.expect_head)
+    if code == EXIT_FAILED:
+        return emit(data, code, args.json, "verify")
     if args.json:
         print_json(data)
         return code
@@ -26,9 +29,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
     print(f"  integrity_check: {data.get('integrity')}")
     counts = data.get("counts", {})
     print("  " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    for key in data.get("keys", []):
+        print(
+            f"  key of workstation {key['workstation_id']} from entry {key['from_seq']}: "
+            f"{key['fingerprint']} — {key['confirmed_by'] or 'NOT CONFIRMED outside the record'}"
+        )
+    for note in data.get("notes", []):
+        print(f"  NOTE: {note}")
     for problem in data.get("problems", []):
         print(f"  PROBLEM: {problem}")
-    print("  OK: every chain verifies" if code == EXIT_OK else "  NOT OK")
+    print(
+        "  OK: every chain, signature, key and witness checks out"
+        if code == EXIT_OK
+        else "  NOT OK"
+    )
     return code
 
 
@@ -37,7 +51,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from mgso4.storage.cli_support import backup_to
 
     data, code = backup_to(db_path(args.db), Path(args.to), keep=args.keep)
-    return emit(data, code, args.json)
+    return emit(data, code, args.json, "backup")
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -45,20 +59,36 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from mgso4.storage.cli_support import restore
 
     data, code = restore(Path(args.backup), Path(args.to), overwrite=args.replace)
-    return emit(data, code, args.json)
+    return emit(data, code, args.json, "restore")
 
 
 def register(sub: Any) -> None:
     """Add verify, backup and restore."""
-    p = sub.add_parser("verify", help="check the record: integrity, hash chains, journal mode")
+    p = sub.add_parser(
+        "verify", help="check the record: integrity, hash chains, signatures, keys, witnesses"
+    )
     p.add_argument("--db", metavar="PATH")
+    p.add_argument(
+        "--witnesses",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another folder of chain-head witnesses (the backup folders are always read)",
+    )
+    p.add_argument(
+        "--expect-head",
+        action="append",
+        default=[],
+        metavar="HASH",
+        help="a chain head printed on a document (at least its first 12 hex digits)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("backup", help="write a verified backup of the record")
     p.add_argument("--db", metavar="PATH")
     p.add_argument("--to", required=True, metavar="DIR")
-    p.add_argument("--keep", type=int, default=14, metavar="N")
+    p.add_argument("--keep", type=positive_int, default=14, metavar="N")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backup)
 

@@ -129,7 +129,8 @@ class Patient(_Payload):
     """Patient banner data. Identifiers are text (a CHI can start with 0)."""
 
     id_type: IdentifierType
-    identifier: str = Field(pattern=r"^\d{10}$")
+    # ASCII digits only: "\d" would also take "９４３…" (full-width) or other scripts' digits.
+    identifier: str = Field(pattern=r"^[0-9]{10}$")
     name: str = Field(min_length=1, max_length=200)
     date_of_birth: date | None = None
 

@@ -8,6 +8,12 @@ refused as a whole, with the field path and the reason; nothing is guessed.
 Preparations (concentrations, containers) are shared by all protocols and live in their own file.
 Two rules are fixed, not settings: IV concentration at most 20% w/v ([D1][D5]) and g/h is always
 computed from concentration × rate, never typed (reference §3.2 trap).
+
+**Ceilings.** A unit may edit its protocol, but never beyond the absolute limits in
+:data:`CEILINGS` and :data:`GESTATION_CEILING`, which are fixed here in code, not in any file:
+a file outside them (a 40 g load, a band to 44+6, observations every 1000 h, an SpO₂ minimum
+of 400 %) is refused with the field and the ceiling. A unit's own file may also not reuse a
+shipped protocol's id and version with different content (:meth:`ProtocolLibrary.load`).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -36,6 +42,69 @@ from mgso4.core.vocab import Band, ConditionId, MedicationId, Situation
 
 #: Hard rule, not a setting: MgSO4 for IV use at most 20% w/v = 0.2 g/mL. [D1][D5]
 MAX_IV_CONCENTRATION_G_PER_ML = Decimal("0.2")
+
+
+class Ceiling(NamedTuple):
+    """An absolute range a protocol value must lie in (inclusive), and why."""
+
+    low: Decimal
+    high: Decimal
+    unit: str
+    why: str
+
+
+def _c(low: str, high: str, unit: str, why: str) -> Ceiling:
+    return Ceiling(Decimal(low), Decimal(high), unit, why)
+
+
+#: Absolute limits on every number in a protocol file, by field path. They are not settings:
+#: no file can move them. Where each range comes from (reference = shared/clinical/reference.md):
+CEILINGS: Final[dict[str, Ceiling]] = {
+    # Load 1–6 g: 4 g is NICE's dose [N1] 1.10.4 and 6 g the highest in any regimen read
+    # (Rouse/BEAM [A3][A4], reference §10); below 1 g is no loading dose at all (the project's
+    # hazard review, HAZ-024).
+    "loading.dose_g": _c("1", "6", "g", "4 g [N1] to 6 g [A4], the regimens read"),
+    # Over 5–60 min: at least 5 min for an obstetric load [D1] (reference §3.2); no regimen
+    # read loads over more than 30 min [C1][Z1]; 60 min leaves room for a slower local load.
+    "loading.duration_min": _c("5", "60", "min", "at least 5 min [D1], at most 60 min"),
+    # Maintenance up to 2 g/h: 1 g/h [N1] 1.10.4, 2 g/h Rouse [A4], the highest read.
+    "maintenance.rate_g_per_h": _c("0.1", "2", "g/h", "at most 2 g/h, the highest regimen [A4]"),
+    # At most 24 h: NICE does not recommend MgSO4 for longer than 24 h [N1] 1.10.4 and note.
+    "maintenance.max_hours": _c("1", "24", "h", "at most 24 h [N1] 1.10.4"),
+    "limits.loading_dose_g_soft_max": _c("1", "6", "g", "the loading-dose ceiling"),
+    "limits.loading_dose_g_hard_max": _c("1", "6", "g", "the loading-dose ceiling"),
+    "limits.loading_duration_min_soft_min": _c("5", "60", "min", "the loading-time ceiling"),
+    "limits.loading_duration_min_hard_min": _c("5", "60", "min", "at least 5 min [D1]"),
+    "limits.maintenance_g_per_h_soft_max": _c("0.1", "2", "g/h", "the maintenance ceiling"),
+    "limits.maintenance_g_per_h_hard_max": _c("0.1", "2", "g/h", "the maintenance ceiling"),
+    # Renal impairment: at most 20 g in 48 h [D4] (reference §3.2).
+    "limits.renal_cumulative_g_per_48h": _c("1", "20", "g", "at most 20 g in 48 h [D4]"),
+    # Observations at least every 4 h [N1] 1.10.5; the most frequent in any source is every
+    # 15 min (respiratory rate [T5], reference §4.3 monitoring table).
+    "monitoring.interval_hours": _c("0.25", "4", "h", "at least every 4 h [N1] 1.10.5"),
+    # Respiratory-rate stop threshold: the sources read stop below 12/min [T1][T2], 14/min [T5]
+    # or 16/min [D1] (reference §4.3); nothing outside that range is a threshold anyone uses.
+    "monitoring.rr_min_per_min": _c("12", "16", "/min", "12 [T1][T2] to 16 [D1] breaths/min"),
+    # A fall below baseline: 4/min is the only sourced value [T1]; 1–8/min (DERIVED: a fall of
+    # more than 8 from a normal 20/min already crosses the 12/min threshold).
+    "monitoring.rr_fall_from_baseline_per_min": _c("1", "8", "/min", "4/min [T1]; DERIVED"),
+    # Urine: 100 mL in 4 h [T1][T2] = 25 mL/h [D1]; 20–25 mL/h [T5] = 80–100 mL in 4 h
+    # (DERIVED); up to 200 mL in 4 h (50 mL/h) for a more cautious unit.
+    "monitoring.urine_min_ml_per_4h": _c("80", "200", "mL in 4 h", "80 [T5] to 100 [T1][D1]"),
+    # Diastolic fall below baseline: 15 mmHg is the only sourced value [T1]; 5–30 mmHg.
+    "monitoring.diastolic_fall_from_baseline_mmhg": _c("5", "30", "mmHg", "15 mmHg [T1]"),
+    # SpO2 minimum: 94 % [T5]; a percentage cannot pass 100, and below 90 % is already
+    # hypoxaemia that no source waits for.
+    "monitoring.spo2_min_percent": _c("90", "99", "%", "94 % [T5]"),
+    # Repeat course: 6 h gap [T1]; up to 7 days, the exposure MHRA warns about [M1].
+    "repeat_course.min_gap_hours": _c("1", "168", "h", "6 h [T1]; at most 7 days [M1]"),
+    # Cumulative exposure warning: MHRA, more than 5–7 days [M1]; the warning must come by day 7.
+    "repeat_course.cumulative_warning_days": _c("1", "7", "days", "5–7 days [M1]"),
+}
+#: Gestation bands lie within 22+0 (the earliest gestation any source read acts at: PPROM
+#: after 22 weeks [A1], steroids from 22+0 [N1] 1.9) and 36+6 (the last day before 37+0, the
+#: end of preterm [N1] Terms); no MgSO4 guideline read offers it beyond 33+6 [C1].
+GESTATION_CEILING: Final = ("22+0", "36+6")
 
 #: The shipped default protocol id (decisions.md §1).
 DEFAULT_PROTOCOL_ID = "uk-nice-ng25"
@@ -66,7 +135,7 @@ def _to_decimal(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("expected a number, not true/false")
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return _finite(Decimal(repr(value)))
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
@@ -74,10 +143,17 @@ def _to_decimal(value: Any) -> Any:
         if not text:
             return value
         try:
-            return Decimal(text)
+            return _finite(Decimal(text))
         except InvalidOperation:
             raise ValueError(f'"{text}" is not a number; write it like "4" or "12.5"') from None
     return value
+
+
+def _finite(number: Decimal) -> Decimal:
+    # NaN and infinity are not doses; Decimal would raise (not ValueError) on comparing NaN.
+    if not number.is_finite():
+        raise ValueError(f'"{number}" is not a finite number; write it like "4" or "12.5"')
+    return number
 
 
 Dec = Annotated[Decimal, BeforeValidator(_to_decimal)]
@@ -352,6 +428,13 @@ class Protocol(_Frozen):
             raise ValueError("; ".join(problems))
         return self
 
+    @model_validator(mode="after")
+    def _within_ceilings(self) -> Protocol:
+        problems = ceiling_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     def band_for(self, gestation: GestationalAge) -> Band:
         """The band a gestation falls in, or ``Band.OUTSIDE``."""
         for rule in self.bands:
@@ -386,6 +469,35 @@ class Protocol(_Frozen):
         if ref is None:
             return tag
         return f"[{ref.tag}] {ref.title}" + (f" — {ref.url}" if ref.url else "")
+
+
+def ceiling_problems(protocol: Protocol) -> list[str]:
+    """Every value of a protocol outside the fixed ceilings, as "field: value … ceiling"."""
+    problems = []
+    values = dict(_sourced_fields(protocol, ""))
+    for path, ceiling in CEILINGS.items():
+        sourced = values.get(path)
+        if sourced is None:
+            continue
+        if not ceiling.low <= sourced.value <= ceiling.high:
+            problems.append(
+                f"{path}: {_plain(sourced.value)} {ceiling.unit} is outside the fixed ceiling "
+                f"{_plain(ceiling.low)}–{_plain(ceiling.high)} {ceiling.unit} ({ceiling.why}); "
+                "ceilings are set in the app, not in the file"
+            )
+    earliest, latest = (GestationalAge.parse(text) for text in GESTATION_CEILING)
+    for rule in protocol.bands:
+        if rule.start < earliest or rule.end > latest:
+            problems.append(
+                f"bands.{rule.band}: {rule.start}–{rule.end} is outside the fixed ceiling "
+                f"{earliest}–{latest} (the preterm range in which any source read acts)"
+            )
+    return problems
+
+
+def _plain(number: Decimal) -> str:
+    text = format(number, "f") if abs(number.adjusted()) < 30 else format(number, "E")
+    return text.rstrip("0").rstrip(".") if "." in text and "E" not in text else text
 
 
 class PreparationStage(_Frozen):
@@ -469,9 +581,13 @@ class PreparationSet(_Frozen):
 def _format_errors(exc: ValidationError) -> list[str]:
     problems = []
     for err in exc.errors():
-        path = ".".join(str(part) for part in err["loc"]) or "(file)"
+        path = ".".join(str(part) for part in err["loc"])
         message = err["msg"].removeprefix("Value error, ")
-        problems.append(f"{path}: {message}")
+        if path:
+            problems.append(f"{path}: {message}")
+        else:
+            # Whole-file checks name their own fields, several joined by "; ".
+            problems.extend(part for part in message.split("; ") if part)
     return problems
 
 
@@ -484,6 +600,11 @@ def _parse_toml(data: bytes, source: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProtocolError(source, [f"(file): not valid TOML ({exc})"]) from None
+    except RecursionError:
+        raise ProtocolError(
+            source,
+            ["(file): nested too deeply to be a protocol (tables or arrays inside each other)"],
+        ) from None
 
 
 def parse_protocol(data: bytes, source: str = "protocol") -> Protocol:
@@ -496,6 +617,8 @@ def parse_protocol(data: bytes, source: str = "protocol") -> Protocol:
         return Protocol.model_validate(raw)
     except ValidationError as exc:
         raise ProtocolError(source, _format_errors(exc)) from None
+    except RecursionError:
+        raise ProtocolError(source, ["(file): nested too deeply to be a protocol"]) from None
 
 
 def parse_preparations(data: bytes, source: str = "preparations") -> PreparationSet:
@@ -562,7 +685,28 @@ class ProtocolLibrary:
                     ],
                 )
             protocol = load_protocol_file(path)
+            self._refuse_shipped_impostor(protocol, path)
         return protocol
+
+    def _refuse_shipped_impostor(self, protocol: Protocol, path: Path) -> None:
+        """A unit's file may not pass for a shipped protocol: same id and version, other text.
+
+        Every episode records the protocol's id, version and hash; a copy edited but left with
+        the shipped id and version would read, on screen and on paper, as the shipped rules.
+        """
+        shipped_path = self._folder / f"{protocol.id}.toml"
+        if not shipped_path.is_file() or shipped_path.resolve() == path.resolve():
+            return
+        shipped = load_protocol_file(shipped_path)
+        if shipped.version == protocol.version and shipped.sha256 != protocol.sha256:
+            raise ProtocolError(
+                str(path),
+                [
+                    f"id: {protocol.id} {protocol.version} is a shipped protocol's id and version, "
+                    "but this file's content differs from it; give your copy its own id (e.g. "
+                    f'"{protocol.id}-local") or its own version'
+                ],
+            )
 
     def load_all(self) -> Mapping[str, Protocol]:
         """Every shipped protocol, by id."""

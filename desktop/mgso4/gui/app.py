@@ -21,13 +21,20 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from mgso4.core.protocol import ProtocolError, ProtocolLibrary, load_preparations_file
+from mgso4.core.protocol import Protocol, ProtocolError, ProtocolLibrary, load_preparations_file
 from mgso4.gui.context import AppContext
 from mgso4.gui.main_window import MainWindow
 from mgso4.gui.style import apply_style
 from mgso4.gui.tasks import BackupController, TaskRunner
 from mgso4.resources import resource_path
-from mgso4.settings import Settings, SettingsError, data_dir, load_settings
+from mgso4.settings import (
+    Settings,
+    SettingsError,
+    backup_folder,
+    config_dir,
+    data_dir,
+    load_settings,
+)
 from mgso4.storage import Store, StoreError, default_db_path
 
 LOG = logging.getLogger(__name__)
@@ -57,16 +64,6 @@ def parse_args(argv: list[str]) -> StartOptions:
     return StartOptions(db=args.db, training=args.training, protocol=args.protocol)
 
 
-def backup_folder(settings: Settings, training: bool) -> Path:
-    """Where backups go: the setting, else the data folder; training backups apart.
-
-    Training backups get their own folder because rotation keeps the newest N files of a
-    folder: mixed in one folder, practice backups would push clinical ones out.
-    """
-    base = Path(settings.backup_dir).expanduser() if settings.backup_dir else data_dir() / "backups"
-    return base / "training" if training else base
-
-
 def show_startup_error(title: str, message: str) -> None:
     """Tell the user why the app cannot start (the only message box in the app)."""
     QMessageBox.critical(None, title, message)
@@ -89,6 +86,7 @@ def build_context(
     preparations = load_preparations_file(resource_path("preparations.toml"))
     db_path = options.db or default_db_path(options.training)
     store = Store.open(db_path, backup_dir=backup_folder(settings, options.training))
+    log_start(store, protocol, options.protocol or settings.protocol)
     return AppContext(
         store=store,
         protocol=protocol,
@@ -97,6 +95,29 @@ def build_context(
         settings=settings,
         training=options.training,
         settings_path=settings_path,
+    )
+
+
+def log_start(store: Store, protocol: Protocol, chosen: str) -> None:
+    """Say in the log which record, protocol and folders are in use (and which were moved by
+    ``MGSO4_DATA_DIR`` / ``MGSO4_CONFIG_DIR``), so a support call can tell at once."""
+    moved = {
+        name: os.environ[name]
+        for name in ("MGSO4_DATA_DIR", "MGSO4_CONFIG_DIR")
+        if name in os.environ
+    }
+    LOG.info(
+        "record in use: %s (workstation %s); protocol for new episodes: %s %s, sha256 %s "
+        "(chosen as %r); data folder %s; settings folder %s%s",
+        store.path.resolve(),
+        store.workstation_id,
+        protocol.id,
+        protocol.version,
+        protocol.short_hash,
+        chosen,
+        data_dir(),
+        config_dir(),
+        "; moved by " + ", ".join(f"{k}={v}" for k, v in moved.items()) if moved else "",
     )
 
 
@@ -132,8 +153,17 @@ def build_main_window(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the bedside app; returns the exit status (0 after a normal close)."""
-    options = parse_args(list(sys.argv[1:] if argv is None else argv))
+    """Run the bedside app; returns the exit status (0 after a normal close).
+
+    ``--smoke-test PICTURE.png --db THROWAWAY.sqlite3`` runs the install check instead
+    (``mgso4.gui.smoke``), so ``mgso4-gui`` honours it as ``mgso4`` does.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] == "--smoke-test":
+        from mgso4.gui.smoke import smoke_main
+
+        return smoke_main(arguments[1:], run_app=main)
+    options = parse_args(arguments)
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])

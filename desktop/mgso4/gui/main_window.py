@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(PRINT_BLANK_SHORTCUT), self, self.print_blank_proforma)
         if backups is not None:
             backups.sig_backup_failed.connect(self._on_backups_failed)
+            backups.sig_clock_behind.connect(self._on_backups_clock_behind)
             backups.sig_backup_done.connect(self._on_backups_done)
 
         context.add_listener(self._on_record_changed)
@@ -550,6 +551,9 @@ class MainWindow(QMainWindow):
 
     def _on_backups_failed(self, message: str) -> None:
         self.store_banner.show_message(AlertLevel.WARNING, "Backup failed", message)
+
+    def _on_backups_clock_behind(self, message: str) -> None:
+        self.store_banner.show_message(AlertLevel.WARNING, "The computer's clock is wrong", message)
 
     def _on_backups_done(self, path: str) -> None:
         if self.store_banner.isVisible() and self.store_banner.title_text.startswith(

@@ -180,6 +180,8 @@ class BackupController(QObject):
     """A backup was written and verified (its path)."""
     sig_backup_failed = Signal(str)
     """A backup failed; the message is for the user."""
+    sig_clock_behind = Signal(str)
+    """A backup was written, but the clock is behind the record's newest entry."""
 
     def __init__(
         self,
@@ -228,6 +230,8 @@ class BackupController(QObject):
             self.last_backup_at = started_at
             self.last_error = None
             self.sig_backup_done.emit(str(path))
+            if store.last_backup_warning:
+                self.sig_clock_behind.emit(store.last_backup_warning)
 
         def failed(message: str) -> None:
             self._running = None

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from mgso4.safe_paths import refuse_record_target
+
 
 def write_pdf_atomically(data: bytes, path: Path | str) -> Path:
     """Write PDF bytes to ``path`` so the file is either the whole new PDF or untouched.
@@ -26,7 +28,8 @@ def write_pdf_atomically(data: bytes, path: Path | str) -> Path:
     Raises:
         ValueError: ``data`` is not a PDF (a programming error: nothing is written).
         OSError: The folder does not exist, is not writable, or the disk is full; the message
-            names the path.
+            names the path. ``mgso4.safe_paths.RecordOverwriteError`` (an OSError) when the
+            path is a record, a backup or a database journal: those are never replaced.
     """
     target = Path(path)
     if not data.startswith(b"%PDF-"):
@@ -34,6 +37,7 @@ def write_pdf_atomically(data: bytes, path: Path | str) -> Path:
     folder = target.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"Cannot save the PDF: the folder {folder} does not exist.")
+    refuse_record_target(target)
     descriptor, temporary_name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".partial", dir=folder
     )
@@ -43,6 +47,7 @@ def write_pdf_atomically(data: bytes, path: Path | str) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        refuse_record_target(target)  # again: a record may have appeared meanwhile
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):

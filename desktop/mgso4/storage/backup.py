@@ -5,6 +5,12 @@ API copies a consistent snapshot (https://sqlite.org/backup.html). Every copy is
 temporary name, opened read-only and verified (integrity check and every hash chain) before it
 gets its final name; a copy that does not verify is deleted and the caller told. Restoring never
 overwrites: an existing record is first moved aside, kept, and named in the result.
+
+Rotation keeps the backups that hold the most, never the ones with the latest names: a record
+only grows, so the backup with the most entries (then the newest entry) is the newest whatever
+the clock said when it was named. A computer whose clock went back (a flat CMOS battery) would
+otherwise name each new backup "oldest" and delete it as soon as it was written. The backup just
+written is never deleted, and a clock behind the record's newest entry is reported.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ log = logging.getLogger(__name__)
 
 #: Backups kept by rotation unless configured otherwise (two weeks of daily backups).
 DEFAULT_KEEP = 14
+#: How far the clock may be behind the record's newest entry before it is reported (another
+#: PC's clock in a merged record, or a few seconds' drift, is not a clock gone back).
+CLOCK_TOLERANCE = timedelta(minutes=5)
 BACKUP_PREFIX = "mgso4"
 _STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -71,14 +80,46 @@ def list_backups(folder: Path, *, prefix: str = BACKUP_PREFIX) -> list[BackupFil
     return sorted(found, reverse=True)
 
 
+def backup_content(path: Path) -> tuple[int, str]:
+    """What a backup holds: (number of entries, newest entry's ``recorded_at``).
+
+    Read-only; a file that cannot be read counts as holding nothing, (-1, "").
+    """
+    try:
+        connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return -1, ""
+    try:
+        connection.text_factory = lambda data: data.decode("utf-8", "replace")
+        connection.execute("PRAGMA trusted_schema = OFF")
+        kind = connection.execute("SELECT type FROM sqlite_schema WHERE name = 'event'").fetchone()
+        if kind is None or kind[0] != "table":
+            return -1, ""
+        row = connection.execute("SELECT count(*), max(recorded_at) FROM event").fetchone()
+        return int(row[0]), str(row[1] or "")
+    except (sqlite3.Error, ValueError, TypeError):
+        return -1, ""
+    finally:
+        connection.close()
+
+
+def by_content(backups: list[BackupFile]) -> list[BackupFile]:
+    """Backups newest first by what they hold (entries, newest entry), then by name."""
+    return sorted(
+        backups,
+        key=lambda b: (*backup_content(b.path), b.taken_at, b.counter),
+        reverse=True,
+    )
+
+
 def newest_good_backup(backup_dir: Path | None, *, prefix: str = BACKUP_PREFIX) -> Path | None:
-    """The newest backup in a folder that opens and verifies, or None.
+    """The newest backup (by what it holds) in a folder that opens and verifies, or None.
 
     Each candidate is opened read-only; nothing in the folder is changed.
     """
     if backup_dir is None:
         return None
-    for backup in list_backups(backup_dir, prefix=prefix):
+    for backup in by_content(list_backups(backup_dir, prefix=prefix)):
         if verify_path(backup.path).ok:
             return backup.path
     return None
@@ -90,8 +131,17 @@ def last_backup_at(backup_dir: Path, *, prefix: str = BACKUP_PREFIX) -> datetime
     return backups[0].taken_at if backups else None
 
 
-def rotate(folder: Path, keep: int = DEFAULT_KEEP, *, prefix: str = BACKUP_PREFIX) -> list[Path]:
-    """Delete all but the newest ``keep`` backups; return the deleted paths.
+def rotate(
+    folder: Path,
+    keep: int = DEFAULT_KEEP,
+    *,
+    prefix: str = BACKUP_PREFIX,
+    protect: Path | None = None,
+) -> list[Path]:
+    """Delete all but the ``keep`` backups that hold the most; return the deleted paths.
+
+    Backups are ranked by what they hold (:func:`by_content`), never by the time in their
+    names alone, and ``protect`` (the backup just written) is never deleted.
 
     Raises:
         ValueError: if keep is less than 1 (the newest backup is always kept).
@@ -99,7 +149,10 @@ def rotate(folder: Path, keep: int = DEFAULT_KEEP, *, prefix: str = BACKUP_PREFI
     if keep < 1:
         raise ValueError("at least one backup must be kept")
     deleted = []
-    for old in list_backups(folder, prefix=prefix)[keep:]:
+    protected = protect.resolve() if protect is not None else None
+    for old in by_content(list_backups(folder, prefix=prefix))[keep:]:
+        if protected is not None and old.path.resolve() == protected:
+            continue
         try:
             old.path.unlink()
         except FileNotFoundError:
@@ -251,8 +304,30 @@ def backup_database(
             f"The backup could not be given its name {final.name} ({exc}); no backup was made."
         ) from None
     log.info("backup written: %s (%d entries)", final.name, report.counts["events"])
-    rotate(folder, keep, prefix=prefix)
+    rotate(folder, keep, prefix=prefix, protect=final)
     return final
+
+
+def clock_behind_message(source: sqlite3.Connection, now: datetime) -> str | None:
+    """Say so if ``now`` is behind the record's newest entry (the clock went back), else None."""
+    try:
+        row = source.execute("SELECT max(recorded_at) FROM event").fetchone()
+    except sqlite3.Error:
+        return None
+    if not row or not row[0]:
+        return None
+    try:
+        newest = datetime.fromisoformat(str(row[0]).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if now + CLOCK_TOLERANCE >= newest:
+        return None
+    return (
+        f"This computer's clock ({now.astimezone(UTC):%Y-%m-%d %H:%M} UTC) is behind the "
+        f"newest entry in the record ({newest:%Y-%m-%d %H:%M} UTC): the clock has gone back "
+        "(a flat clock battery, or a wrong setting). The backup was kept — backups are kept by "
+        "what they hold — but new entries would carry wrong times: ask IT to set the clock."
+    )
 
 
 @dataclass(frozen=True)

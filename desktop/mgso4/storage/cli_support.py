@@ -9,13 +9,17 @@ Exit codes: 0 done and everything checks out; 1 the record or backup has problem
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mgso4.storage.backup import DEFAULT_KEEP
 from mgso4.storage.backup import restore as restore_backup
 from mgso4.storage.errors import BackupNotVerifiedError, CorruptDatabaseError, StoreError
 from mgso4.storage.store import Store
+
+if TYPE_CHECKING:
+    from mgso4.storage.signing import Anchors
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -32,8 +36,19 @@ def _failure(path: Path, error: StoreError) -> dict[str, Any]:
     }
 
 
-def verify_report_json(path: Path | str) -> tuple[dict[str, Any], int]:
+def verify_report_json(
+    path: Path | str,
+    *,
+    anchors: Anchors | None = None,
+    expected_heads: Sequence[str] = (),
+) -> tuple[dict[str, Any], int]:
     """Verify a record read-only (it may be in use by the app meanwhile).
+
+    Args:
+        path: the record.
+        anchors: keys and witnesses from outside the record (see ``storage.signing``).
+        expected_heads: chain heads printed on documents (64 hex digits, or at least the first
+            12): each must be an entry of the record, else entries were removed or rewritten.
 
     Returns:
         ``VerifyReport.as_dict()`` and 0 (ok) or 1 (problems); for a file that cannot be
@@ -42,12 +57,23 @@ def verify_report_json(path: Path | str) -> tuple[dict[str, Any], int]:
     path = Path(path)
     try:
         with Store.open(path, readonly=True) as store:
-            report = store.verify()
+            report = store.verify(anchors)
+            missing = [head for head in expected_heads if store.find_hash(head) is None]
     except CorruptDatabaseError as exc:
         return _failure(path, exc), EXIT_PROBLEMS
     except StoreError as exc:
         return _failure(path, exc), EXIT_FAILED
-    return report.as_dict(), EXIT_OK if report.ok else EXIT_PROBLEMS
+    data = report.as_dict()
+    for head in missing:
+        data["problems"].append(
+            f"The chain head {head} (from a printed document) is not an entry of this record: "
+            "entries were removed or rewritten since it was printed, or it belongs to another "
+            "record"
+        )
+        data["findings"].append({"kind": "printed-head-missing", "message": data["problems"][-1]})
+    ok = report.ok and not missing
+    data["ok"] = ok
+    return data, EXIT_OK if ok else EXIT_PROBLEMS
 
 
 def backup_to(
@@ -56,24 +82,25 @@ def backup_to(
     """Write a verified backup of a record into a folder and rotate old backups.
 
     Returns:
-        ``{"ok": True, "backup": <file>, ...}`` and 0, or an error dict and 1 (the record is
-        damaged) or 2 (the backup could not be made).
+        ``{"ok": True, "backup": <file>, ...}`` and 0, or an error dict and 2 (the backup could
+        not be made, e.g. the record is damaged; the message says which).
     """
     path = Path(path)
     try:
         with Store.open(path, readonly=True) as store:
             written = store.backup(Path(folder), keep=keep)
             counts = store.counts()
-    except CorruptDatabaseError as exc:
-        return _failure(path, exc), EXIT_PROBLEMS
-    except StoreError as exc:
+            warning = store.last_backup_warning
+    except StoreError as exc:  # a damaged record cannot be backed up: the action failed
         return _failure(path, exc), EXIT_FAILED
     return {
         "ok": True,
         "path": str(path),
         "backup": str(written),
         "counts": counts,
-        "message": f"Backup written and verified: {written}",
+        "warning": warning,
+        "message": f"Backup written and verified: {written}"
+        + (f". WARNING: {warning}" if warning else ""),
     }, EXIT_OK
 
 

@@ -92,6 +92,8 @@ SQLITE_FULL = 13
 SQLITE_CANTOPEN = 14
 SQLITE_NOTADB = 26
 SQLITE_IOERR_SHORT_READ = 522
+#: A read-only connection found a hot journal it may not roll back (SQLITE_READONLY_ROLLBACK).
+SQLITE_READONLY_ROLLBACK = 776
 
 
 def sqlite_code(exc: sqlite3.Error) -> int | None:
@@ -118,6 +120,13 @@ def translate(exc: sqlite3.Error, *, path: Path, writing: bool) -> StoreError:
             f"The disk holding the record ({path}) is full, so this entry was not saved. "
             "Everything saved earlier is safe and what you typed is still on screen: "
             "free some disk space (or ask IT to), then save again."
+        )
+    if code == SQLITE_READONLY_ROLLBACK:
+        return ReadOnlyError(
+            f"The record ({path}) was left in the middle of a save by a crash or power cut (its "
+            "journal file is still beside it). Nothing saved before is lost: open it normally "
+            "(not read-only) once, as a user who can write to its folder, and the unfinished "
+            f"save is rolled back.{not_saved}"
         )
     if primary == SQLITE_READONLY or "readonly database" in text:
         return ReadOnlyError(

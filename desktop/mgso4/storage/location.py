@@ -151,8 +151,12 @@ def check_location(
         raise UnsafeLocationError(
             f"The record cannot be kept at {text}: that is a network share. {advice}"
         )
-    # A Windows path splits on both separators, so this reads POSIX paths too.
-    cloud = cloud_folder_in(PureWindowsPath(text))
+    # A Windows path splits on both separators, so this reads POSIX paths too. The path as
+    # typed and the path its symbolic links lead to are both checked: a link in the home folder
+    # to a folder inside OneDrive is still inside OneDrive.
+    cloud = cloud_folder_in(PureWindowsPath(text)) or cloud_folder_in(
+        PureWindowsPath(os.path.realpath(text))
+    )
     if cloud is not None:
         raise UnsafeLocationError(
             f"The record cannot be kept at {text}: it is inside the cloud-synced folder "

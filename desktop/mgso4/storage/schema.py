@@ -11,6 +11,11 @@ done behind the triggers' back.
 
 Several workstation chains can live in one file (a merged record): events are keyed by uuid and
 each chain is ``UNIQUE(workstation_id, seq)``.
+
+Version 2 adds the tamper evidence of ``storage.signing``: ``workstation_key`` (which public key
+signs a workstation's entries from which entry on) and ``event_signature`` (each entry's
+signature), both append-only. Signatures live beside the events, so an entry's hash is what it
+always was and a version 1 record reads unchanged.
 """
 
 from __future__ import annotations
@@ -28,16 +33,17 @@ from mgso4.core.episode import GENESIS_HASH, format_utc
 from mgso4.storage.errors import NewerSchemaError, NotARecordError, StoreError, translate
 
 #: The schema version this app writes and reads.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: ``PRAGMA application_id``: "MgS4" in ASCII, so `file` and SQLite tools can tell the file apart.
 APPLICATION_ID = 0x4D675334
 APPEND_ONLY_MESSAGE = "events are append-only: record an amendment or void instead"
 EPISODE_APPEND_ONLY_MESSAGE = "episodes are append-only: record an amendment or void instead"
 CHAIN_MESSAGE = "an event must extend the chain of its workstation (next seq, previous hash)"
 WORKSTATION_FIXED_MESSAGE = "the workstation id of a record never changes"
+SIGNATURE_APPEND_ONLY_MESSAGE = "signatures and registered keys are append-only"
 
-#: Triggers every current record must have; ``verify`` reports any that are missing.
-REQUIRED_TRIGGERS = (
+#: Triggers every record of format 1 must have; ``verify`` reports any that are missing.
+REQUIRED_TRIGGERS_V1 = (
     "event_no_update",
     "event_no_delete",
     "event_extends_chain",
@@ -46,6 +52,20 @@ REQUIRED_TRIGGERS = (
     "meta_workstation_no_update",
     "meta_workstation_no_delete",
 )
+#: And those of format 2 (signatures).
+REQUIRED_TRIGGERS = (
+    *REQUIRED_TRIGGERS_V1,
+    "workstation_key_no_update",
+    "workstation_key_no_delete",
+    "event_signature_no_update",
+    "event_signature_no_delete",
+)
+
+
+def required_triggers(version: int) -> tuple[str, ...]:
+    """The safeguards a record of a given format must hold."""
+    return REQUIRED_TRIGGERS if version >= 2 else REQUIRED_TRIGGERS_V1
+
 
 #: Indexes whose absence would let a chain hold two entries at one place.
 REQUIRED_INDEXES = ("event_chain",)
@@ -164,10 +184,43 @@ def _migration_1(db: Database, workstation_id: str, created_at: datetime, app_ve
     )
 
 
+def _migration_2(db: Database, workstation_id: str, created_at: datetime, app_version: str) -> None:
+    """Version 2: registered signing keys and entry signatures, both append-only.
+
+    Existing entries stay as they are (unsigned); the store registers this workstation's key
+    from the next entry on when it opens the file (``storage.signing``).
+    """
+    db.table("workstation_key").create(
+        {
+            "workstation_id": str,
+            "from_seq": int,
+            "public_key": str,
+            "registered_at": str,
+            "note": str,
+        },
+        pk=("workstation_id", "from_seq", "public_key"),
+        not_null={"workstation_id", "from_seq", "public_key", "registered_at", "note"},
+        strict=True,
+    )
+    db.table("event_signature").create(
+        {"event_uuid": str, "signature": str},
+        pk="event_uuid",
+        not_null={"event_uuid", "signature"},
+        foreign_keys=[("event_uuid", "event", "uuid")],
+        strict=True,
+    )
+    for table in ("workstation_key", "event_signature"):
+        for action in ("update", "delete"):
+            db.execute(
+                f"""CREATE TRIGGER {table}_no_{action} BEFORE {action.upper()} ON {table}
+                BEGIN SELECT RAISE(ABORT, '{SIGNATURE_APPEND_ONLY_MESSAGE}'); END"""
+            )
+
+
 Migration = Callable[["Database", str, datetime, str], None]
 
 #: Migration to each version from the one before; index 0 brings an empty file to version 1.
-MIGRATIONS: tuple[Migration, ...] = (_migration_1,)
+MIGRATIONS: tuple[Migration, ...] = (_migration_1, _migration_2)
 
 
 def read_user_version(connection: sqlite3.Connection) -> int:
@@ -180,6 +233,32 @@ def read_application_id(connection: sqlite3.Connection) -> int:
     """``PRAGMA application_id`` (0 when unset)."""
     row = connection.execute("PRAGMA application_id").fetchone()
     return int(row[0]) if row else 0
+
+
+#: Tables a record may hold (by format); anything else of type table is another program's.
+RECORD_TABLES = frozenset({"meta", "episode", "event", "workstation_key", "event_signature"})
+
+
+def foreign_object_problem(connection: sqlite3.Connection) -> str | None:
+    """Why the file's schema is not one the app made, or None.
+
+    Read from ``sqlite_schema`` alone, before any table is read: a record holds no views and
+    no virtual tables, and its own tables are real tables. A crafted file that replaces a
+    table with, say, an endlessly recursive view is refused here rather than read.
+    """
+    rows = connection.execute("SELECT type, name, sql FROM sqlite_schema").fetchall()
+    for kind, name, sql in rows:
+        text = str(sql or "").lstrip().upper()
+        if kind == "view":
+            return f"the file holds a view ({name}); a record never does (altered or not a record)"
+        if kind == "table" and text.startswith("CREATE VIRTUAL"):
+            return f"the file holds a virtual table ({name}); a record never does"
+        if kind == "trigger" and name in RECORD_TABLES:
+            return f"the file holds a trigger named like a table ({name}); a record never does"
+    for kind, name, _ in rows:
+        if name in RECORD_TABLES and kind != "table":
+            return f"{name} is a {kind}, not a table; a record's {name} is always a table"
+    return None
 
 
 def check_is_record(connection: sqlite3.Connection, path: Path) -> int:
@@ -206,6 +285,9 @@ def check_is_record(connection: sqlite3.Connection, path: Path) -> int:
             raise not_a_record_error(path, "it holds tables of another program")
     elif application_id != APPLICATION_ID:
         raise not_a_record_error(path, "it is not marked as a record of this app")
+    foreign = foreign_object_problem(connection)
+    if foreign is not None:
+        raise not_a_record_error(path, foreign)
     return version
 
 

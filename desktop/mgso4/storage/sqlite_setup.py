@@ -22,10 +22,11 @@ import contextlib
 import os
 import re
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from mgso4.storage.errors import ReadOnlyError, StoreError, translate
+from mgso4.storage.errors import ReadOnlyError, StoreError, corrupt_error, translate
 
 #: STRICT tables need 3.37 (2021-11-27).
 MIN_SQLITE_VERSION = (3, 37, 0)
@@ -141,6 +142,9 @@ def connect(
         if readonly and not path.exists():
             raise StoreError(f"There is no record file at {path}.") from None
         raise translate(exc, path=path, writing=False) from None
+    # A damaged file can hold bytes that are not UTF-8, even in PRAGMA quick_check's answer:
+    # they read as U+FFFD instead of raising UnicodeDecodeError (which is not a sqlite3.Error).
+    connection.text_factory = lenient_text
     try:
         connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         connection.execute("PRAGMA trusted_schema = OFF")
@@ -149,7 +153,46 @@ def connect(
     except sqlite3.Error as exc:
         connection.close()
         raise translate(exc, path=path, writing=False) from None
+    except UnicodeDecodeError:  # SQLite's error message quoted damaged bytes
+        connection.close()
+        raise corrupt_error(path, detail="SQLite reports damage it cannot even describe") from None
     return connection
+
+
+def lenient_text(data: bytes) -> str:
+    """Decode SQLite text as UTF-8, showing bytes that are not UTF-8 as U+FFFD."""
+    return data.decode("utf-8", "replace")
+
+
+#: SQLite virtual-machine steps allowed per page of the file, and in all, for one piece of
+#: read-only work on a file that may be hostile (verify, a merge source). Reading a record
+#: takes a few thousand steps per page; a crafted file that makes SQLite loop is stopped.
+WORK_STEPS_PER_PAGE = 200_000
+WORK_STEPS_MINIMUM = 50_000_000
+_STEPS_PER_CHECK = 10_000
+
+
+@contextlib.contextmanager
+def bound_work(connection: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Stop any statement on ``connection`` that runs far longer than a record of this size
+    needs (an ``interrupted`` error), for the duration of the block."""
+    try:
+        pages = max(1, path.stat().st_size // 512)
+    except OSError:
+        pages = 1
+    budget = max(WORK_STEPS_MINIMUM, pages * WORK_STEPS_PER_PAGE) // _STEPS_PER_CHECK
+    calls = 0
+
+    def handler() -> int:
+        nonlocal calls
+        calls += 1
+        return 1 if calls > budget else 0
+
+    connection.set_progress_handler(handler, _STEPS_PER_CHECK)
+    try:
+        yield
+    finally:
+        connection.set_progress_handler(None, 0)
 
 
 def set_journal_mode(connection: sqlite3.Connection, path: Path, mode: JournalMode) -> str:
@@ -227,6 +270,58 @@ def ensure_writable_location(path: Path) -> None:
             "there (SQLite needs to write a journal file next to it). Choose a folder you can "
             "write to, or open the record read-only to view it."
         )
+
+
+def recover_hot_journal(path: Path, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> bool:
+    """Roll back a save that a crash or power cut left half-done, before a read-only open.
+
+    Such a save leaves a "hot" rollback journal beside the record. A read-only connection
+    cannot roll it back and SQLite then reports the file as read-only; a read-write open rolls
+    it back at its first read (https://sqlite.org/atomiccommit.html §4.2), restoring the
+    record exactly as it was after its last completed save. Returns True when there was a
+    journal to deal with.
+
+    Raises:
+        ReadOnlyError: there is a journal to roll back but this account cannot write there
+            (the message says what happened and what to do).
+        StoreError: another failure, translated.
+    """
+    journal = Path(f"{path}-journal")
+    try:
+        if journal.stat().st_size == 0:
+            return False
+    except OSError:
+        return False
+    try:
+        connection = sqlite3.connect(
+            path.resolve().as_uri() + "?mode=rw",
+            uri=True,
+            timeout=busy_timeout_s,
+            isolation_level=None,
+        )
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (8, 14) or not os.access(
+            path.parent, os.W_OK
+        ):
+            raise ReadOnlyError(hot_journal_message(path)) from None
+        raise translate(exc, path=path, writing=False) from None
+    return True
+
+
+def hot_journal_message(path: Path) -> str:
+    """What to say when a half-done save cannot be rolled back by this account."""
+    return (
+        f"The record {path} was left in the middle of a save by a crash or power cut (its "
+        f"journal file {path.name}-journal is still beside it). Nothing saved before is lost: "
+        "opening the record normally rolls the unfinished save back, but this account cannot "
+        "write to its folder. Start the app once as a user who can write there, or ask IT for "
+        "write access; do not delete the journal file."
+    )
 
 
 def close_quietly(connection: sqlite3.Connection) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -47,7 +47,12 @@ from mgso4.core.episode import (
 )
 from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import Clock, utcnow
-from mgso4.storage.backup import DEFAULT_KEEP, backup_database, newest_good_backup
+from mgso4.storage.backup import (
+    DEFAULT_KEEP,
+    backup_database,
+    clock_behind_message,
+    newest_good_backup,
+)
 from mgso4.storage.errors import (
     CorruptDatabaseError,
     DiskFullError,
@@ -71,7 +76,20 @@ from mgso4.storage.schema import (
     SCHEMA_VERSION,
     check_is_record,
     migrate,
+    not_a_record_error,
     read_meta,
+    read_user_version,
+)
+from mgso4.storage.signing import (
+    ChainPoint,
+    KeyStore,
+    Registration,
+    SigningKeyError,
+    TrustedKey,
+    TrustStore,
+    WorkstationKey,
+    key_in_force,
+    write_witness,
 )
 from mgso4.storage.sqlite_setup import (
     DEFAULT_BUSY_TIMEOUT_S,
@@ -83,10 +101,14 @@ from mgso4.storage.sqlite_setup import (
     fsync_directory,
     journal_mode_for,
     pragma_text,
+    recover_hot_journal,
     set_journal_mode,
     truncation_problem,
 )
 from mgso4.storage.verify import VerifyReport, failed_report, verify_connection
+
+if TYPE_CHECKING:
+    from mgso4.storage.signing import Anchors
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +126,12 @@ _HEAD_SQL = "SELECT seq, hash FROM event WHERE workstation_id = ? ORDER BY seq D
 _INSERT_EPISODE_SQL = (
     "INSERT INTO episode (uuid, created_at, workstation_id, training) VALUES (?, ?, ?, ?)"
 )
+_INSERT_SIGNATURE_SQL = "INSERT INTO event_signature (event_uuid, signature) VALUES (?, ?)"
+_HEADS_SQL = (
+    "SELECT e.workstation_id, e.seq, e.hash FROM event e JOIN "
+    "(SELECT workstation_id, max(seq) AS seq FROM event GROUP BY workstation_id) h "
+    "ON h.workstation_id = e.workstation_id AND h.seq = e.seq ORDER BY e.workstation_id"
+)
 
 
 class Store:
@@ -119,6 +147,8 @@ class Store:
         clock: Clock,
         app_version: str,
         backup_dir: Path | None,
+        keys: KeyStore,
+        signer: WorkstationKey | None,
     ) -> None:
         self.path = path
         self.workstation_id = workstation_id
@@ -132,6 +162,11 @@ class Store:
         self._known_episodes: set[str] = set()
         self._state_cache: dict[str, tuple[int, EpisodeState]] = {}
         self.journal_mode = pragma_text(connection, "journal_mode").lower()
+        self._keys = keys
+        #: This workstation's signing key (read-write stores only; ``storage.signing``).
+        self.signer = signer
+        #: Set by :meth:`backup` when the clock is behind the record's newest entry.
+        self.last_backup_warning: str | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -148,6 +183,7 @@ class Store:
         app_version: str = __version__,
         check_location_safe: bool = True,
         mounts_file: Path = MOUNTS_FILE,
+        keys: KeyStore | None = None,
     ) -> Store:
         """Open a record, creating it (owner-only, 0600) if it does not exist.
 
@@ -163,6 +199,9 @@ class Store:
             check_location_safe: refuse network shares and cloud-synced folders for a
                 writable record (see :func:`~mgso4.storage.location.check_location`).
             mounts_file: the mounts table for that check (Linux).
+            keys: where this computer's signing keys are (default ``<config>/keys``). A
+                read-write open registers this workstation's key in the record (making the
+                key if there is none yet) and signs every entry saved from then on.
 
         Raises:
             StoreError: the specific subclass (CorruptDatabaseError, NewerSchemaError,
@@ -170,6 +209,7 @@ class Store:
         """
         path = Path(path)
         check_sqlite_version()
+        existed = True
         if not readonly:
             if check_location_safe:
                 check_location(path, mounts_file=mounts_file)
@@ -180,7 +220,8 @@ class Store:
                     f"The folder for the record ({path.parent}) could not be created "
                     f"({exc.strerror}). Choose a folder you can write to."
                 ) from None
-            if not path.exists():
+            existed = path.exists()
+            if not existed:
                 _create_record(
                     path,
                     workstation_id=workstation_id or str(uuid_module.uuid4()),
@@ -192,16 +233,28 @@ class Store:
         elif not path.exists():
             raise StoreError(f"There is no record file at {path}.")
         _check_not_empty(path, backup_dir)
+        if readonly:
+            # A crash mid-save leaves a hot journal that only a read-write open can roll back.
+            recover_hot_journal(path)
         connection = connect(path, readonly=readonly, busy_timeout_s=busy_timeout_s)
         try:
             version = _check_file(connection, path, backup_dir)
             if readonly:
-                if version < SCHEMA_VERSION:
+                if version < 1:
                     raise StoreError(
-                        f"The record {path} is in an older format; open it normally once (not "
-                        "read-only) so the app can bring it up to date."
+                        f"The record {path} was never finished (it holds no tables); open it "
+                        "normally once (not read-only) so the app can make it."
                     )
             else:
+                if version == 0 and existed:
+                    # Only the app makes records, whole, under a temporary name: an existing
+                    # database with no tables is someone else's file (or a mistake), never a
+                    # record to be made here.
+                    raise not_a_record_error(
+                        path,
+                        "it is an empty SQLite database; the app makes new records itself, so "
+                        "give a file name that does not exist yet",
+                    )
                 set_journal_mode(connection, path, journal_mode_for(sqlite3.sqlite_version))
                 if version < SCHEMA_VERSION:
                     migrate(
@@ -226,6 +279,17 @@ class Store:
                     f"{workstation_id}. Open it without a workstation id, or choose the right "
                     "file."
                 )
+            key_store = keys if keys is not None else KeyStore.default()
+            signer = None
+            if not readonly:
+                signer = _ensure_signing(
+                    connection,
+                    path,
+                    stored_workstation,
+                    key_store,
+                    clock=clock,
+                    upgraded_from=version,
+                )
         except BaseException:
             close_quietly(connection)
             raise
@@ -237,12 +301,17 @@ class Store:
             clock=clock,
             app_version=app_version,
             backup_dir=backup_dir,
+            keys=key_store,
+            signer=signer,
         )
         log.info(
-            "record opened (%s, journal_mode=%s, sqlite %s)",
+            "record opened: %s (%s, journal_mode=%s, sqlite %s, workstation %s%s)",
+            path,
             "read-only" if readonly else "read-write",
             store.journal_mode,
             store.sqlite_version,
+            stored_workstation,
+            f", signing key {signer.fingerprint}" if signer is not None else "",
         )
         return store
 
@@ -320,7 +389,15 @@ class Store:
                 if event.type is EventType.EPISODE_CREATED and event.episode_uuid is not None:
                     self._known_episodes.add(event.episode_uuid)
         log.info("saved %s", ", ".join(f"{e.type.value} {e.uuid} (seq {e.seq})" for e in events))
+        if any(event.type is EventType.PRINTED for event in events):
+            self._witness_quietly("printed")
         return events
+
+    def _sign(self, connection: sqlite3.Connection, event: Event) -> None:
+        """Store this workstation's signature of a new entry, in the entry's transaction."""
+        if self.signer is None:  # pragma: no cover - read-write stores always have a signer
+            raise StoreError("This record was opened without a signing key; nothing was saved.")
+        connection.execute(_INSERT_SIGNATURE_SQL, (event.uuid, self.signer.sign_event(event.hash)))
 
     def _append_in_transaction(
         self, drafts: Sequence[EventDraft], protocol_for: _ProtocolFor
@@ -364,6 +441,7 @@ class Store:
                             ),
                         )
                     connection.execute(INSERT_EVENT_SQL, event_to_row(event))
+                    self._sign(connection, event)
                     prev_hash = event.hash
                     events.append(event)
                 connection.execute("COMMIT")
@@ -546,6 +624,13 @@ class Store:
                 return list(self._conn.execute(sql, parameters).fetchall())
             except sqlite3.Error as exc:
                 raise self._read_error(exc) from None
+            except UnicodeDecodeError:  # SQLite's error message quoted damaged bytes
+                raise corrupt_error(
+                    self.path,
+                    detail="SQLite reports damage it cannot even describe",
+                    newest_backup=newest_good_backup(self.backup_dir),
+                    backup_dir=self.backup_dir,
+                ) from None
 
     def _read_error(self, exc: sqlite3.Error) -> StoreError:
         error = translate(exc, path=self.path, writing=False)
@@ -680,6 +765,18 @@ class Store:
         rows = self._read_rows(_HEAD_SQL, (workstation_id or self.workstation_id,))
         return str(rows[0][1]) if rows else GENESIS_HASH
 
+    def find_hash(self, prefix: str) -> tuple[str, int] | None:
+        """The (workstation, seq) of the entry whose hash starts with ``prefix`` (at least 12
+        hex digits, e.g. a chain head copied from paper), or None."""
+        text = prefix.strip().lower()
+        if len(text) < 12 or any(c not in "0123456789abcdef" for c in text):
+            return None
+        rows = self._read_rows(
+            "SELECT workstation_id, seq FROM event WHERE substr(hash, 1, ?) = ? LIMIT 1",
+            (len(text), text),
+        )
+        return (str(rows[0][0]), int(rows[0][1])) if rows else None
+
     def counts(self) -> dict[str, int]:
         """Numbers of episodes and events in the file."""
         episodes = self._read_rows("SELECT count(*) FROM episode")
@@ -688,13 +785,89 @@ class Store:
 
     # ------------------------------------------------------------------ checking and copies
 
-    def verify(self) -> VerifyReport:
-        """SQLite's integrity check and every workstation's hash chain (see ``verify``)."""
+    def verify(self, anchors: Anchors | None = None) -> VerifyReport:
+        """SQLite's integrity check, every workstation's hash chain and signatures, and given
+        ``anchors`` the keys and witnesses from outside the record (see ``verify``)."""
         with self._lock:
             try:
-                return verify_connection(self._conn, path=self.path)
+                return verify_connection(self._conn, path=self.path, anchors=anchors)
             except sqlite3.Error as exc:
                 return failed_report(self.path, str(self._read_error(exc)))
+            except UnicodeDecodeError:
+                return failed_report(
+                    self.path,
+                    f"the file {self.path} is damaged beyond reading (SQLite's "
+                    "own report of it is not readable text)",
+                )
+
+    def registrations(self) -> list[Registration]:
+        """Every signing key registered in the record (none in a format 1 file)."""
+        with self._lock:
+            if read_user_version(self._conn) < 2:
+                return []
+        rows = self._read_rows(
+            "SELECT workstation_id, from_seq, public_key, registered_at, note "
+            "FROM workstation_key ORDER BY workstation_id, from_seq, registered_at"
+        )
+        return [Registration(str(a), int(b), str(c), str(d), str(e)) for a, b, c, d, e in rows]
+
+    def chain_points(self) -> list[ChainPoint]:
+        """Every chain's newest entry with the key that signs it (what a witness records)."""
+        registrations: dict[str, list[Registration]] = {}
+        for registration in self.registrations():
+            registrations.setdefault(registration.workstation_id, []).append(registration)
+        points = []
+        for workstation_id, seq, event_hash in self._read_rows(_HEADS_SQL):
+            in_force = key_in_force(registrations.get(str(workstation_id), []), int(seq))
+            points.append(
+                ChainPoint(
+                    str(workstation_id),
+                    int(seq),
+                    str(event_hash),
+                    in_force.public_key if in_force is not None else "",
+                )
+            )
+        return points
+
+    def write_witness(self, folder: Path, reason: str) -> Path:
+        """Append a note of every chain's head to the record's witness file in ``folder``.
+
+        Signed with this workstation's key when this computer holds it.
+
+        Raises:
+            StoreError: the witness could not be written (the record itself is unchanged).
+        """
+        key = self.signer
+        if key is None:
+            try:
+                key = self._keys.load(self.workstation_id)
+            except SigningKeyError as exc:
+                log.warning("witness not signed: %s", exc)
+        with self._lock:
+            created_at = read_meta(self._conn).get("created_at", "")
+        try:
+            return write_witness(
+                Path(folder),
+                record_workstation=self.workstation_id,
+                record_created_at=created_at,
+                chains=self.chain_points(),
+                reason=reason,
+                key=key,
+                now=self._clock(),
+            )
+        except OSError as exc:
+            raise StoreError(
+                f"The chain-head witness could not be written in {folder} ({exc.strerror}). "
+                "The record is safe; check the backup folder."
+            ) from None
+
+    def _witness_quietly(self, reason: str) -> None:
+        if self.backup_dir is None:
+            return
+        try:
+            self.write_witness(self.backup_dir, reason)
+        except StoreError as exc:
+            log.warning("%s", exc)
 
     def backup(self, folder: Path, *, keep: int = DEFAULT_KEEP) -> Path:
         """Write a verified backup with SQLite's backup API and keep the newest ``keep``.
@@ -702,10 +875,14 @@ class Store:
         Raises:
             BackupError: the copy did not verify (it was deleted) or could not be written.
         """
+        now = self._clock()
         with self._lock:
-            return backup_database(
-                self._conn, self.path, Path(folder), keep=keep, now=self._clock()
-            )
+            written = backup_database(self._conn, self.path, Path(folder), keep=keep, now=now)
+            self.last_backup_warning = clock_behind_message(self._conn, now)
+        if self.last_backup_warning is not None:
+            log.warning("%s", self.last_backup_warning)
+        self.write_witness(Path(folder), f"backup {written.name}")
+        return written
 
 
 def _ref(protocol: Protocol | ProtocolRef) -> ProtocolRef:
@@ -764,6 +941,14 @@ def _check_file(connection: sqlite3.Connection, path: Path, backup_dir: Path | N
         truncated = truncation_problem(connection, path)
         if truncated is not None and problems == ["ok"]:
             problems = [truncated]
+    except UnicodeDecodeError:
+        # SQLite's own error message quoted damaged bytes that are not text.
+        raise corrupt_error(
+            path,
+            detail="SQLite reports damage in its structure (its message is not even readable)",
+            newest_backup=newest_good_backup(backup_dir),
+            backup_dir=backup_dir,
+        ) from None
     except sqlite3.Error as exc:
         error = translate(exc, path=path, writing=False)
         if isinstance(error, CorruptDatabaseError):
@@ -854,3 +1039,87 @@ def translate_os_error(exc: OSError, path: Path) -> StoreError:
             "computer. Choose a folder you can write to."
         )
     return StoreError(f"The record could not be created at {path} ({exc.strerror}).")
+
+
+def _ensure_signing(
+    connection: sqlite3.Connection,
+    path: Path,
+    workstation_id: str,
+    keys: KeyStore,
+    *,
+    clock: Clock,
+    upgraded_from: int,
+) -> WorkstationKey:
+    """Register this workstation's signing key in the record, making the key if needed.
+
+    The key signs every entry of the workstation's chain from the next one on. A key is never
+    replaced in the record: if this computer holds another key for the workstation (the old
+    one was lost, or the record came from elsewhere), the new key is registered from the next
+    entry and verify shows both. When a format 1 record is brought up to date here, the chains
+    of other workstations already in it are accepted, unsigned, on this computer.
+
+    Raises:
+        StoreError: the key cannot be made or read, or the record cannot be written.
+    """
+    trusted: list[TrustedKey] = []
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            head = connection.execute(
+                "SELECT coalesce(max(seq), 0) FROM event WHERE workstation_id = ?",
+                (workstation_id,),
+            ).fetchone()
+            next_seq = int(head[0]) + 1
+            key = keys.load_or_create(workstation_id, first_signed_seq=next_seq)
+            current = connection.execute(
+                "SELECT public_key FROM workstation_key WHERE workstation_id = ? "
+                "ORDER BY from_seq DESC, registered_at DESC LIMIT 1",
+                (workstation_id,),
+            ).fetchone()
+            now = format_utc(clock())
+            if current is None or str(current[0]) != key.public_key:
+                note = (
+                    "signing started"
+                    if current is None
+                    else "another key on this computer (the previous key is not held here)"
+                )
+                connection.execute(
+                    "INSERT INTO workstation_key (workstation_id, from_seq, public_key, "
+                    "registered_at, note) VALUES (?, ?, ?, ?, ?)",
+                    (workstation_id, next_seq, key.public_key, now, note),
+                )
+                log.info(
+                    "signing key %s registered for workstation %s from entry %d (%s)",
+                    key.fingerprint,
+                    workstation_id,
+                    next_seq,
+                    note,
+                )
+            if upgraded_from < 2:
+                for other, newest in connection.execute(
+                    "SELECT workstation_id, max(seq) FROM event WHERE workstation_id != ? "
+                    "GROUP BY workstation_id",
+                    (workstation_id,),
+                ):
+                    trusted.append(
+                        TrustedKey(
+                            str(other),
+                            "",
+                            now,
+                            f"unsigned entries in {path.name} when it was brought up to date",
+                            int(newest),
+                        )
+                    )
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise translate(exc, path=path, writing=False) from None
+    if trusted:
+        try:
+            TrustStore(keys.folder.parent / "trusted-keys.json").add(trusted)
+        except OSError as exc:
+            log.warning("unsigned chains of %s not remembered as accepted: %s", path.name, exc)
+    return key

@@ -17,14 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -45,9 +44,17 @@ from PySide6.QtWidgets import (
 
 from mgso4.audit import charts
 from mgso4.audit.data import AuditData, load_audit_data
-from mgso4.audit.export import ExportResult, export_csv, export_fhir, export_xlsx
+from mgso4.audit.export import (
+    ExportFormat,
+    ExportLevel,
+    ExportResult,
+    export_csv,
+    export_fhir,
+    export_xlsx,
+    suggested_file_name,
+)
 from mgso4.audit.facts import BabyRef, BabyRow, EpisodeFacts, GestationBand
-from mgso4.audit.merge import MergeReport, merge_into
+from mgso4.audit.merge import MergeReport, merge_into, merge_target_refusal
 from mgso4.audit.metrics import Filters, Metrics, OutcomeFilter, anznn_label
 from mgso4.audit.progress import AuditError, Cancelled
 from mgso4.audit.pseudonym import load_or_create_key
@@ -59,7 +66,9 @@ from mgso4.gui.context import AppContext
 from mgso4.gui.style import ToneName, set_role, set_tone
 from mgso4.gui.tasks import Report, TaskRunner
 from mgso4.gui.widgets.user_dialog import UserDialog
+from mgso4.settings import backup_folder
 from mgso4.storage import StoreError
+from mgso4.storage.signing import Anchors
 
 #: Rows shown in the list of babies behind a number (the export has them all).
 MAX_LIST_ROWS: Final = 2000
@@ -97,10 +106,25 @@ CHART_TABS: Final = (
     ("timing", "Load-to-birth timing"),
 )
 EXPORTERS: Final = {
-    "csv": (export_csv, "CSV (*.csv)", "mgso4-audit.csv"),
-    "xlsx": (export_xlsx, "Excel workbook (*.xlsx)", "mgso4-audit.xlsx"),
-    "fhir": (export_fhir, "FHIR R4 Bundle (*.json)", "mgso4-audit-fhir.json"),
+    "csv": (export_csv, "CSV (*.csv)"),
+    "xlsx": (export_xlsx, "Excel workbook (*.xlsx)"),
+    "fhir": (export_fhir, "FHIR R4 Bundle (*.json)"),
 }
+#: The export levels as offered on screen (``audit.export.ExportLevel``).
+LEVEL_CHOICES: Final = (
+    (
+        ExportLevel.SHAREABLE,
+        "Shareable — to send outside the unit: no clock times, birth month, small counts withheld",
+    ),
+    (
+        ExportLevel.PSEUDONYMISED,
+        "Pseudonymised — this unit's own audit: times kept, still personal data",
+    ),
+    (
+        ExportLevel.IDENTIFIABLE,
+        "Identifiable — names and NHS/CHI numbers (purpose and reason recorded)",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -324,19 +348,29 @@ class AuditView(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([640, 760])
 
-        self.identifiable_check = QCheckBox(
-            "Identifiable: include names, NHS/CHI numbers and dates of birth (needs a reason)",
-            self,
+        self.level_combo = QComboBox(self)
+        self.level_combo.setObjectName("level_combo")
+        self.level_combo.setAccessibleName("Export level")
+        # The words are long; the box may be narrower than them (the list shows them whole).
+        self.level_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.identifiable_check.setObjectName("identifiable_check")
+        self.level_combo.setMinimumContentsLength(24)
+        for level, words in LEVEL_CHOICES:
+            self.level_combo.addItem(words, level)
+            self.level_combo.setItemData(
+                self.level_combo.count() - 1, words, Qt.ItemDataRole.ToolTipRole
+            )
         self.export_buttons = {
             "csv": self._button("export_csv_button", "Export CSV…"),
             "xlsx": self._button("export_xlsx_button", "Export XLSX…"),
             "fhir": self._button("export_fhir_button", "Export FHIR…"),
         }
         exports = QHBoxLayout()
-        exports.addWidget(QLabel("Per-baby data (de-identified by default):", self))
-        exports.addWidget(self.identifiable_check, 1)
+        level_label = QLabel("Per-baby data:", self)
+        level_label.setBuddy(self.level_combo)
+        exports.addWidget(level_label)
+        exports.addWidget(self.level_combo, 1)
         for button in self.export_buttons.values():
             exports.addWidget(button)
 
@@ -716,27 +750,44 @@ class AuditView(QWidget):
 
     # ------------------------------------------------------------------ exports
 
+    @property
+    def export_level(self) -> ExportLevel:
+        """The level chosen for the next export."""
+        return ExportLevel(self.level_combo.currentData())
+
     def export(self, kind: str) -> None:
-        """Export the selection's babies as CSV, XLSX or FHIR (file dialog; reason if named)."""
+        """Export the selection's babies as CSV, XLSX or FHIR at the chosen level (file dialog;
+        purpose and reason for an identifiable export)."""
         data = self.data
         if data is None:
             self._say("Nothing to export yet: the record is still being read.", ToneName.INFO)
             return
-        exporter, file_filter, default_name = EXPORTERS[kind]
-        identifiable = self.identifiable_check.isChecked()
+        exporter, file_filter = EXPORTERS[kind]
+        level = self.export_level
+        if kind == "fhir" and level is ExportLevel.SHAREABLE:
+            self._say(
+                "A FHIR export carries clock times, so it is never shareable: choose CSV or "
+                "XLSX to share outside the unit, or the pseudonymised level for FHIR.",
+                ToneName.WARNING,
+            )
+            return
+        purpose: str | None = None
         reason: str | None = None
         recorded_by = self.context.user
-        if identifiable:
+        if level is ExportLevel.IDENTIFIABLE:
             if recorded_by is None:
                 dialog = UserDialog(None, self)
                 if dialog.exec() != UserDialog.DialogCode.Accepted or dialog.actor is None:
                     return
                 self.context.user = recorded_by = dialog.actor
-            reason = ask_export_reason(self)
-            if reason is None:
+            answer = ask_export_reason(self)
+            if answer is None:
                 self._say("Identifiable export cancelled: no reason was given.", ToneName.INFO)
                 return
-        chosen, _ = QFileDialog.getSaveFileName(self, "Export", default_name, file_filter)
+            purpose, reason = answer
+        format_key = cast(ExportFormat, kind)
+        suggested = suggested_file_name(level, format_key, self.context.clock().date())
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export", suggested, file_filter)
         if not chosen:
             return
         out = Path(chosen)
@@ -744,12 +795,14 @@ class AuditView(QWidget):
         tz = self.context.tz
         protocol = self.context.protocol_ref
         date_from, date_to, filters = self.selection()
+        witnesses = [backup_folder(self.context.settings, self.context.training)]
 
         def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
             return exporter(
                 store,
                 out,
-                identifiable=identifiable,
+                level=level,
+                purpose=purpose,
                 reason=reason,
                 key=load_or_create_key(),
                 progress=progress,
@@ -761,13 +814,14 @@ class AuditView(QWidget):
                 recorded_by=recorded_by,
                 protocol=protocol,
                 data=data,
+                anchors=Anchors.local(witnesses),
             )
 
         self._start(f"Exporting {kind.upper()}", work, self._on_exported)
 
     def _on_exported(self, result: ExportResult) -> None:
         self.last_export = result
-        what = "identifiable, recorded in the record" if result.identifiable else "de-identified"
+        what = "identifiable, recorded in the record" if result.identifiable else result.level.value
         unit = "resources" if result.format == "fhir" else "babies"
         self._say(f"Exported {result.rows:,} {unit} ({what}) to {result.path}", ToneName.OK)
         if result.identifiable:
@@ -778,12 +832,9 @@ class AuditView(QWidget):
     def merge_refusal(self) -> str | None:
         """Why the open record must not receive other PCs' entries, or None.
 
-        The rule is the store's (``storage.live.why_not_merge_into``), as for ``mgso4 merge``.
+        The rule is ``audit.merge.merge_target_refusal``'s, the same for ``mgso4 merge``.
         """
-        from mgso4.storage.live import why_not_merge_into
-
-        store = self.context.store
-        return why_not_merge_into(store.path, store=store)
+        return merge_target_refusal(self.context.store)
 
     def _on_merge_button_clicked(self) -> None:
         refusal = self.merge_refusal()
@@ -808,10 +859,13 @@ class AuditView(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        sources = [Path(item) for item in chosen]
+        self._merge([Path(item) for item in chosen])
+
+    def _merge(self, sources: list[Path], trust: tuple[str, ...] = ()) -> None:
+        target = self.context.store.path
 
         def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
-            return merge_into(target, sources, progress=progress, cancel=cancel)
+            return merge_into(target, sources, progress=progress, cancel=cancel, trust=trust)
 
         self._start("Merging records", work, self._on_merged)
 
@@ -824,10 +878,28 @@ class AuditView(QWidget):
             else:
                 parts.append(
                     f"{source.path.name}: {source.added:,} entries added, {source.skipped:,} "
-                    f"already here, {source.conflicts:,} conflicts"
+                    "already here"
                 )
         # The merge summary stays on screen in front of the new counts.
         self._note = f"Merge: {' · '.join(parts)}. "
         self._note_tone = ToneName.OK if report.ok else ToneName.WARNING
         self.context.changed()
         self.reload()
+        self._offer_trust(report)
+
+    def _offer_trust(self, report: MergeReport) -> None:
+        """Sources refused only for keys not known here: offer to trust them, once checked."""
+        pending = [s for s in report.sources if s.refused and s.untrusted and not s.conflicts]
+        if not pending:
+            return
+        labels = sorted({label for source in pending for label in source.untrusted})
+        answer = QMessageBox.question(
+            self,
+            "Workstation keys not known on this computer",
+            "These files are signed with keys this computer does not know:\n\n"
+            + "\n".join(labels)
+            + "\n\nOn each ward PC that wrote them, run “mgso4 verify” and compare the "
+            "fingerprints it prints. Trust these keys and merge the files?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._merge([source.path for source in pending], trust=tuple(labels))
