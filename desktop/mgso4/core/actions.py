@@ -116,12 +116,22 @@ class ActionRefused(EventError):
     Attributes:
         draft_uuid: The new entry that was refused (or that made a later entry impossible).
         action: The action's key, when known.
+        soft_limits: When the only reason is a soft limit: its messages. The entry may be
+            recorded once confirmed on purpose with a reason (a screen asks for it).
     """
 
-    def __init__(self, message: str, *, draft_uuid: str | None = None, action: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        draft_uuid: str | None = None,
+        action: str | None = None,
+        soft_limits: tuple[str, ...] = (),
+    ):
         super().__init__(message)
         self.draft_uuid = draft_uuid
         self.action = action
+        self.soft_limits = soft_limits
 
 
 #: ``(state, protocol, now) -> reason or None``: is the action available now?
@@ -921,10 +931,14 @@ def _confirmed(payload: BaseModel, check: LimitCheck, confirm: bool, reason: str
         return payload
     if not confirm:
         raise ActionRefused(
-            " ".join(check.messages) + ' To go ahead, confirm it ("confirm": true) with a reason.'
+            " ".join(check.messages) + ' To go ahead, confirm it ("confirm": true) with a reason.',
+            soft_limits=check.messages,
         )
     if not reason.strip():
-        raise ActionRefused(" ".join(check.messages) + " A confirmation needs a reason.")
+        raise ActionRefused(
+            " ".join(check.messages) + " A confirmation needs a reason.",
+            soft_limits=check.messages,
+        )
     return payload.model_copy(
         update={"confirmation": Confirmation(reason=reason, messages=check.messages)}
     )
@@ -1841,7 +1855,9 @@ def plan(key: str, fields: Mapping[str, Any], ctx: LineContext) -> list[EventDra
     try:
         planned = spec.build(parsed, ctx)
     except ActionRefused as exc:
-        raise ActionRefused(f"{spec.label}: {exc}", action=key) from None
+        raise ActionRefused(
+            f"{spec.label}: {exc}", action=key, soft_limits=exc.soft_limits
+        ) from None
     except (ValidationError, ValueError) as exc:
         raise ActionRefused(f"{spec.label}: {_first_line(exc)}", action=key) from None
     if ctx.now is not None:

@@ -14,6 +14,7 @@ wrong its message shows and the form stays open. Escape is Cancel.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
@@ -39,6 +40,25 @@ from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel
 from mgso4.gui.widgets.field_message import FieldMessage, grow_to_fit
 from mgso4.gui.widgets.user_dialog import ROLE_LABELS
 from mgso4.storage.errors import StoreError
+
+
+@dataclass(frozen=True)
+class Form:
+    """What an action dialog is, declared once.
+
+    Attributes:
+        title: The window title and heading.
+        save_label: The Save button's words.
+        object_name: The dialog's object name (its fields' names start with it).
+        time_what: The clinical time it asks for, in words ("time of birth").
+        time_first: The time row comes first (False: the dialog places it itself).
+    """
+
+    title: str
+    save_label: str
+    object_name: str
+    time_what: str = "time"
+    time_first: bool = True
 
 
 def actor_text(actor: Actor) -> str:

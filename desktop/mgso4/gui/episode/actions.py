@@ -10,9 +10,10 @@ refuse, soft limits need a tick to confirm). Typed rates are read strictly by
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
@@ -50,69 +51,58 @@ from mgso4.core.protocol import Preparation, Protocol, ProtocolError
 from mgso4.core.timeutil import format_local
 from mgso4.core.vocab import Role
 from mgso4.gui.context import AppContext
-from mgso4.gui.episode.action_dialog import ActionDialog
+from mgso4.gui.episode.action_dialog import ActionDialog, Form
 from mgso4.gui.episode.inputs import InputError, parse_decimal_field, required_text
 from mgso4.gui.widgets.alert_banner import AlertLevel
 from mgso4.gui.widgets.field_message import FieldMessage
 from mgso4.gui.widgets.time_field import TimeField
 from mgso4.gui.widgets.user_dialog import ROLE_LABELS
 
-# The rules below are core's (``core.actions``); these names stay for the dialogs that use them.
 
+class TimedDialog(ActionDialog):
+    """An action with a clinical time field, declared by its :class:`Form` (``FORM``).
 
-def running_course(state: EpisodeState) -> CourseState | None:
-    """The course whose infusion is running, if any (``EpisodeState.running_course``)."""
-    return state.running_course
+    Subclasses declare ``FORM`` and add their own fields in :meth:`build`; the constructor is
+    this one, so every action dialog is made the same way: ``(context, state, protocol,
+    parent)`` and, for the few that need it, keyword ``extra`` values read in ``build``.
+    """
 
-
-def load_end_due_at(
-    state: EpisodeState, protocol: Protocol, course: CourseState
-) -> datetime | None:
-    """When a course's loading dose is due to end (``core.actions.load_end_due_at``)."""
-    return core_actions.load_end_due_at(state, course)
-
-
-def why_maintenance_cannot_start(
-    state: EpisodeState, protocol: Protocol, now: datetime, tz: ZoneInfo
-) -> str | None:
-    """Why "Start maintenance" is not offered (``core.actions.why_not_start_maintenance``)."""
-    return core_actions.why_not_start_maintenance(state, protocol, now)
-
-
-current_concentration = core_actions.current_concentration
-current_rate_ml_per_h = core_actions.current_rate_ml_per_h
-
-
-class _TimedDialog(ActionDialog):
-    """An action with a clinical time field first."""
+    FORM: ClassVar[Form]
 
     def __init__(
         self,
         context: AppContext,
         state: EpisodeState,
         protocol: Protocol,
-        *,
-        title: str,
-        save_label: str,
-        object_name: str,
-        time_what: str,
-        place_time: bool = True,
         parent: QWidget | None = None,
+        **extra: Any,
     ) -> None:
+        given = extra.get("form")
+        form = given if isinstance(given, Form) else self.form_for(state, protocol)
         super().__init__(
             context,
             state,
             protocol,
-            title=title,
-            save_label=save_label,
-            object_name=object_name,
+            title=form.title,
+            save_label=form.save_label,
+            object_name=form.object_name,
             parent=parent,
         )
+        self.extra = extra
         self.time_field = TimeField(
-            context.clock, context.tz, what=time_what, object_name=f"{object_name}_time"
+            context.clock, context.tz, what=form.time_what, object_name=f"{form.object_name}_time"
         )
-        if place_time:
-            self.add_time_row(self.time_field, time_what)
+        if form.time_first:
+            self.add_time_row(self.time_field, form.time_what)
+        self.build()
+
+    @classmethod
+    def form_for(cls, state: EpisodeState, protocol: Protocol) -> Form:
+        """The form for this state (the class's ``FORM`` unless a dialog words it by state)."""
+        return cls.FORM
+
+    def build(self) -> None:
+        """Add the dialog's own fields (after the time row when the form puts it first)."""
 
     def add_time_row(self, field: TimeField, what: str) -> None:
         """Add a time field with its label ("time the load finished" → "Time the load…")."""
@@ -257,27 +247,20 @@ class _PersonFields:
 # ---------------------------------------------------------------------------- load end
 
 
-class LoadEndDialog(_TimedDialog):
+class LoadEndDialog(TimedDialog):
     """Record that the loading dose finished."""
 
-    def __init__(
-        self,
-        context: AppContext,
-        state: EpisodeState,
-        protocol: Protocol,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(
-            context,
-            state,
-            protocol,
-            title="Loading dose finished",
-            save_label="Save load end",
-            object_name="load_end_dialog",
-            time_what="time the load finished",
-            parent=parent,
-        )
-        self.course = running_course(state)
+    FORM = Form(
+        title="Loading dose finished",
+        save_label="Save load end",
+        object_name="load_end_dialog",
+        time_what="time the load finished",
+    )
+
+    def build(self) -> None:
+        context = self.context
+        state = self.state
+        self.course = state.running_course
         info = QLabel(self)
         info.setWordWrap(True)
         info.setObjectName("load_info_label")
@@ -307,10 +290,10 @@ class LoadEndDialog(_TimedDialog):
 # ---------------------------------------------------------------------------- maintenance
 
 
-class MaintenanceStartDialog(_TimedDialog):
+class MaintenanceStartDialog(TimedDialog):
     """Start the maintenance infusion after the load (rate prefilled from the protocol).
 
-    Offered once the load's end is recorded or due (:func:`why_maintenance_cannot_start`).
+    Offered once the load's end is recorded or due (``core.actions.why_not_start_maintenance``).
     When the end of the load is not recorded yet, this form records it too: "Load finished"
     at a time shown and editable (the load's planned end by default) and "Maintenance
     started", both in one transaction, and its title and Save button say so. The load end may
@@ -318,35 +301,32 @@ class MaintenanceStartDialog(_TimedDialog):
     nor before the load end.
     """
 
-    def __init__(
-        self,
-        context: AppContext,
-        state: EpisodeState,
-        protocol: Protocol,
-        parent: QWidget | None = None,
-    ) -> None:
-        course = state.current_course
-        planned_end = load_end_due_at(state, protocol, course) if course is not None else None
-        records_load_end = planned_end is not None
-        super().__init__(
-            context,
-            state,
-            protocol,
-            title=(
-                "Record the load end and start maintenance"
-                if records_load_end
-                else "Start maintenance infusion"
-            ),
-            save_label=(
-                "Save load end and maintenance start"
-                if records_load_end
-                else "Save maintenance start"
-            ),
-            object_name="maintenance_dialog",
-            time_what="time maintenance started",
-            place_time=False,
-            parent=parent,
+    FORM = Form(
+        title="Start maintenance infusion",
+        save_label="Save maintenance start",
+        object_name="maintenance_dialog",
+        time_what="time maintenance started",
+        time_first=False,
+    )
+
+    @classmethod
+    def form_for(cls, state: EpisodeState, protocol: Protocol) -> Form:
+        """Worded for the two entries it saves when the load's end is not recorded yet."""
+        if core_actions.load_end_due_at(state) is None:
+            return cls.FORM
+        return replace(
+            cls.FORM,
+            title="Record the load end and start maintenance",
+            save_label="Save load end and maintenance start",
         )
+
+    def build(self) -> None:
+        context = self.context
+        state = self.state
+        protocol = self.protocol
+        course = state.current_course
+        planned_end = core_actions.load_end_due_at(state, course) if course is not None else None
+        records_load_end = planned_end is not None
         self.course = course
         #: When this form also records the end of the load (it is not recorded yet): the load
         #: end's time field, else None.
@@ -538,29 +518,22 @@ class MaintenanceStartDialog(_TimedDialog):
 # ---------------------------------------------------------------------------- rate change
 
 
-class RateChangeDialog(_TimedDialog):
+class RateChangeDialog(TimedDialog):
     """Change the maintenance pump rate; g/h shown computed, limits checked."""
 
-    def __init__(
-        self,
-        context: AppContext,
-        state: EpisodeState,
-        protocol: Protocol,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(
-            context,
-            state,
-            protocol,
-            title="Change the pump rate",
-            save_label="Save rate change",
-            object_name="rate_dialog",
-            time_what="time the rate changed",
-            parent=parent,
-        )
-        self.course = running_course(state)
-        self.concentration = current_concentration(self.course) if self.course else None
-        now_rate = current_rate_ml_per_h(self.course) if self.course else None
+    FORM = Form(
+        title="Change the pump rate",
+        save_label="Save rate change",
+        object_name="rate_dialog",
+        time_what="time the rate changed",
+    )
+
+    def build(self) -> None:
+        state = self.state
+        self.course = state.running_course
+        course = self.course
+        self.concentration = core_actions.current_concentration(course) if course else None
+        now_rate = core_actions.current_rate_ml_per_h(self.course) if self.course else None
         info = QLabel(self)
         info.setWordWrap(True)
         info.setObjectName("rate_info_label")
@@ -620,29 +593,23 @@ class RateChangeDialog(_TimedDialog):
 # ---------------------------------------------------------------------------- syringe change
 
 
-class SyringeChangeDialog(_TimedDialog):
+class SyringeChangeDialog(TimedDialog):
     """A new syringe or bag: its concentration and volume (concentration shown everywhere)."""
 
-    def __init__(
-        self,
-        context: AppContext,
-        state: EpisodeState,
-        protocol: Protocol,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(
-            context,
-            state,
-            protocol,
-            title="Change of syringe",
-            save_label="Save syringe change",
-            object_name="syringe_dialog",
-            time_what="time of the change",
-            parent=parent,
-        )
-        self.course = running_course(state)
-        self.running_concentration = current_concentration(self.course) if self.course else None
-        self.running_rate = current_rate_ml_per_h(self.course) if self.course else None
+    FORM = Form(
+        title="Change of syringe",
+        save_label="Save syringe change",
+        object_name="syringe_dialog",
+        time_what="time of the change",
+    )
+
+    def build(self) -> None:
+        context = self.context
+        state = self.state
+        self.course = state.running_course
+        course = self.course
+        self.running_concentration = core_actions.current_concentration(course) if course else None
+        self.running_rate = core_actions.current_rate_ml_per_h(self.course) if self.course else None
         self.concentration_combo = QComboBox(self)
         self.concentration_combo.setObjectName("concentration_combo")
         seen: set[Decimal] = set()
@@ -774,30 +741,19 @@ class SyringeChangeDialog(_TimedDialog):
 # ---------------------------------------------------------------------------- stop
 
 
-class StopDialog(_TimedDialog):
+class StopDialog(TimedDialog):
     """Stop the infusion: the user's act, with a reason (this dialog is the confirmation)."""
 
-    def __init__(
-        self,
-        context: AppContext,
-        state: EpisodeState,
-        protocol: Protocol,
-        parent: QWidget | None = None,
-        *,
-        preset_reason: StopReason | None = None,
-        preset_text: str = "",
-    ) -> None:
-        super().__init__(
-            context,
-            state,
-            protocol,
-            title="Stop the MgSO₄ infusion?",
-            save_label="Stop infusion",
-            object_name="stop_dialog",
-            time_what="time stopped",
-            parent=parent,
-        )
-        self.course = running_course(state)
+    FORM = Form(
+        title="Stop the MgSO₄ infusion?",
+        save_label="Stop infusion",
+        object_name="stop_dialog",
+        time_what="time stopped",
+    )
+
+    def build(self) -> None:
+        state = self.state
+        self.course = state.running_course
         info = QLabel(self)
         info.setWordWrap(True)
         info.setObjectName("stop_info_label")
@@ -810,6 +766,7 @@ class StopDialog(_TimedDialog):
         self.add_wide(info)
         self.reason_combo = QComboBox(self)
         self.reason_combo.setObjectName("stop_reason_combo")
+        preset_reason: StopReason | None = self.extra.get("preset_reason")
         if preset_reason is None:
             # No reason is assumed: Enter on a freshly opened form must not record a stop
             # "for birth" that nobody chose.
@@ -823,7 +780,7 @@ class StopDialog(_TimedDialog):
         )
         self.text_edit = QLineEdit(self)
         self.text_edit.setObjectName("stop_text_edit")
-        self.text_edit.setText(preset_text)
+        self.text_edit.setText(self.extra.get("preset_text", ""))
         self.text_message = self.add_row(
             "Details", self.text_edit, accessible_name="Details of why the infusion stopped"
         )
@@ -868,26 +825,19 @@ class StopDialog(_TimedDialog):
 # ---------------------------------------------------------------------------- birth
 
 
-class BirthDialog(_TimedDialog):
+class BirthDialog(TimedDialog):
     """One entry per baby: time of birth, gestation computed and shown."""
 
-    def __init__(
-        self,
-        context: AppContext,
-        state: EpisodeState,
-        protocol: Protocol,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(
-            context,
-            state,
-            protocol,
-            title="Record a birth",
-            save_label="Save birth",
-            object_name="birth_dialog",
-            time_what="time of birth",
-            parent=parent,
-        )
+    FORM = Form(
+        title="Record a birth",
+        save_label="Save birth",
+        object_name="birth_dialog",
+        time_what="time of birth",
+    )
+
+    def build(self) -> None:
+        state = self.state
+        protocol = self.protocol
         recorded = {birth.baby for birth in state.births}
         self.baby_combo = QComboBox(self)
         self.baby_combo.setObjectName("baby_combo")
@@ -909,7 +859,7 @@ class BirthDialog(_TimedDialog):
         self.gestation_label.setProperty("role", "heading")
         self.gestation_label.setAccessibleName("Gestation at birth (computed)")
         self.add_wide(self.gestation_label)
-        course = running_course(state)
+        course = state.running_course
         conditions = state.assessment.conditions if state.assessment else ()
         if course is not None:
             note = QLabel(self)
@@ -960,26 +910,18 @@ class BirthDialog(_TimedDialog):
 # ---------------------------------------------------------------------------- not given
 
 
-class NotGivenDialog(_TimedDialog):
+class NotGivenDialog(TimedDialog):
     """Why MgSO₄ was not given: the protocol's coded list; text where the code needs it."""
 
-    def __init__(
-        self,
-        context: AppContext,
-        state: EpisodeState,
-        protocol: Protocol,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(
-            context,
-            state,
-            protocol,
-            title="Reason MgSO₄ was not given",
-            save_label="Save reason",
-            object_name="not_given_dialog",
-            time_what="time of the decision",
-            parent=parent,
-        )
+    FORM = Form(
+        title="Reason MgSO₄ was not given",
+        save_label="Save reason",
+        object_name="not_given_dialog",
+        time_what="time of the decision",
+    )
+
+    def build(self) -> None:
+        protocol = self.protocol
         self.reason_combo = QComboBox(self)
         self.reason_combo.setObjectName("not_given_reason_combo")
         self.reason_combo.addItem("Choose a reason…", None)
@@ -1029,28 +971,20 @@ class NotGivenDialog(_TimedDialog):
 # ---------------------------------------------------------------------------- acknowledge
 
 
-class AcknowledgeDialog(_TimedDialog):
+class AcknowledgeDialog(TimedDialog):
     """Acknowledge an alert (logged with its key and, optionally, what was done)."""
 
-    def __init__(
-        self,
-        context: AppContext,
-        state: EpisodeState,
-        protocol: Protocol,
-        item: DueItem,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(
-            context,
-            state,
-            protocol,
-            title="Acknowledge alert",
-            save_label="Acknowledge",
-            object_name="acknowledge_dialog",
-            time_what="time acknowledged",
-            parent=parent,
-        )
-        self.item = item
+    FORM = Form(
+        title="Acknowledge alert",
+        save_label="Acknowledge",
+        object_name="acknowledge_dialog",
+        time_what="time acknowledged",
+    )
+
+    def build(self) -> None:
+        context = self.context
+        self.item: DueItem = self.extra["item"]
+        item = self.item
         what = QLabel(f"{item.label}\nDue {format_local(item.due_at, context.tz)}.", self)
         what.setWordWrap(True)
         what.setObjectName("acknowledge_item_label")

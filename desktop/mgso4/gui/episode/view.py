@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -28,6 +29,7 @@ import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QGridLayout,
     QLabel,
@@ -36,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mgso4.core.actions import why_not
+from mgso4.core.actions import ACTIONS, why_not, why_not_amendable, why_not_voidable
 from mgso4.core.episode import EpisodeState, EventDraft, EventType, Printed
 from mgso4.core.monitoring import DueItem, DueKind, due_items
 from mgso4.core.protocol import Protocol
@@ -53,15 +55,10 @@ from mgso4.gui.episode.actions import (
     RateChangeDialog,
     StopDialog,
     SyringeChangeDialog,
-    why_maintenance_cannot_start,
 )
 from mgso4.gui.episode.banner import PatientBanner
-from mgso4.gui.episode.corrections import (
-    AmendDialog,
-    VoidDialog,
-    why_not_amendable,
-    why_not_voidable,
-)
+from mgso4.gui.episode.corrections import AmendDialog, VoidDialog
+from mgso4.gui.episode.forms import FORMS, RegistryDialog
 from mgso4.gui.episode.observation import ObservationDialog
 from mgso4.gui.episode.timeline import TimelineView
 from mgso4.gui.style import set_role
@@ -78,8 +75,10 @@ _BANNER_LEVELS = (
     Urgency.DUE_SOON,
 )
 
-#: The buttons that are registry actions: button id -> ``core.actions`` key.
+#: The buttons that are registry actions: button id -> ``core.actions`` key (the registry's
+#: forms add theirs under their own key: ``gui.episode.forms.FORMS``).
 _BUTTON_ACTIONS: dict[str, str] = {
+    **{key: key for key in FORMS},
     "observations": "observe",
     "load-end": "end-load",
     "maintenance": "start-maintenance",
@@ -98,6 +97,10 @@ _DUE_ACTIONS: dict[DueKind, tuple[str, str]] = {
     DueKind.MAX_DURATION_STOP: ("stop", "Stop infusion…"),
     DueKind.STOP_AT_BIRTH: ("stop", "Stop infusion…"),
 }
+
+
+#: Action buttons per row.
+_COLUMNS = 7
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,12 @@ class EpisodeView(QWidget):
             ("print", "&Print proforma", "Ctrl+P", self.print_proforma),
             ("handover", "Transfer &handover", "", self.print_handover),
         ]
+        # Every registry action with a form gets a button, in the registry's order.
+        specs[1:1] = [
+            (key, FORMS[key].button or ACTIONS[key].label, "", partial(self.open_form, key))
+            for key in ACTIONS
+            if key in FORMS
+        ]
         for number, (key, text, shortcut, slot) in enumerate(specs):
             button = QPushButton(text, self)
             button.setObjectName(f"{key.replace('-', '_')}_button")
@@ -188,13 +197,13 @@ class EpisodeView(QWidget):
             if shortcut:
                 button.setToolTip(f"{text.replace('&', '')} ({shortcut})")
                 QShortcut(QKeySequence(shortcut), self, slot)
-            if key in ("amend", "void", "print", "handover", "not-given"):
+            if key in ("amend", "void", "print", "handover", "not-given", "close"):
                 set_role(button, "secondary")
             if key == "stop":
                 set_role(button, "danger")
             button.clicked.connect(slot)
             self.buttons[key] = button
-            actions.addWidget(button, number // 6, number % 6)
+            actions.addWidget(button, number // _COLUMNS, number % _COLUMNS)
         self.timeline_heading = QLabel("History (newest first)", self)
         self.timeline_heading.setProperty("role", "heading")
         self.timeline = TimelineView(context.tz, self)
@@ -257,8 +266,7 @@ class EpisodeView(QWidget):
                 wanted[item.key] = (item, urgency)
         maintenance_offered = (
             self.state is not None
-            and why_maintenance_cannot_start(self.state, self.protocol, now, self.context.tz)
-            is None
+            and why_not("start-maintenance", self.state, self.protocol, now) is None
         )
         shape: list[tuple[str, tuple[str, ...]]] = []
         for key in list(self.alert_banners):
@@ -419,6 +427,18 @@ class EpisodeView(QWidget):
             return None
         return self._open(factory(self.context, state, self.protocol, self))
 
+    def open_form(self, key: str, **preset: Any) -> ActionDialog | None:
+        """Open the registry form of an action (``gui.episode.forms.FORMS``)."""
+        state = self._need_state()
+        if state is None or not self.buttons[key].isEnabled():
+            return None
+        dialog = RegistryDialog(self.context, state, self.protocol, self, form=FORMS[key])
+        for name, value in preset.items():
+            widget = dialog.input(name)
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(widget.findData(value), 0))
+        return self._open(dialog)
+
     def open_load_end(self) -> ActionDialog | None:
         """Record the end of the loading dose."""
         return self._simple(LoadEndDialog, "load-end")
@@ -468,7 +488,7 @@ class EpisodeView(QWidget):
         state = self._need_state()
         if state is None:
             return None
-        return self._open(AcknowledgeDialog(self.context, state, self.protocol, item, self))
+        return self._open(AcknowledgeDialog(self.context, state, self.protocol, self, item=item))
 
     def select_entry(self, event_uuid: str) -> bool:
         """Select an entry in the history (for amend/void)."""
