@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from mgso4.audit.demo import write_demo_data
 from mgso4.audit.export import ExportLevel
 from mgso4.audit.facts import GestationBand
+from mgso4.audit.merge import merge_target_refusal
 from mgso4.audit.progress import Cancelled
 from mgso4.core.episode import Actor, EventType
 from mgso4.core.protocol import ProtocolLibrary, load_preparations_file
@@ -324,7 +325,16 @@ def test_merge_into_the_live_record_is_refused(
     view = open_view(qtbot, context)
     monkeypatch.setattr("mgso4.storage.default_db_path", lambda training=False: context.store.path)
 
-    assert view.merge_refusal() is not None
+    asked: list[object] = []
+    monkeypatch.setattr(
+        "mgso4.gui.audit.view.QFileDialog.getOpenFileNames",
+        lambda *args, **kwargs: asked.append(args) or ([], ""),
+    )
+    refusal = merge_target_refusal(context.store)
+    assert refusal is not None
+    view.merge_button.click()
+    assert asked == []
+    assert refusal in view.status_label.text()
 
 
 def test_the_reason_dialog_accepts_only_a_purpose_and_a_reason_of_substance(qtbot: QtBot) -> None:

@@ -829,15 +829,10 @@ class AuditView(QWidget):
 
     # ------------------------------------------------------------------ merge
 
-    def merge_refusal(self) -> str | None:
-        """Why the open record must not receive other PCs' entries, or None.
-
-        The rule is ``audit.merge.merge_target_refusal``'s, the same for ``mgso4 merge``.
-        """
-        return merge_target_refusal(self.context.store)
-
     def _on_merge_button_clicked(self) -> None:
-        refusal = self.merge_refusal()
+        # Whether the open record may receive other PCs' entries is
+        # ``audit.merge.merge_target_refusal``'s rule, the same for ``mgso4 merge``.
+        refusal = merge_target_refusal(self.context.store)
         if refusal is not None:
             self._say(refusal, ToneName.WARNING)
             return

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from mgso4.core.actions import why_not
 from mgso4.core.episode import (
     AlertRaised,
     EpisodeState,
@@ -255,7 +256,8 @@ class ObservationDialog(ActionDialog):
         if incomplete is not None and observation.model_dump(exclude_none=True):
             others.append(incomplete)
         if stops:
-            running = self._running_course() is not None
+            # A stop is offered when core offers one (an infusion is running).
+            running = why_not("stop", self.state, self.protocol, self.context.clock()) is None
             actions = (BannerAction("stop", "Stop infusion…"),) if running else ()
             detail_lines = [_short_finding(f) + "." for f in stops]
             detail_lines += [f"• {action}" for action in _unique_actions(stops)]
@@ -279,12 +281,6 @@ class ObservationDialog(ActionDialog):
             )
         else:
             self.findings_banner.clear()
-
-    def _running_course(self) -> int | None:
-        course = self.state.current_course
-        if course is not None and course.running:
-            return course.number
-        return None
 
     def _on_findings_banner_action(self, action_id: str) -> None:
         if action_id == "stop":
