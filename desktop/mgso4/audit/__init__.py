@@ -22,6 +22,7 @@ from mgso4.audit.demo import DemoReport, write_demo_data
 from mgso4.audit.export import (
     ExportLevel,
     ExportPurpose,
+    ExportRequest,
     ExportResult,
     export_csv,
     export_fhir,
@@ -42,6 +43,7 @@ __all__ = [
     "DemoReport",
     "ExportLevel",
     "ExportPurpose",
+    "ExportRequest",
     "ExportResult",
     "Filters",
     "GestationBand",

@@ -50,7 +50,7 @@ import re
 import uuid as uuid_module
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -262,6 +262,64 @@ class ExportResult:
         }
 
 
+@dataclass(frozen=True)
+class ExportRequest:
+    """What an export is asked for, the same for the CSV, XLSX and FHIR exporters.
+
+    Every exporter takes one (or the same names as keywords: ``export_csv(path, out,
+    key=k, level="pseudonymised")``).
+
+    Attributes:
+        level: shareable (the default; FHIR: pseudonymised), pseudonymised or identifiable.
+        identifiable: The same as ``level="identifiable"``.
+        purpose: Why an identifiable export is needed (:class:`ExportPurpose`).
+        reason: That purpose in words, of substance (:func:`recorded_reason`).
+        key: The pseudonym key (``audit.pseudonym.load_or_create_key()``).
+        progress: ``progress(stage, done, total)``.
+        cancel: ``threading.Event`` or callable; cancel leaves no file.
+        date_from: First local birth date to include (inclusive), or None.
+        date_to: Last local birth date to include (inclusive), or None.
+        filters: Band, outcome, workstation and training filters.
+        tz: Display zone for local times.
+        recorded_by: Who is exporting (required for an identifiable export).
+        protocol: Protocol reference stored with the ``exported`` event (default: the shipped
+            default protocol).
+        data: Already-loaded audit data of the same record (skips reading it again).
+        clock: Source of "now" (UTC).
+        suppress_below: Shareable exports: the small-cell threshold (at least 1).
+        allow_unverified: Export even if the record fails verification (the file says so).
+        anchors: Keys and witnesses from outside the record for its verification.
+    """
+
+    level: ExportLevel | str | None = None
+    identifiable: bool = False
+    purpose: ExportPurpose | str | None = None
+    reason: str | None = None
+    key: bytes = b""
+    progress: ProgressCallback | None = None
+    cancel: object | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    filters: Filters | None = None
+    tz: ZoneInfo = LONDON
+    recorded_by: Actor | None = None
+    protocol: ProtocolRef | None = None
+    data: AuditData | None = None
+    clock: Callable[[], datetime] = utcnow
+    suppress_below: int = DEFAULT_SUPPRESS_BELOW
+    allow_unverified: bool = False
+    anchors: Anchors | None = None
+
+    @classmethod
+    def of(cls, request: ExportRequest | None, options: dict[str, Any]) -> ExportRequest:
+        """The request given, with keyword options over it.
+
+        Raises:
+            TypeError: an option that is not a field of the request.
+        """
+        return replace(request or cls(), **options)
+
+
 @dataclass
 class _Job:
     """Everything an export needs, checked before any file is touched."""
@@ -296,50 +354,18 @@ class _Job:
 def export_csv(
     store_or_path: StoreOrPath,
     out: Path | str,
-    *,
-    level: ExportLevel | str | None = None,
-    identifiable: bool = False,
-    purpose: ExportPurpose | str | None = None,
-    reason: str | None = None,
-    key: bytes,
-    progress: ProgressCallback | None = None,
-    cancel: object | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    filters: Filters | None = None,
-    tz: ZoneInfo = LONDON,
-    recorded_by: Actor | None = None,
-    protocol: ProtocolRef | None = None,
-    data: AuditData | None = None,
-    clock: Callable[[], datetime] = utcnow,
-    suppress_below: int = DEFAULT_SUPPRESS_BELOW,
-    allow_unverified: bool = False,
-    anchors: Anchors | None = None,
+    request: ExportRequest | None = None,
+    /,
+    **options: Any,
 ) -> ExportResult:
     """Write the per-baby CSV (UTF-8 with BOM, for spreadsheets) and ``<name>.dictionary.csv``.
 
     Args:
         store_or_path: The record (an open store, or a path read read-only).
         out: The CSV file to write; replaced only when the export is complete.
-        level: shareable (the default), pseudonymised or identifiable.
-        identifiable: The same as ``level="identifiable"``.
-        purpose: Why an identifiable export is needed (:class:`ExportPurpose`).
-        reason: That purpose in words, of substance (:func:`recorded_reason`).
-        key: The pseudonym key (``audit.pseudonym.load_or_create_key()``).
-        progress: ``progress(stage, done, total)``.
-        cancel: ``threading.Event`` or callable; cancel leaves no file.
-        date_from: First local birth date to include (inclusive), or None.
-        date_to: Last local birth date to include (inclusive), or None.
-        filters: Band, outcome, workstation and training filters.
-        tz: Display zone for local times.
-        recorded_by: Who is exporting (required for an identifiable export).
-        protocol: Protocol reference stored with the ``exported`` event (default: the shipped
-            default protocol).
-        data: Already-loaded audit data of the same record (skips reading it again).
-        clock: Source of "now" (UTC).
-        suppress_below: Shareable exports: the small-cell threshold (at least 1).
-        allow_unverified: Export even if the record fails verification (the file says so).
-        anchors: Keys and witnesses from outside the record for its verification.
+        request: What is asked (:class:`ExportRequest`: level, purpose and reason, key,
+            selection, who exports…).
+        options: The request's fields as keywords (over ``request``).
 
     Raises:
         AuditError: refused (identifiable without a purpose, reason, name or marked file name;
@@ -347,36 +373,16 @@ def export_csv(
         Cancelled: the caller cancelled; no file was written.
         mgso4.storage.StoreError: the record cannot be read, or the event cannot be saved.
     """
+    asked = ExportRequest.of(request, options)
     out = Path(out)
-    job = _prepare(
-        store_or_path,
-        out,
-        "csv",
-        level=_level(level, identifiable),
-        purpose=purpose,
-        reason=reason,
-        key=key,
-        progress=progress,
-        cancel=cancel,
-        date_from=date_from,
-        date_to=date_to,
-        filters=filters,
-        tz=tz,
-        recorded_by=recorded_by,
-        protocol=protocol,
-        data=data,
-        clock=clock,
-        suppress_below=suppress_below,
-        allow_unverified=allow_unverified,
-        anchors=anchors,
-    )
+    job = _prepare(store_or_path, out, "csv", asked)
     dictionary_path = dictionary_path_for(out)
     columns = [column.name for column in columns_for(level=job.level.value)]
     with atomic_outputs(out, dictionary_path) as (temporary, temporary_dictionary):
         with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)
-            for values in _rows_for(job, progress, cancel):
+            for values in _rows_for(job, asked.progress, asked.cancel):
                 writer.writerow([_csv_cell(values[name]) for name in columns])
         with temporary_dictionary.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
@@ -387,7 +393,7 @@ def export_csv(
             writer.writerow(["About this export", ""])
             for about_entry in job.about:
                 writer.writerow([_csv_cell(value) for value in about_entry])
-        check_cancel(cancel, "The export")
+        check_cancel(asked.cancel, "The export")
         event_uuid = _record_if_identifiable(job, "csv")
     return _result(job, "csv", event_uuid, extra=(dictionary_path,))
 
@@ -395,25 +401,9 @@ def export_csv(
 def export_xlsx(
     store_or_path: StoreOrPath,
     out: Path | str,
-    *,
-    level: ExportLevel | str | None = None,
-    identifiable: bool = False,
-    purpose: ExportPurpose | str | None = None,
-    reason: str | None = None,
-    key: bytes,
-    progress: ProgressCallback | None = None,
-    cancel: object | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    filters: Filters | None = None,
-    tz: ZoneInfo = LONDON,
-    recorded_by: Actor | None = None,
-    protocol: ProtocolRef | None = None,
-    data: AuditData | None = None,
-    clock: Callable[[], datetime] = utcnow,
-    suppress_below: int = DEFAULT_SUPPRESS_BELOW,
-    allow_unverified: bool = False,
-    anchors: Anchors | None = None,
+    request: ExportRequest | None = None,
+    /,
+    **options: Any,
 ) -> ExportResult:
     """Write the per-baby XLSX: sheets "Babies", "Data dictionary" and "About this export".
 
@@ -422,35 +412,15 @@ def export_xlsx(
     """
     from openpyxl import Workbook  # imported here: only exports need it
 
+    asked = ExportRequest.of(request, options)
     out = Path(out)
-    job = _prepare(
-        store_or_path,
-        out,
-        "xlsx",
-        level=_level(level, identifiable),
-        purpose=purpose,
-        reason=reason,
-        key=key,
-        progress=progress,
-        cancel=cancel,
-        date_from=date_from,
-        date_to=date_to,
-        filters=filters,
-        tz=tz,
-        recorded_by=recorded_by,
-        protocol=protocol,
-        data=data,
-        clock=clock,
-        suppress_below=suppress_below,
-        allow_unverified=allow_unverified,
-        anchors=anchors,
-    )
+    job = _prepare(store_or_path, out, "xlsx", asked)
     columns = [column.name for column in columns_for(level=job.level.value)]
     workbook = Workbook(write_only=True)
     babies = workbook.create_sheet("Babies")
     babies.freeze_panes = "A2"
     babies.append(columns)
-    for values in _rows_for(job, progress, cancel):
+    for values in _rows_for(job, asked.progress, asked.cancel):
         babies.append([_xlsx_typed_cell(babies, name, values[name], job.tz) for name in columns])
     dictionary = workbook.create_sheet("Data dictionary")
     dictionary.append(list(DICTIONARY_HEADER))
@@ -462,7 +432,7 @@ def export_xlsx(
         about.append([_xlsx_cell(value) for value in about_entry])
     with atomic_outputs(out) as (temporary,):
         workbook.save(temporary)
-        check_cancel(cancel, "The export")
+        check_cancel(asked.cancel, "The export")
         event_uuid = _record_if_identifiable(job, "xlsx")
     return _result(job, "xlsx", event_uuid)
 
@@ -470,25 +440,9 @@ def export_xlsx(
 def export_fhir(
     store_or_path: StoreOrPath,
     out: Path | str,
-    *,
-    level: ExportLevel | str | None = None,
-    identifiable: bool = False,
-    purpose: ExportPurpose | str | None = None,
-    reason: str | None = None,
-    key: bytes,
-    progress: ProgressCallback | None = None,
-    cancel: object | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    filters: Filters | None = None,
-    tz: ZoneInfo = LONDON,
-    recorded_by: Actor | None = None,
-    protocol: ProtocolRef | None = None,
-    data: AuditData | None = None,
-    clock: Callable[[], datetime] = utcnow,
-    suppress_below: int = DEFAULT_SUPPRESS_BELOW,
-    allow_unverified: bool = False,
-    anchors: Anchors | None = None,
+    request: ExportRequest | None = None,
+    /,
+    **options: Any,
 ) -> ExportResult:
     """Write a FHIR R4 Bundle (type "collection") of MedicationAdministration resources (JSON).
 
@@ -508,7 +462,8 @@ def export_fhir(
     from fhir.resources.R4B.bundle import Bundle
     from fhir.resources.R4B.medicationadministration import MedicationAdministration
 
-    chosen = _level(level, identifiable, default=ExportLevel.PSEUDONYMISED)
+    asked = ExportRequest.of(request, options)
+    chosen = _level(asked.level, asked.identifiable, default=ExportLevel.PSEUDONYMISED)
     if chosen is ExportLevel.SHAREABLE:
         raise AuditError(
             "A FHIR export carries clock times and a patient reference, so it cannot be "
@@ -516,35 +471,14 @@ def export_fhir(
             "export for use within it. Nothing was exported."
         )
     out = Path(out)
-    job = _prepare(
-        store_or_path,
-        out,
-        "fhir",
-        level=chosen,
-        purpose=purpose,
-        reason=reason,
-        key=key,
-        progress=progress,
-        cancel=cancel,
-        date_from=date_from,
-        date_to=date_to,
-        filters=filters,
-        tz=tz,
-        recorded_by=recorded_by,
-        protocol=protocol,
-        data=data,
-        clock=clock,
-        suppress_below=suppress_below,
-        allow_unverified=allow_unverified,
-        anchors=anchors,
-    )
+    job = _prepare(store_or_path, out, "fhir", replace(asked, level=chosen, identifiable=False))
     episodes = _episodes_of(job.rows)
     stage = "Building FHIR resources"
     entries: list[dict[str, Any]] = []
     for index, episode in enumerate(episodes, start=1):
         if index % _ROWS_PER_CHECK == 0:
-            check_cancel(cancel, "The export")
-            report(progress, stage, index, len(episodes))
+            check_cancel(asked.cancel, "The export")
+            report(asked.progress, stage, index, len(episodes))
         for resource in _administrations(job, episode):
             validated = MedicationAdministration.model_validate(resource)
             entries.append(
@@ -553,7 +487,7 @@ def export_fhir(
                     "resource": validated,
                 }
             )
-    report(progress, stage, len(episodes), len(episodes))
+    report(asked.progress, stage, len(episodes), len(episodes))
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
@@ -565,7 +499,7 @@ def export_fhir(
     )
     with atomic_outputs(out) as (temporary,):
         temporary.write_text(bundle.model_dump_json(indent=2), encoding="utf-8")
-        check_cancel(cancel, "The export")
+        check_cancel(asked.cancel, "The export")
         event_uuid = _record_if_identifiable(job, "fhir", rows=len(entries))
     return _result(job, "fhir", event_uuid, rows=len(entries))
 
@@ -632,28 +566,13 @@ def verification_of(
 
 
 def _prepare(
-    store_or_path: StoreOrPath,
-    out: Path,
-    export_format: ExportFormat,
-    *,
-    level: ExportLevel,
-    purpose: ExportPurpose | str | None,
-    reason: str | None,
-    key: bytes,
-    progress: ProgressCallback | None,
-    cancel: object | None,
-    date_from: date | None,
-    date_to: date | None,
-    filters: Filters | None,
-    tz: ZoneInfo,
-    recorded_by: Actor | None,
-    protocol: ProtocolRef | None,
-    data: AuditData | None,
-    clock: Callable[[], datetime],
-    suppress_below: int,
-    allow_unverified: bool,
-    anchors: Anchors | None,
+    store_or_path: StoreOrPath, out: Path, export_format: ExportFormat, asked: ExportRequest
 ) -> _Job:
+    level = _level(asked.level, asked.identifiable)
+    key, recorded_by, tz = asked.key, asked.recorded_by, asked.tz
+    suppress_below, progress, cancel = asked.suppress_below, asked.progress, asked.cancel
+    date_from, date_to = asked.date_from, asked.date_to
+    purpose, reason, data = asked.purpose, asked.reason, asked.data
     check_key(key)
     if suppress_below < 1:
         raise AuditError(f"The small-cell threshold must be at least 1 (got {suppress_below}).")
@@ -671,12 +590,12 @@ def _prepare(
         raise AuditError(f"The folder {out.parent} does not exist; choose an existing folder.")
     check_file_name(out, level)
     verified, verification = verification_of(
-        store_or_path, allow_unverified=allow_unverified, anchors=anchors
+        store_or_path, allow_unverified=asked.allow_unverified, anchors=asked.anchors
     )
     path = store_or_path.path if isinstance(store_or_path, Store) else Path(store_or_path)
     if data is None:
         data = load_audit_data(store_or_path, tz=tz, progress=progress, cancel=cancel)
-    filters = filters or Filters()
+    filters = asked.filters or Filters()
     rows = select_rows(data.rows, date_from=date_from, date_to=date_to, filters=filters)
     job = _Job(
         store_or_path=store_or_path,
@@ -693,8 +612,8 @@ def _prepare(
         verification=verification,
         verified=verified,
         recorded_by=recorded_by,
-        protocol=protocol,
-        now=clock(),
+        protocol=asked.protocol,
+        now=asked.clock(),
     )
     job.about = _about(job, export_format, date_from, date_to, filters)
     return job

@@ -72,6 +72,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from mgso4.audit import (
         AuditError,
         Cancelled,
+        ExportRequest,
         export_csv,
         export_fhir,
         export_xlsx,
@@ -103,9 +104,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     exporter = {"csv": export_csv, "xlsx": export_xlsx, "fhir": export_fhir}[args.format]
     cancel = threading.Event()
     try:
-        result = exporter(
-            path,
-            out,
+        request = ExportRequest(
             level=level,
             purpose=args.purpose,
             reason=args.reason,
@@ -120,6 +119,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             allow_unverified=args.allow_unverified,
             anchors=local_anchors(args.witnesses),
         )
+        result = exporter(path, out, request)
     except KeyboardInterrupt:
         cancel.set()
         return fail("export", "cancelled; no file written")

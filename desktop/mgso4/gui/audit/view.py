@@ -47,6 +47,7 @@ from mgso4.audit.data import AuditData, load_audit_data
 from mgso4.audit.export import (
     ExportFormat,
     ExportLevel,
+    ExportRequest,
     ExportResult,
     export_csv,
     export_fhir,
@@ -798,9 +799,7 @@ class AuditView(QWidget):
         witnesses = [backup_folder(self.context.settings, self.context.training)]
 
         def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
-            return exporter(
-                store,
-                out,
+            request = ExportRequest(
                 level=level,
                 purpose=purpose,
                 reason=reason,
@@ -816,6 +815,7 @@ class AuditView(QWidget):
                 data=data,
                 anchors=Anchors.local(witnesses),
             )
+            return exporter(store, out, request)
 
         self._start(f"Exporting {kind.upper()}", work, self._on_exported)
 
