@@ -113,6 +113,26 @@ class TimedDialog(ActionDialog):
         self.form.addWidget(field, self._next_row, 1, 1, 2)
         self._next_row += 1
 
+    def read_decimal(
+        self,
+        edit: QLineEdit,
+        message: FieldMessage,
+        label: str,
+        unit: str,
+        model: type[BaseModel],
+        field: str,
+    ) -> Decimal | None:
+        """A required number read strictly (its message shown beside it), or None."""
+        try:
+            value = parse_decimal_field(
+                edit.text(), label=label, unit=unit, model=model, field=field, required=True
+            )
+        except InputError as exc:
+            message.show_error(str(exc))
+            return None
+        message.clear_message()
+        return value
+
     def make(self, event_type: EventType, payload: BaseModel) -> list[EventDraft] | None:
         """One draft at the typed time, or None (messages shown) if time or user is missing."""
         occurred_at = self.time_field.value()
@@ -251,10 +271,7 @@ class LoadEndDialog(TimedDialog):
     """Record that the loading dose finished."""
 
     FORM = Form(
-        title="Loading dose finished",
-        save_label="Save load end",
-        object_name="load_end_dialog",
-        time_what="time the load finished",
+        "Loading dose finished", "Save load end", "load_end_dialog", "time the load finished"
     )
 
     def build(self) -> None:
@@ -455,19 +472,14 @@ class MaintenanceStartDialog(TimedDialog):
     def drafts(self) -> Sequence[EventDraft] | None:
         load_end_at, maintenance_at = self._times()
         rate = self.rate_check.validated(self.concentration)
-        try:
-            volume = parse_decimal_field(
-                self.volume_edit.text(),
-                label="Syringe volume",
-                unit="mL",
-                model=MaintenanceStarted,
-                field="container_volume_ml",
-                required=True,
-            )
-            self.volume_message.clear_message()
-        except InputError as exc:
-            self.volume_message.show_error(str(exc))
-            volume = None
+        volume = self.read_decimal(
+            self.volume_edit,
+            self.volume_message,
+            "Syringe volume",
+            "mL",
+            MaintenanceStarted,
+            "container_volume_ml",
+        )
         checker_ok, checker = self.checker.value()
         actor = self.recorded_by()
         if (
@@ -521,12 +533,7 @@ class MaintenanceStartDialog(TimedDialog):
 class RateChangeDialog(TimedDialog):
     """Change the maintenance pump rate; g/h shown computed, limits checked."""
 
-    FORM = Form(
-        title="Change the pump rate",
-        save_label="Save rate change",
-        object_name="rate_dialog",
-        time_what="time the rate changed",
-    )
+    FORM = Form("Change the pump rate", "Save rate change", "rate_dialog", "time the rate changed")
 
     def build(self) -> None:
         state = self.state
@@ -596,12 +603,7 @@ class RateChangeDialog(TimedDialog):
 class SyringeChangeDialog(TimedDialog):
     """A new syringe or bag: its concentration and volume (concentration shown everywhere)."""
 
-    FORM = Form(
-        title="Change of syringe",
-        save_label="Save syringe change",
-        object_name="syringe_dialog",
-        time_what="time of the change",
-    )
+    FORM = Form("Change of syringe", "Save syringe change", "syringe_dialog", "time of the change")
 
     def build(self) -> None:
         context = self.context
@@ -705,19 +707,9 @@ class SyringeChangeDialog(TimedDialog):
                 + " Tick the confirmation to save a change of concentration."
             )
             ok = False
-        try:
-            volume = parse_decimal_field(
-                self.volume_edit.text(),
-                label="Volume",
-                unit="mL",
-                model=SyringeChanged,
-                field="volume_ml",
-                required=True,
-            )
-            self.volume_message.clear_message()
-        except InputError as exc:
-            self.volume_message.show_error(str(exc))
-            volume = None
+        volume = self.read_decimal(
+            self.volume_edit, self.volume_message, "Volume", "mL", SyringeChanged, "volume_ml"
+        )
         checker_ok, checker = self.checker.value()
         if not ok or volume is None or not checker_ok or self.course is None:
             self.time_field.value()
@@ -744,12 +736,7 @@ class SyringeChangeDialog(TimedDialog):
 class StopDialog(TimedDialog):
     """Stop the infusion: the user's act, with a reason (this dialog is the confirmation)."""
 
-    FORM = Form(
-        title="Stop the MgSO₄ infusion?",
-        save_label="Stop infusion",
-        object_name="stop_dialog",
-        time_what="time stopped",
-    )
+    FORM = Form("Stop the MgSO₄ infusion?", "Stop infusion", "stop_dialog", "time stopped")
 
     def build(self) -> None:
         state = self.state
@@ -828,12 +815,7 @@ class StopDialog(TimedDialog):
 class BirthDialog(TimedDialog):
     """One entry per baby: time of birth, gestation computed and shown."""
 
-    FORM = Form(
-        title="Record a birth",
-        save_label="Save birth",
-        object_name="birth_dialog",
-        time_what="time of birth",
-    )
+    FORM = Form("Record a birth", "Save birth", "birth_dialog", "time of birth")
 
     def build(self) -> None:
         state = self.state
@@ -914,10 +896,7 @@ class NotGivenDialog(TimedDialog):
     """Why MgSO₄ was not given: the protocol's coded list; text where the code needs it."""
 
     FORM = Form(
-        title="Reason MgSO₄ was not given",
-        save_label="Save reason",
-        object_name="not_given_dialog",
-        time_what="time of the decision",
+        "Reason MgSO₄ was not given", "Save reason", "not_given_dialog", "time of the decision"
     )
 
     def build(self) -> None:
@@ -974,12 +953,7 @@ class NotGivenDialog(TimedDialog):
 class AcknowledgeDialog(TimedDialog):
     """Acknowledge an alert (logged with its key and, optionally, what was done)."""
 
-    FORM = Form(
-        title="Acknowledge alert",
-        save_label="Acknowledge",
-        object_name="acknowledge_dialog",
-        time_what="time acknowledged",
-    )
+    FORM = Form("Acknowledge alert", "Acknowledge", "acknowledge_dialog", "time acknowledged")
 
     def build(self) -> None:
         context = self.context
