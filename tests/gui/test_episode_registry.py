@@ -275,3 +275,25 @@ def test_close_is_refused_while_the_infusion_runs_and_offered_after_the_stop(
     fill(close, reason="no longer in preterm labour; discharged undelivered")
     save(qtbot, close)
     assert events_of(context, view, EventType.EPISODE_CLOSED)
+
+
+def test_a_serum_magnesium_result_is_recorded_from_its_own_form(
+    qtbot: QtBot, context: Any, add_episode: Any
+) -> None:
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=60))
+    serum = form(view, "serum-magnesium")
+    assert not serum.save()
+    assert "Serum magnesium is needed" in serum.inputs["serum_mg_mmol_l"].message.message
+    fill(serum, serum_mg_mmol_l="25")
+    assert not serum.save()  # core's model refuses an impossible value
+    assert "serum_mg_mmol_per_l: Input should be less than or equal to 20" in (
+        serum.error_banner.detail_text
+    )
+    fill(serum, serum_mg_mmol_l="2.4")
+    save(qtbot, serum)
+    results = [
+        e.payload
+        for e in events_of(context, view, EventType.OBSERVATION)
+        if e.payload.get("serum_mg_mmol_per_l") is not None
+    ]
+    assert [r["serum_mg_mmol_per_l"] for r in results] == ["2.4"]

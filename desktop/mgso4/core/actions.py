@@ -785,6 +785,10 @@ class ObserveFields(_Fields):
     baseline: bool = False
 
 
+class SerumMagnesiumFields(_Fields):
+    serum_mg_mmol_l: Decimal = Field(description="the laboratory result, mmol/L")
+
+
 class StartLoadFields(_Confirmable):
     dose_g: Decimal | None = Field(default=None, description="default: the protocol's dose")
     duration_min: Decimal | None = Field(default=None, description="default: the protocol's")
@@ -1048,6 +1052,17 @@ def _build_observe(fields: ObserveFields, ctx: LineContext) -> list[Planned]:
         baseline=fields.baseline,
     )
     return [(EventType.OBSERVATION, observation, ctx.at)]
+
+
+def _build_serum_magnesium(fields: SerumMagnesiumFields, ctx: LineContext) -> list[Planned]:
+    """A serum magnesium result on its own, at the time the sample was taken."""
+    return [
+        (
+            EventType.OBSERVATION,
+            Observation(serum_mg_mmol_per_l=fields.serum_mg_mmol_l),
+            ctx.at,
+        )
+    ]
 
 
 def _preparation(ctx: LineContext) -> Any:
@@ -1377,6 +1392,16 @@ _SPECS: Final[tuple[ActionSpec, ...]] = (
         check=_check_observe,
         fields=ObserveFields,
         build=_build_observe,
+    ),
+    ActionSpec(
+        "serum-magnesium",
+        "Serum magnesium result",
+        EventType.OBSERVATION,
+        Observation,
+        why_not=_why_not_information,  # any time the episode is open
+        check=_check_observe,
+        fields=SerumMagnesiumFields,
+        build=_build_serum_magnesium,
     ),
     ActionSpec(
         "start-load",
@@ -1858,7 +1883,11 @@ def plan(key: str, fields: Mapping[str, Any], ctx: LineContext) -> list[EventDra
         raise ActionRefused(
             f"{spec.label}: {exc}", action=key, soft_limits=exc.soft_limits
         ) from None
-    except (ValidationError, ValueError) as exc:
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ActionRefused(f"{spec.label}: {where}: {first['msg']}", action=key) from None
+    except ValueError as exc:
         raise ActionRefused(f"{spec.label}: {_first_line(exc)}", action=key) from None
     if ctx.now is not None:
         for _, payload, at in planned:

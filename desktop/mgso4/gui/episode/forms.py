@@ -387,6 +387,15 @@ FORMS: dict[str, RegistryForm] = {
             ),
         ),
         RegistryForm(
+            "Serum magnesium result",
+            "Save result",
+            "serum_dialog",
+            "time the sample was taken",
+            key="serum-magnesium",
+            button="Serum Mg res&ult",
+            fields=(FormField("serum_mg_mmol_l", "Serum magnesium", "number", "mmol/L", True),),
+        ),
+        RegistryForm(
             "Close the episode",
             "Close episode",
             "close_dialog",
