@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from mgso4.core import actions as core_actions
@@ -117,7 +118,13 @@ class RegistryDialog(TimedDialog):
         self.add_wide(self.confirm_note)
         self.add_wide(self.confirm_check)
         self.confirm_message = self.add_row("Reason to confirm", self.confirm_reason)
-        for widget in (self.confirm_note, self.confirm_check, self.confirm_reason):
+        self._confirm_widgets: tuple[QWidget, ...] = (
+            self.confirm_note,
+            self.confirm_check,
+            self.confirm_reason,
+            *self.findChildren(QLabel, "confirm_reason_edit_label"),
+        )
+        for widget in self._confirm_widgets:
             widget.setVisible(False)
         self.add_user_fields()
         if form.danger:
@@ -139,6 +146,14 @@ class RegistryDialog(TimedDialog):
             now = self.context.clock()
             for text, value in spec.choices(self.context, self.state, self.protocol, now):
                 combo.addItem(text, value)
+            for index in range(1, combo.count()):
+                combo.setItemData(index, combo.itemText(index), Qt.ItemDataRole.ToolTipRole)
+            # A long choice (an alert's message) must not widen the form past the screen: the
+            # box keeps a readable width and the whole choice shows, wrapped, under it.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(30)
             if combo.count() == 2:
                 combo.setCurrentIndex(1)
             widget = combo
@@ -163,6 +178,20 @@ class RegistryDialog(TimedDialog):
             for value, words in ROLE_LABELS.items():
                 role.addItem(words, value)
             self.add_row(f"{spec.label} (role)", role)
+        if isinstance(widget, QComboBox):
+            chosen = QLabel("", self)
+            chosen.setWordWrap(True)
+            chosen.setObjectName(f"{spec.name}_chosen_label")
+            self.form.addWidget(chosen, self._next_row, 1, 1, 2)
+            self._next_row += 1
+
+            def show_choice(_index: int, box: QComboBox = widget, label: QLabel = chosen) -> None:
+                text = box.currentText() if box.currentData() is not None else ""
+                label.setText(text if len(text) > 40 else "")
+                label.setVisible(len(text) > 40)
+
+            widget.currentIndexChanged.connect(show_choice)
+            show_choice(0)
         return _Input(spec, widget, message, role)
 
     def input(self, name: str) -> QWidget:
@@ -235,14 +264,20 @@ class RegistryDialog(TimedDialog):
             return core_actions.plan(self.registry_form.key, values, context)
         except core_actions.ActionRefused as exc:
             if exc.soft_limits:
+                # Beyond a soft limit: core's words beside the tick, and nothing saved yet.
                 self._ask_confirmation(exc.soft_limits)
-            self.error_banner.show_message(AlertLevel.CRITICAL, "Not saved", str(exc))
+                self.error_banner.clear()
+            else:
+                self.error_banner.show_message(AlertLevel.CRITICAL, "Not saved", str(exc))
             return None
 
     def _ask_confirmation(self, messages: tuple[str, ...]) -> None:
-        self.confirm_note.setText(" ".join(messages))
-        for widget in (self.confirm_note, self.confirm_check, self.confirm_reason):
+        self.confirm_note.setText(
+            " ".join(messages) + " Not saved yet: tick below and say why, or change the value."
+        )
+        for widget in self._confirm_widgets:
             widget.setVisible(True)
+        self.confirm_check.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 # --------------------------------------------------------------------------- the forms

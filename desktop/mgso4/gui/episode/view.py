@@ -100,7 +100,7 @@ _DUE_ACTIONS: dict[DueKind, tuple[str, str]] = {
 
 
 #: Action buttons per row.
-_COLUMNS = 7
+_COLUMNS = 6
 
 
 @dataclass(frozen=True)
@@ -184,12 +184,20 @@ class EpisodeView(QWidget):
             ("print", "&Print proforma", "Ctrl+P", self.print_proforma),
             ("handover", "Transfer &handover", "", self.print_handover),
         ]
-        # Every registry action with a form gets a button, in the registry's order.
-        specs[1:1] = [
+        # Every registry action with a form gets a button; the actions come in the registry's
+        # order (core.actions.ACTIONS), the documents after them.
+        specs += [
             (key, FORMS[key].button or ACTIONS[key].label, "", partial(self.open_form, key))
-            for key in ACTIONS
-            if key in FORMS
+            for key in FORMS
         ]
+        order = list(ACTIONS)
+        specs.sort(
+            key=lambda spec: (
+                order.index(_BUTTON_ACTIONS.get(spec[0], spec[0]))
+                if _BUTTON_ACTIONS.get(spec[0], spec[0]) in ACTIONS
+                else len(order)
+            )
+        )
         for number, (key, text, shortcut, slot) in enumerate(specs):
             button = QPushButton(text, self)
             button.setObjectName(f"{key.replace('-', '_')}_button")
