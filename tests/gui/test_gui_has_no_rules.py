@@ -28,7 +28,7 @@ from mgso4.core.episode import EventType
 #: Names that decide an episode rule (whether, when, what may be done).
 RULE_NAME = re.compile(
     r"^_?(why_\w*|\w*_cannot_\w*|running_course|load_end_due_at|\w*amendable|\w*voidable"
-    r"|allowed\w*|\w*_allowed|on_board|\w*_refusal|next_course\w*)$"
+    r"|allowed\w*|\w*_allowed|on_board|\w*_refusal|next_course\w*|not_happened_yet)$"
 )
 #: Where a rule may come from.
 RULE_HOMES = ("mgso4.core.", "mgso4.audit.merge")

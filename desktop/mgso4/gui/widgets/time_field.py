@@ -9,7 +9,7 @@ field. A time in the future is refused.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Signal
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mgso4.core.actions import FUTURE_TOLERANCE
 from mgso4.core.timeutil import (
     DATETIME_FORMAT_HINT,
     AmbiguousLocalTimeError,
@@ -34,10 +35,8 @@ from mgso4.core.timeutil import (
 from mgso4.gui.style import set_role
 from mgso4.gui.widgets.field_message import FieldMessage
 
-#: How far ahead of the clock a typed time may be before it is refused as "in the future".
-#: Workstation clocks drift by seconds; a minute covers that without accepting a real future
-#: time (times are recorded to the minute).
-FUTURE_TOLERANCE = timedelta(minutes=1)
+# How far ahead of the clock a typed time may be before it is refused as "in the future" is
+# core's (``core.actions.FUTURE_TOLERANCE``), the same for every front end.
 
 
 def local_text(utc_moment: datetime, tz: ZoneInfo) -> str:

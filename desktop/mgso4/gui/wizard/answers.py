@@ -39,11 +39,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from mgso4.core import flow
+from mgso4.core.actions import not_happened_yet
 from mgso4.core.eligibility import Assessment, AssessmentInputs, to_assessed_payload
 from mgso4.core.episode import (
     Actor,
@@ -61,7 +61,6 @@ from mgso4.core.episode import (
 )
 from mgso4.core.gestation import GestationalAge
 from mgso4.core.protocol import Protocol
-from mgso4.core.timeutil import format_local
 from mgso4.core.vocab import ConditionId, MedicationId, Recommendation, Situation
 
 #: The course the wizard starts: a new episode is always the first course (repeat courses are
@@ -146,6 +145,8 @@ class WizardAnswers:
         A later time is the plan shown on the maintenance page, never recorded.
         """
         started_at = self.maintenance_started_at
+        # Strictly at or before now: the default is the load's planned end, a plan until then
+        # (core's minute for a slow clock is for times typed, not for a plan).
         if started_at is None or self.maintenance_skipped or started_at > now:
             return None
         return started_at
@@ -161,22 +162,6 @@ class WizardAnswers:
         if maintenance_at is None or load_ends_at is None or maintenance_at < load_ends_at:
             return None
         return load_ends_at
-
-
-def not_happened_yet(moment: datetime, now: datetime, tz: ZoneInfo) -> str | None:
-    """The refusal for a clinical time after ``now``, or None when it has happened.
-
-    No allowance is made ahead of the clock: a recorded event must have happened, and a time
-    typed ahead ("starting at 10:05") is a plan, not an event. Times are typed to the minute,
-    so the current minute is always accepted; a workstation clock running a few seconds slow
-    can refuse the next minute for those seconds, and the message says what time it is now.
-    """
-    if moment <= now:
-        return None
-    return (
-        f"{format_local(moment, tz)}: that time has not happened yet (it is now "
-        f"{format_local(now, tz)})."
-    )
 
 
 def minutes(value: Decimal) -> timedelta:
@@ -415,7 +400,7 @@ def _need(value: _T | None, what: str) -> _T:
 
 
 def _need_happened(moment: datetime, now: datetime, what: str) -> None:
-    if moment > now:
+    if not_happened_yet(moment, now) is not None:
         raise IncompleteAnswersError(
             f"Cannot save: {what} has not happened yet, and a time that has not happened is "
             "never recorded. Go Back and correct it."

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from mgso4.core import flow
+from mgso4.core.actions import not_happened_yet
 from mgso4.core.dosing import plain
 from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE, Assessment
 from mgso4.core.flow import Step
@@ -32,7 +33,7 @@ from mgso4.core.timeutil import to_local
 from mgso4.core.vocab import Recommendation, Role
 from mgso4.gui.style import ToneName
 from mgso4.gui.widgets.field_message import FieldMessage
-from mgso4.gui.wizard.answers import interaction_warning, not_happened_yet
+from mgso4.gui.wizard.answers import interaction_warning
 from mgso4.gui.wizard.base import (
     StepPage,
     WizardHost,
@@ -366,7 +367,7 @@ class DecisionPage(StepPage):
     # -- rules ----------------------------------------------------------------------------
 
     def _decided_at_rule(self, moment: datetime) -> str | None:
-        not_yet = not_happened_yet(moment, self.context.clock(), self.context.tz)
+        not_yet = not_happened_yet(moment, self.context.clock())
         if not_yet is not None:
             return f"{not_yet} Enter when the decision was made."
         dating = self.answers.dating

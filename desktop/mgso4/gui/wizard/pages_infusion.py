@@ -25,13 +25,13 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QWidget
 
+from mgso4.core.actions import not_happened_yet
 from mgso4.core.dosing import plain, stop_due_at
 from mgso4.core.episode import Actor
 from mgso4.core.flow import Step
 from mgso4.core.protocol import Provenance
 from mgso4.core.timeutil import format_local
 from mgso4.gui.style import ToneName, set_tone
-from mgso4.gui.wizard.answers import not_happened_yet
 from mgso4.gui.wizard.base import (
     StepPage,
     WizardHost,
@@ -233,7 +233,7 @@ class LoadingPage(StepPage):
                 f"({format_local(decided_at, tz)}): a loading dose starts after the decision. "
                 "Check the time, or go Back and correct the decision time."
             )
-        not_yet = not_happened_yet(moment, self.context.clock(), tz)
+        not_yet = not_happened_yet(moment, self.context.clock())
         if not_yet is not None:
             return f"{not_yet} Record the loading dose when it has started."
         return None
@@ -434,7 +434,7 @@ class MaintenancePage(StepPage):
                 f"{format_local(moment, tz)} is before the loading dose started "
                 f"({format_local(load_started_at, tz)}): maintenance follows the load."
             )
-        not_yet = not_happened_yet(moment, self.context.clock(), tz)
+        not_yet = not_happened_yet(moment, self.context.clock())
         load_ends_at = self.answers.load_ends_at()
         if not_yet is not None and (load_ends_at is None or moment > load_ends_at):
             # A future time is accepted only as the plan (up to the planned end of the load),
