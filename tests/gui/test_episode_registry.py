@@ -328,3 +328,23 @@ def test_the_board_keeps_an_episode_until_it_is_closed_and_lets_it_go_after(
     save(qtbot, close)
     board.refresh()
     assert board.rows == []
+
+
+def test_a_core_alert_has_a_banner_until_acknowledged_with_a_reason(
+    qtbot: QtBot, context: Any, add_episode: Any, clock: Any
+) -> None:
+    # A load recorded without a pre-treatment set: core's "baseline missing" alert.
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=60, obs_minutes_ago=(10,)))
+    assert view.state is not None
+    [alert] = [
+        a for a in open_alerts(view.state, view.protocol, clock()) if a.kind == "baseline-missing"
+    ]
+    banner = view.alert_banners[f"alert:{alert.id}"]
+    assert "No baseline observations" in banner.title_text
+    banner.button("acknowledge-alert").click()
+    ack = view.active_dialog
+    assert isinstance(ack, RegistryDialog)
+    assert ack.input("alert").currentData() == alert.id  # type: ignore[attr-defined]
+    fill(ack, reason="baseline taken on delivery suite, paper chart")
+    save(qtbot, ack)
+    assert f"alert:{alert.id}" not in view.alert_banners

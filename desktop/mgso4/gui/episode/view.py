@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from mgso4.core.actions import ACTIONS, why_not, why_not_amendable, why_not_voidable
+from mgso4.core.alerts import AlertKind, open_alerts
 from mgso4.core.episode import EpisodeState, EventDraft, EventType, Printed
 from mgso4.core.monitoring import DueItem, DueKind, due_items
 from mgso4.core.protocol import Protocol
@@ -98,6 +99,14 @@ _DUE_ACTIONS: dict[DueKind, tuple[str, str]] = {
     DueKind.STOP_AT_BIRTH: ("stop", "Stop infusion…"),
 }
 
+
+#: A banner's title for each kind of core alert shown besides the due items.
+_ALERT_TITLES: dict[AlertKind, str] = {
+    AlertKind.TOXICITY: "Stop trigger met",
+    AlertKind.STOP_INFUSION: "Stop the infusion",
+    AlertKind.BASELINE_MISSING: "No baseline observations",
+    AlertKind.DATA_PROBLEM: "Data problem in the record",
+}
 
 #: Action buttons per row.
 _COLUMNS = 6
@@ -277,8 +286,9 @@ class EpisodeView(QWidget):
             and why_not("start-maintenance", self.state, self.protocol, now) is None
         )
         shape: list[tuple[str, tuple[str, ...]]] = []
+        kept: set[str] = set()
         for key in list(self.alert_banners):
-            if key not in wanted:
+            if key not in wanted and not key.startswith("alert:"):
                 gone = self.alert_banners.pop(key)
                 self.alerts_box.removeWidget(gone)
                 gone.deleteLater()
@@ -314,6 +324,35 @@ class EpisodeView(QWidget):
                 actions.append(BannerAction("acknowledge", "Acknowledge…"))
             banner.show_message(look.alert_level, title, detail, tuple(actions))
             shape.append((key, tuple(action.action_id for action in actions)))
+        # The core's other open alerts (a stop trigger in saved observations, a missing
+        # baseline, a data problem): each stays until its action is recorded or it is
+        # acknowledged with a reason (core.alerts), across restarts.
+        assert self.state is not None
+        for alert in open_alerts(self.state, self.protocol, now):
+            if alert.id in wanted:
+                continue
+            key = f"alert:{alert.id}"
+            banner = self.alert_banners.get(key)
+            if banner is None:
+                banner = AlertBanner(self, object_name=f"alert_banner_{len(self.alert_banners)}")
+                banner.sig_action.connect(
+                    lambda action, a=alert.id: self._on_alert_banner_action(a, action)
+                )
+                self.alerts_box.addWidget(banner)
+                self.alert_banners[key] = banner
+            kept.add(key)
+            alert_actions = (BannerAction("acknowledge-alert", "Acknowledge…", "primary"),)
+            banner.show_message(
+                AlertLevel(alert.severity.value),
+                _ALERT_TITLES.get(alert.kind, "Alert"),
+                alert.message,
+                alert_actions,
+            )
+            shape.append((key, ("acknowledge-alert",)))
+        for key in [k for k in self.alert_banners if k.startswith("alert:") and k not in kept]:
+            gone = self.alert_banners.pop(key)
+            self.alerts_box.removeWidget(gone)
+            gone.deleteLater()
         self._due_items = {item.key: item for item in items}
         if tuple(shape) != self._banner_shape:
             # A banner came, went, or gained or lost a button: Tab order follows the screen.
@@ -367,6 +406,10 @@ class EpisodeView(QWidget):
             self.open_maintenance()
         elif action == "stop":
             self.open_stop()
+
+    def _on_alert_banner_action(self, alert_id: str, action: str) -> None:
+        if action == "acknowledge-alert":
+            self.open_form("acknowledge", alert=alert_id)
 
     def _update_buttons(self, *_args: object) -> None:
         state = self.state
