@@ -133,6 +133,12 @@ class TimedDialog(ActionDialog):
         message.clear_message()
         return value
 
+    def refusal(self, event_type: EventType, payload: BaseModel) -> str | None:
+        """Why core refuses these values now (``core.actions`` checks), or None."""
+        spec = core_actions.spec_for(event_type, payload)
+        at = self.context.clock()
+        return core_actions.check_values(spec, self.state, self.protocol, payload, at)
+
     def make(self, event_type: EventType, payload: BaseModel) -> list[EventDraft] | None:
         """One draft at the typed time, or None (messages shown) if time or user is missing."""
         occurred_at = self.time_field.value()
@@ -790,11 +796,17 @@ class StopDialog(TimedDialog):
             ok = False
         else:
             self.reason_message.clear_message()
-            if StopReason(chosen) is StopReason.OTHER and not text:
-                self.text_message.show_error("Say why the infusion stopped (reason “Other”).")
-                ok = False
-            else:
-                self.text_message.clear_message()
+            self.text_message.clear_message()
+            if self.course is not None:
+                refused = self.refusal(
+                    EventType.INFUSION_STOPPED,
+                    InfusionStopped(
+                        course_number=self.course.number, reason=StopReason(chosen), text=text
+                    ),
+                )
+                if refused is not None:
+                    self.text_message.show_error(refused)
+                    ok = False
         if self.course is None:
             self.text_message.show_error("No infusion is running, so there is nothing to stop.")
             ok = False
@@ -877,16 +889,14 @@ class BirthDialog(TimedDialog):
 
     def drafts(self) -> Sequence[EventDraft] | None:
         baby = int(self.baby_combo.currentData())
-        ok = True
-        if baby in self.recorded:
-            self.baby_message.show_error(
-                f"Baby {baby}'s birth is already recorded. To correct it, amend that entry."
-            )
-            ok = False
+        payload = Birth(baby=baby, label=self.label_edit.text().strip())
+        refused = self.refusal(EventType.BIRTH, payload)
+        if refused is not None:
+            self.baby_message.show_error(refused)
         else:
             self.baby_message.clear_message()
-        drafts = self.make(EventType.BIRTH, Birth(baby=baby, label=self.label_edit.text().strip()))
-        return drafts if ok else None
+        drafts = self.make(EventType.BIRTH, payload)
+        return drafts if refused is None else None
 
 
 # ---------------------------------------------------------------------------- not given
@@ -937,9 +947,9 @@ class NotGivenDialog(TimedDialog):
             ok = False
         else:
             self.reason_message.clear_message()
-            rule = self.protocol.missed_reason(code)
-            if rule is not None and rule.needs_text and not text:
-                self.text_message.show_error(f"“{rule.label}” needs a few words of explanation.")
+            refused = self.refusal(EventType.NOT_GIVEN, NotGiven(reason_code=code, text=text))
+            if refused is not None:
+                self.text_message.show_error(refused)
                 ok = False
             else:
                 self.text_message.clear_message()
