@@ -209,9 +209,11 @@ class RegistryDialog(TimedDialog):
             return value is not None, value
         if isinstance(widget, QCheckBox):
             return True, widget.isChecked()
-        text = (
-            widget.toPlainText() if isinstance(widget, QPlainTextEdit) else widget.text()  # type: ignore[attr-defined]
-        ).strip()
+        if isinstance(widget, QPlainTextEdit):
+            text = widget.toPlainText().strip()
+        else:
+            assert isinstance(widget, QLineEdit)
+            text = widget.text().strip()
         if not text:
             return False, None
         if item.spec.kind == "person":
