@@ -136,8 +136,9 @@ FORMS: dict[str, FormCase] = {
     "acknowledge": FormCase(
         {"load_minutes_ago": 300},
         _acknowledge,
-        "save_button",
-        EventType.ALERT_ACKNOWLEDGED,
+        "action_taken_edit",
+        None,
+        "Say what was done",
     ),
     "amend": FormCase(
         {},

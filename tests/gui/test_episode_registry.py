@@ -348,3 +348,14 @@ def test_a_core_alert_has_a_banner_until_acknowledged_with_a_reason(
     fill(ack, reason="baseline taken on delivery suite, paper chart")
     save(qtbot, ack)
     assert f"alert:{alert.id}" not in view.alert_banners
+
+
+def test_an_overdue_item_is_acknowledged_only_with_a_reason(
+    qtbot: QtBot, context: Any, add_episode: Any
+) -> None:
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=300))
+    dialog = view.acknowledge_most_urgent()
+    assert dialog is not None
+    assert not dialog.save()
+    assert events_of(context, view, EventType.ALERT_ACKNOWLEDGED) == []
+    assert "Say what was done" in dialog.action_message.message  # type: ignore[attr-defined]

@@ -633,6 +633,10 @@ def _check_acknowledge(
 ) -> LimitCheck:
     if payload.key not in _acknowledgeable(state, protocol, at):
         return _verdict([f"There is no open alert {payload.key} to acknowledge at that time."])
+    if not payload.action_taken.strip():
+        return _verdict(
+            ["Say what was done, or why it waits: an alert is acknowledged with a reason."]
+        )
     return _OK
 
 

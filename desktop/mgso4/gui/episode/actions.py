@@ -975,12 +975,22 @@ class AcknowledgeDialog(TimedDialog):
         self.add_wide(what)
         self.action_edit = QLineEdit(self)
         self.action_edit.setObjectName("action_taken_edit")
-        self.action_edit.setPlaceholderText("optional, e.g. obs delayed: woman in theatre")
-        self.add_row("Action taken", self.action_edit, accessible_name="Action taken (optional)")
+        self.action_edit.setPlaceholderText("e.g. obs delayed: woman in theatre")
+        self.action_message = self.add_row(
+            "Action taken", self.action_edit, accessible_name="Action taken"
+        )
         self.add_user_fields()
 
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """What was done: an alert is acknowledged with a reason (core.actions)."""
+        return (self.action_edit,)
+
     def drafts(self) -> Sequence[EventDraft] | None:
-        return self.make(
-            EventType.ALERT_ACKNOWLEDGED,
-            AlertAcknowledged(key=self.item.key, action_taken=self.action_edit.text().strip()),
-        )
+        payload = AlertAcknowledged(key=self.item.key, action_taken=self.action_edit.text().strip())
+        refused = self.refusal(EventType.ALERT_ACKNOWLEDGED, payload)
+        if refused is not None:
+            self.action_message.show_error(refused)
+        else:
+            self.action_message.clear_message()
+        drafts = self.make(EventType.ALERT_ACKNOWLEDGED, payload)
+        return drafts if refused is None else None
