@@ -359,3 +359,14 @@ def test_an_overdue_item_is_acknowledged_only_with_a_reason(
     assert not dialog.save()
     assert events_of(context, view, EventType.ALERT_ACKNOWLEDGED) == []
     assert "Say what was done" in dialog.action_message.message  # type: ignore[attr-defined]
+
+
+def test_the_senior_on_a_decision_starts_as_an_obstetrician(
+    qtbot: QtBot, context: Any, add_episode: Any
+) -> None:
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=None))
+    decide = form(view, "decide")
+    fill(decide, give=True, senior="Dr Senior")
+    save(qtbot, decide)
+    [decision] = events_of(context, view, EventType.DECISION)[-1:]
+    assert decision.payload["senior"] == {"name": "Dr Senior", "role": "obstetrician"}

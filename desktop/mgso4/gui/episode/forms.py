@@ -27,6 +27,7 @@ from mgso4.core.dosing import DoseInputError, loading_plan, maintenance_plan, pl
 from mgso4.core.episode import EpisodeState, EventDraft
 from mgso4.core.protocol import Protocol, ProtocolError
 from mgso4.core.timeutil import format_local
+from mgso4.core.vocab import Role
 from mgso4.gui.context import AppContext
 from mgso4.gui.episode.action_dialog import Form
 from mgso4.gui.episode.actions import TimedDialog
@@ -62,6 +63,8 @@ class FormField:
     required: bool = False
     choices: Choices | None = None
     placeholder: Callable[[AppContext, EpisodeState, Protocol], str] | str = ""
+    #: A ``person`` field's role to start with (the first role when None).
+    role: Role | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,8 @@ class RegistryDialog(TimedDialog):
             role.setObjectName(f"{spec.name}_role_field")
             for value, words in ROLE_LABELS.items():
                 role.addItem(words, value)
+            if spec.role is not None:
+                role.setCurrentIndex(role.findData(spec.role))
             self.add_row(f"{spec.label} (role)", role)
         if isinstance(widget, QComboBox):
             chosen = QLabel("", self)
@@ -285,8 +290,10 @@ class RegistryDialog(TimedDialog):
 # --------------------------------------------------------------------------- the forms
 
 
-def _person(name: str, label: str, *, required: bool = False) -> FormField:
-    return FormField(name, label, "person", required=required)
+def _person(
+    name: str, label: str, *, required: bool = False, role: Role | None = None
+) -> FormField:
+    return FormField(name, label, "person", required=required, role=role)
 
 
 def _decision_words(context: AppContext, state: EpisodeState, protocol: Protocol) -> str:
@@ -365,7 +372,7 @@ FORMS: dict[str, RegistryForm] = {
             intro=_decision_words,
             fields=(
                 FormField("give", "Decision", "choice", required=True, choices=_yes_no),
-                _person("senior", "Senior"),
+                _person("senior", "Senior", role=Role.OBSTETRICIAN),
                 FormField("note", "Note", "long"),
             ),
         ),
