@@ -299,37 +299,6 @@ def test_a_serum_magnesium_result_is_recorded_from_its_own_form(
     assert [r["serum_mg_mmol_per_l"] for r in results] == ["2.4"]
 
 
-def test_the_board_keeps_an_episode_until_it_is_closed_and_lets_it_go_after(
-    qtbot: QtBot, context: Any, add_episode: Any, clock: Any
-) -> None:
-    from mgso4.gui.board.view import WardBoard
-
-    episode = add_episode(load_minutes_ago=60)
-    view = open_view(qtbot, context, episode)
-    board = WardBoard(context)
-    qtbot.addWidget(board)
-    stop_infusion(qtbot, view)
-    birth = view.open_birth()
-    assert birth is not None
-    with qtbot.waitSignal(birth.sig_saved):
-        birth.save_button.click()
-    board.refresh()
-    # Stopped and delivered: by its stage it is over, but it leaves only by a close (core.board).
-    assert [row.episode_uuid for row in board.rows] == [episode]
-    view.tick(clock())
-    assert view.state is not None
-    while not view.buttons["close"].isEnabled():
-        alerts = open_alerts(view.state, view.protocol, clock())
-        assert alerts, reason_shown(view, "close")
-        ack = form(view, "acknowledge")
-        fill(ack, alert=alerts[0].id, reason="reviewed")
-        save(qtbot, ack)
-    close = form(view, "close")
-    save(qtbot, close)
-    board.refresh()
-    assert board.rows == []
-
-
 def test_a_core_alert_has_a_banner_until_acknowledged_with_a_reason(
     qtbot: QtBot, context: Any, add_episode: Any, clock: Any
 ) -> None:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mgso4.core.board import on_board
 from mgso4.gui.board.delegate import BoardDelegate
 from mgso4.gui.board.model import EPISODE_UUID_ROLE, BoardModel, Column
 from mgso4.gui.board.rows import BoardEntry, BoardRow, build_rows
@@ -94,10 +93,7 @@ class WardBoard(QWidget):
         from mgso4.storage.errors import StoreError
 
         try:
-            # Every episode: who is on the board at a given moment is core's rule
-            # (core.board.on_board), applied at each tick, since alerts and reassessments
-            # come with the clock.
-            states = self._context.store.episode_states()
+            states = self._context.store.active_episodes()
         except StoreError as exc:
             self._load_error = str(exc)
             return
@@ -112,8 +108,7 @@ class WardBoard(QWidget):
     def tick(self, now: datetime) -> None:
         """Recompute countdowns and order at ``now`` from the cached states (no store read)."""
         selected = self.selected_uuid()
-        shown = [entry for entry in self._entries if on_board(entry.state, entry.protocol, now)]
-        rows = build_rows(shown, now, self._context.tz)
+        rows = build_rows(self._entries, now, self._context.tz)
         self.model.set_rows(rows)
         self._stack.setCurrentWidget(self.table if rows else self.empty_label)
         if selected is not None:
