@@ -366,14 +366,27 @@ MEASURE_DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
         "Babies born before 30+0 whose mother's loading dose started more than 4 h and less "
         "than 24 h before birth [P1][P2] (reference §2.2; decisions.md §10).",
     ),
+    "periprem_received_any": (
+        "PERIPrem: received any MgSO₄ before birth",
+        "Babies born before 30+0 whose mother received any MgSO₄ before birth, with no 24 h "
+        "window [P2] (decisions.md §10).",
+    ),
     "periprem_could_have_been_optimal": (
         "PERIPrem: could it have been optimal?",
-        "Of babies born before 30+0 with a known eligibility time, those with more than 4 h "
-        "between eligibility and birth, or optimally treated [P2] (reference §2.2).",
+        "Of babies born before 30+0 whose mother was given MgSO₄ and whose eligibility time is "
+        "known, those with more than 4 h between eligibility and birth, or optimally treated; "
+        "asked only when MgSO₄ was given, as the PERIPrem Optimisation Tool asks it [P2] "
+        "(decisions.md §10; checked against southwest-analytics/periprem_reporting).",
     ),
     "periprem_optimal_when_possible": (
         "PERIPrem optimal when it could have been",
         "Of babies whose MgSO₄ could have been optimal, those for whom it was [P2].",
+    ),
+    "optimal_timing_possible": (
+        "Missed opportunity: optimal timing was possible",
+        "Not a PERIPrem measure: of babies born before 30+0 with a known eligibility time, "
+        "given MgSO₄ or not, those with more than 4 h between eligibility and birth, or "
+        "optimally treated (decisions.md §10).",
     ),
     "bapm_optimal": (
         "BAPM optimal (load and ≥ 4 h of infusion)",
@@ -569,6 +582,11 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
             (r for r in rows if _cl(r).periprem_optimal.eligible),
             lambda r: _cl(r).periprem_optimal.met,
         ),
+        "periprem_received_any": metric(
+            "periprem_received_any",
+            (r for r in rows if _cl(r).periprem_optimal.eligible),
+            lambda r: _cl(r).periprem_optimal.received_any,
+        ),
         "periprem_could_have_been_optimal": metric(
             "periprem_could_have_been_optimal",
             periprem_known,
@@ -578,6 +596,16 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
             "periprem_optimal_when_possible",
             (r for r in periprem_known if _cl(r).periprem_optimal.could_have_been_optimal is True),
             lambda r: _cl(r).periprem_optimal.met,
+        ),
+        "optimal_timing_possible": metric(
+            "optimal_timing_possible",
+            (
+                r
+                for r in rows
+                if _cl(r).periprem_optimal.eligible
+                and _cl(r).periprem_optimal.optimal_timing_possible is not None
+            ),
+            lambda r: _cl(r).periprem_optimal.optimal_timing_possible is True,
         ),
         "bapm_optimal": metric(
             "bapm_optimal",
