@@ -528,3 +528,51 @@ def test_wc20_classify_keeps_bapm_and_periprem_apart(
     assert data["periprem_optimal"]["met"] is True
     assert data["bapm_optimal"] == {"eligible": True, "met": False}
     assert data["stop_time_missing"] is False
+
+
+# --------------------------------------------------------------------------- WC-22 named senior
+# WC-22 (decisions.md §5, §8): at 23+4 the senior page accepted "x" as a student. A senior
+# decision needs a role from the unit's list and a name of more than initials.
+
+
+def _discuss_case(senior: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        line(
+            "open",
+            "2024-11-08T09:40",
+            patient={"name": "Test WC", "nhs_number": "943 476 5919"},
+            gestation="23+4",
+            situation="established-labour",
+        ),
+        line("decide", "2024-11-08T09:50", by=REGISTRAR, give=True, senior=senior),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("senior", "words"),
+    [
+        ({"name": "x", "role": "student"}, "cannot make the senior decision"),
+        ({"name": "x", "role": "obstetrician"}, "more than initials"),
+        ({"name": "Dr J. K.", "role": "obstetrician"}, "more than initials"),
+    ],
+)
+def test_wc22_a_senior_needs_a_senior_role_and_a_name(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    senior: dict[str, str],
+    words: str,
+) -> None:
+    code, _, err = record(capsys, tmp_path / "ward.sqlite3", _discuss_case(senior), tmp_path)
+
+    assert code != 0
+    assert words in err
+
+
+def test_wc22_a_named_obstetrician_is_accepted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    senior = {"name": "Dr Jo Li", "role": "obstetrician"}
+
+    code, _, err = record(capsys, tmp_path / "ward.sqlite3", _discuss_case(senior), tmp_path)
+
+    assert code == 0, err

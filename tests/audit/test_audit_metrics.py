@@ -518,3 +518,18 @@ def test_monthly_points_cover_every_month_between_first_and_last_birth(store: St
         ("2026-03", 1),
     ]
     assert points[1].percentage is None
+
+
+def test_wc23_qs135_counts_a_mother_of_twins_once(store: Store, method: Method) -> None:
+    # WC-23 (decisions.md §10; [N2]): QS135's denominator is women, not babies.
+    twins = episode("2026-05-01 08:00", 27 * 7, plurality=2)
+    twins.course(utc("2026-05-01 09:00"), utc("2026-05-01 15:20"))
+    twins.birth(utc("2026-05-01 15:00"), baby=1)
+    twins.birth(utc("2026-05-01 15:20"), baby=2)
+    twins.save(store)
+
+    metrics = metrics_of(store, method)
+
+    qs135 = metrics.measures["qs135_a"]
+    assert (qs135.n, qs135.d) == (1, 1)
+    assert metrics.measures["nnap"].d == 2  # NNAP stays per baby

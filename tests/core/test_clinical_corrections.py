@@ -74,3 +74,52 @@ def test_wc18_the_8_percent_bag_says_set_vtbi_50_ml() -> None:
     assert plan.vtbi_ml == Decimal(50)
     assert "set VTBI 50 mL" in plan.make_up
     assert any("runs the whole 8 g in 30 min" in w for w in plan.warnings)
+
+
+# --- WC-21 ANZ and SOGC at 23+x; Rouse 12 h is a review ----------------------------------------
+# WC-21 (reference §5; decisions.md §1): ANZ applies below 30 weeks with no lower bound [Z1],
+# SOGC "from viability" [C1]: at 23+4 both presets give discuss with a senior decision, like
+# NICE [N1] 1.10.1. APEC/Rouse [A4]: at least 12 h, stop after 12 h unless birth is
+# anticipated — a review time, not a stop.
+
+
+@pytest.mark.parametrize("protocol_id", ["anz-2010", "sogc-2019", "uk-nice-ng25"])
+def test_wc21_23_plus_4_is_discuss_with_a_senior(protocol_id: str) -> None:
+    from datetime import date
+
+    from mgso4.core.eligibility import AssessmentInputs, assess
+    from mgso4.core.gestation import DatingMethod, GestationalAge
+    from mgso4.core.vocab import Band, Recommendation, Situation
+
+    inputs = AssessmentInputs(
+        gestation=GestationalAge.parse("23+4"),
+        situation=Situation.ESTABLISHED_LABOUR,
+        dating_method=DatingMethod.WEEKS_DAYS,
+        on=date(2026, 1, 14),
+    )
+    result = assess(inputs, LIBRARY.load(protocol_id), PREPARATIONS, PREPARATIONS.default)
+
+    assert (result.band, result.recommendation) == (Band.DISCUSS, Recommendation.DISCUSS)
+    assert result.senior_decision_required
+    assert not any("makes no recommendation" in reason for reason in result.reasons)
+
+
+def test_wc21_rouse_12_h_is_a_review_not_a_stop() -> None:
+    from datetime import timedelta
+
+    from test_monitoring import Episode, utc
+
+    from mgso4.core.alerts import AlertKind, open_alerts
+    from mgso4.core.monitoring import DueKind, due_items
+
+    rouse = LIBRARY.load("acog-rouse")
+    load_at = utc("2026-01-14 09:00")
+    state = Episode(rouse).standard(load_at).state()
+    at_12h = load_at + timedelta(minutes=15, hours=12, seconds=60)
+
+    kinds = {item.kind for item in due_items(state, rouse, at_12h)}
+    found = open_alerts(state, rouse, at_12h)
+
+    assert DueKind.REVIEW in kinds and DueKind.MAX_DURATION_STOP not in kinds
+    assert [a.kind for a in found if a.id == "review:1"] == [AlertKind.ACTION_DUE]
+    assert not [a for a in found if a.kind is AlertKind.STOP_INFUSION]

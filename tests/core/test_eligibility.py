@@ -150,13 +150,14 @@ def test_every_protocol_band_edge_on_both_sides(
 
 
 def test_edges_of_each_preset_are_as_the_reference_gives() -> None:
-    # reference.md §5: ANZ < 30; SOGC ≤ 33+6; ACOG (both regimens) 23+0 to 31+6.
+    # reference.md §5: ANZ < 30; SOGC ≤ 33+6; ACOG (both regimens) 23+0 to 31+6. ANZ (no
+    # lower bound) and SOGC (from viability) discuss 23+0–23+6 with a senior, as NICE does.
     labels = {
         pid: [(rule.start.label, rule.end.label) for rule in protocol.bands]
         for pid, protocol in PROTOCOLS.items()
     }
-    assert labels["anz-2010"] == [("24+0", "29+6")]
-    assert labels["sogc-2019"] == [("24+0", "33+6")]
+    assert labels["anz-2010"] == [("23+0", "23+6"), ("24+0", "29+6")]
+    assert labels["sogc-2019"] == [("23+0", "23+6"), ("24+0", "33+6")]
     assert labels["acog-crowther"] == [("23+0", "31+6")]
     assert labels["acog-rouse"] == [("23+0", "31+6")]
 

@@ -353,13 +353,14 @@ MEASURE_DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
     ),
     "qs135_a": (
         "NICE QS135 (a): established labour, received",
-        "Women at 24+0–29+6 at decision in established preterm labour who received MgSO₄ "
-        "[N2] (reference §1.7). Gestation at decision is used (UNVERIFIED which QS135 means).",
+        "Women (counted once each, not per baby) at 24+0–29+6 at decision in established "
+        "preterm labour who received MgSO₄ [N2] (reference §1.7). Gestation at decision is "
+        "used (UNVERIFIED which QS135 means).",
     ),
     "qs135_b": (
         "NICE QS135 (b): planned birth, in the 24 h before",
-        "Women at 24+0–29+6 at decision with a planned preterm birth who received MgSO₄ in the "
-        "24 h before birth [N2] (reference §1.7).",
+        "Women (counted once each, not per baby) at 24+0–29+6 at decision with a planned "
+        "preterm birth who received MgSO₄ in the 24 h before birth [N2] (reference §1.7).",
     ),
     "periprem_optimal": (
         "PERIPrem optimal (> 4 h and < 24 h)",
@@ -567,14 +568,16 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
         "nnap": metric(
             "nnap", (r for r in rows if _cl(r).nnap.eligible), lambda r: _cl(r).nnap.met
         ),
+        # QS135 counts women, not babies (decisions.md §10): one row per episode (its first
+        # baby), so twins count their mother once.
         "qs135_a": metric(
             "qs135_a",
-            (r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "a"),
+            _per_woman(r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "a"),
             lambda r: _cl(r).qs135.met,
         ),
         "qs135_b": metric(
             "qs135_b",
-            (r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "b"),
+            _per_woman(r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "b"),
             lambda r: _cl(r).qs135.met,
         ),
         "periprem_optimal": metric(
@@ -613,6 +616,14 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
             lambda r: _cl(r).bapm_optimal.met,
         ),
     }
+
+
+def _per_woman(rows: Iterable[BabyRow]) -> list[BabyRow]:
+    """One row per episode (woman): her first baby's, in baby order (decisions.md §10)."""
+    chosen: dict[str, BabyRow] = {}
+    for row in sorted(rows, key=lambda r: (r.ref.episode_uuid, r.ref.baby)):
+        chosen.setdefault(row.ref.episode_uuid, row)
+    return list(chosen.values())
 
 
 def _count_reasons(rows: Iterable[BabyRow]) -> tuple[ReasonCount, ...]:

@@ -478,7 +478,35 @@ def _check_decide(
         refusals.append(
             f"A named senior decision is needed: {'; '.join(senior_because)}. Name the senior."
         )
+    if payload.senior is not None:
+        refusals.extend(senior_problems(payload.senior, protocol))
     return _verdict(refusals)
+
+
+#: Titles left out when judging whether a name is more than initials.
+_TITLES: Final = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"})
+
+
+def senior_problems(senior: Actor, protocol: Protocol) -> list[str]:
+    """Why this person cannot be recorded as the named senior, or nothing.
+
+    A senior decision needs a role from the unit's list (``protocol.senior_roles``) and a name
+    of more than initials (decisions.md §5; the senior page once accepted "x" as a student).
+    """
+    problems: list[str] = []
+    if senior.role not in protocol.senior_roles:
+        allowed = ", ".join(role.value for role in protocol.senior_roles)
+        problems.append(
+            f"A {senior.role.value} cannot make the senior decision: the unit's list is {allowed}."
+        )
+    words = [w.strip(".,").lower() for w in senior.name.split()]
+    letters = [w for w in words if w and w not in _TITLES and sum(c.isalpha() for c in w) >= 2]
+    if not letters or sum(sum(c.isalpha() for c in w) for w in letters) < 3:
+        problems.append(
+            f"“{senior.name}” is not enough to identify the senior: give the full name "
+            "(more than initials)."
+        )
+    return problems
 
 
 #: Tolerance for volume × concentration against the dose (rounded volumes are to 0.01 mL).

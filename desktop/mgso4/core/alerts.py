@@ -137,6 +137,7 @@ _DUE_KINDS: Final = {
     DueKind.OBSERVATIONS: AlertKind.OBSERVATIONS_DUE,
     DueKind.LOAD_END: AlertKind.ACTION_DUE,
     DueKind.MAINTENANCE_START: AlertKind.ACTION_DUE,
+    DueKind.REVIEW: AlertKind.ACTION_DUE,
 }
 
 

@@ -460,6 +460,7 @@ class DueKind(StrEnum):
     OBSERVATIONS = "observations"
     MAX_DURATION_STOP = "max-duration-stop"
     STOP_AT_BIRTH = "stop-at-birth"
+    REVIEW = "review"
 
 
 class DueItem(BaseModel):
@@ -623,6 +624,20 @@ def _course_items(
             f"Stop due: maximum {_number(max_hours.value)} h from {anchor_words}{local} "
             f"{max_hours.source}. Stop the infusion and record the stop."
         )
+        if maintenance.max_hours_is_review and plan is None:
+            # A review time, not a stop ([A4]: at least 12 h; stop after 12 h unless birth is
+            # anticipated): the team decides, and records a stop or its plan.
+            items.append(
+                (
+                    f"review:{number}",
+                    DueKind.REVIEW,
+                    f"Review due: {_number(max_hours.value)} h from {anchor_words}{local} "
+                    f"{max_hours.source}. Stop unless birth is anticipated: record the stop, "
+                    "or acknowledge with the plan.",
+                    anchor + _hours(max_hours.value),
+                )
+            )
+            return items
         if plan is not None:
             what = "eclampsia" if plan.eclampsia else "severe pre-eclampsia"
             label += (

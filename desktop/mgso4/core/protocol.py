@@ -38,7 +38,7 @@ from pydantic import (
 )
 
 from mgso4.core.gestation import GestationalAge, GestationError
-from mgso4.core.vocab import Band, ConditionId, MedicationId, Situation
+from mgso4.core.vocab import Band, ConditionId, MedicationId, Role, Situation
 
 #: Hard rule, not a setting: MgSO4 for IV use at most 20% w/v = 0.2 g/mL. [D1][D5]
 MAX_IV_CONCENTRATION_G_PER_ML = Decimal("0.2")
@@ -266,6 +266,9 @@ class MaintenanceRule(_Frozen):
     stop_anchor_source: str = Field(min_length=1)
     stop_anchor_status: Provenance = Provenance.VERIFIED
     stop_at_birth: bool = True
+    #: ``max_hours`` is a review time, not a stop (APEC/Rouse: at least 12 h, stopping after
+    #: 12 h unless birth is anticipated [A4]): the app prompts a review, not a stop.
+    max_hours_is_review: bool = False
 
 
 class Limits(_Frozen):
@@ -368,6 +371,9 @@ class Protocol(_Frozen):
     interactions: tuple[InteractionRule, ...]
     missed_reasons: tuple[MissedReasonRule, ...] = Field(min_length=1)
     scope_notes: tuple[str, ...] = ()
+    #: Roles that may make a named senior decision (the unit's list; decisions.md §5, §8).
+    #: The app records roles, not grades: the unit confirms it means consultant or registrar.
+    senior_roles: tuple[Role, ...] = (Role.OBSTETRICIAN,)
     sha256: str = ""
 
     @field_validator("bands")
