@@ -47,6 +47,8 @@ def test_standard_case_through_the_installed_entry_point() -> None:
         "volume_ml": 20,
         "rate_ml_per_h": 80,
         "concentration_g_per_ml": 0.2,
+        "make_up": "20 mL: one 4 g in 20 mL ready-to-use syringe",
+        "vtbi_ml": None,
     }
     assert data["maintenance"]["rate_g_per_h"] == 1
     assert data["maintenance"]["rate_ml_per_h"] == 5

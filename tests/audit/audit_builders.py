@@ -202,8 +202,19 @@ class EpisodeBuilder:
         self._add(EventType.VOID, Void(target=target, reason="Entered in error"), at)
 
     def save(self, store: Store) -> list[Event]:
-        """Write every draft in one transaction."""
-        return store.append_many(self.drafts, PROTOCOL)
+        """Write every draft in one transaction.
+
+        A stop at birth is recorded after the births at its instant, as at the bedside: the
+        rules refuse a stop "at birth" while a baby is still expected (decisions.md §13).
+        """
+        births_at = {d.occurred_at for d in self.drafts if d.type is EventType.BIRTH}
+        held = [
+            d
+            for d in self.drafts
+            if d.type is EventType.INFUSION_STOPPED and d.occurred_at in births_at
+        ]
+        ordered = [d for d in self.drafts if d not in held] + held
+        return store.append_many(ordered, PROTOCOL)
 
     def save_unchecked(self, store: Store) -> None:
         """Write the drafts as an older version of the app could have, without today's rules.

@@ -263,10 +263,13 @@ def test_could_have_been_optimal_depends_on_time_from_eligibility_to_birth(
 
     metrics = metrics_of(store, method)
 
-    could = metrics.measures["periprem_could_have_been_optimal"]
-    assert refs(could) == {(slow.episode_uuid, 1)}
-    assert denominator(could) == {(quick.episode_uuid, 1), (slow.episode_uuid, 1)}
-    assert metrics.measures["periprem_optimal_when_possible"].d == 1
+    # Neither was given MgSO4: PERIPrem asks "could it have been optimal?" only when it was
+    # given (decisions.md §10); the broader figure keeps its own name.
+    assert metrics.measures["periprem_could_have_been_optimal"].d == 0
+    broader = metrics.measures["optimal_timing_possible"]
+    assert refs(broader) == {(slow.episode_uuid, 1)}
+    assert denominator(broader) == {(quick.episode_uuid, 1), (slow.episode_uuid, 1)}
+    assert metrics.measures["periprem_optimal_when_possible"].d == 0
 
 
 def test_episode_recorded_after_the_birth_has_unknown_eligibility(
@@ -363,7 +366,8 @@ def test_store_refuses_a_second_course_while_the_first_runs(store: Store) -> Non
 
 def test_amended_birth_time_is_used(store: Store, method: Method) -> None:
     built = episode("2026-01-05 08:00", 28 * 7)
-    built.course(utc("2026-01-05 09:00"), utc("2026-01-05 12:00"))
+    # Stopped on review (a stop "at birth" before the corrected birth would be refused).
+    built.course(utc("2026-01-05 09:00"), utc("2026-01-05 12:00"), reason=StopReason.OTHER)
     birth_uuid = built.birth(utc("2026-01-05 12:00"))  # 3 h: late
     built.amend_time(birth_uuid, utc("2026-01-05 14:00"), utc("2026-01-05 16:00"))  # 5 h
     built.save(store)
@@ -514,3 +518,18 @@ def test_monthly_points_cover_every_month_between_first_and_last_birth(store: St
         ("2026-03", 1),
     ]
     assert points[1].percentage is None
+
+
+def test_wc23_qs135_counts_a_mother_of_twins_once(store: Store, method: Method) -> None:
+    # WC-23 (decisions.md §10; [N2]): QS135's denominator is women, not babies.
+    twins = episode("2026-05-01 08:00", 27 * 7, plurality=2)
+    twins.course(utc("2026-05-01 09:00"), utc("2026-05-01 15:20"))
+    twins.birth(utc("2026-05-01 15:00"), baby=1)
+    twins.birth(utc("2026-05-01 15:20"), baby=2)
+    twins.save(store)
+
+    metrics = metrics_of(store, method)
+
+    qs135 = metrics.measures["qs135_a"]
+    assert (qs135.n, qs135.d) == (1, 1)
+    assert metrics.measures["nnap"].d == 2  # NNAP stays per baby

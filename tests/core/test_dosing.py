@@ -105,8 +105,11 @@ def test_ward_dilution_carries_its_make_up_and_warning(
 ) -> None:
     preparation = preparations.get("50pct-diluted-20pct")
     load = loading_plan(uk, preparation)
-    assert load.make_up.startswith("8 mL of 50% (4 g) + 12 mL")
-    assert maintenance_plan(uk, preparation).make_up.startswith("20 mL of 50% (10 g) + 30 mL")
+    # Computed from the dose and the container (decisions.md §15; WC-18).
+    assert load.make_up.startswith("8 mL of 50% ampoules (4 g) + 12 mL")
+    assert maintenance_plan(uk, preparation).make_up.startswith(
+        "20 mL of 50% ampoules (10 g) + 30 mL"
+    )
     assert any("discouraged" in w for w in load.warnings)
 
 
@@ -492,8 +495,10 @@ def test_containers_needed_rounds_up(total_g: Decimal, expected: int) -> None:
     assert containers_needed(total_g, D(5)) == expected
 
 
-def test_pre_eclampsia_never_stops_at_birth(uk: Protocol) -> None:
-    assert stops_at_birth(uk, {ConditionId.PRE_ECLAMPSIA}) is False
+def test_pre_eclampsia_alone_keeps_the_stop_at_birth(uk: Protocol) -> None:
+    # Decisions.md §4: only severe pre-eclampsia recorded as its own indication by a named
+    # senior (with a stop plan, core.monitoring.stop_plan) replaces the stop at birth.
+    assert stops_at_birth(uk, {ConditionId.PRE_ECLAMPSIA}) is True
 
 
 def test_without_pre_eclampsia_the_infusion_stops_at_birth(uk: Protocol) -> None:
@@ -501,12 +506,12 @@ def test_without_pre_eclampsia_the_infusion_stops_at_birth(uk: Protocol) -> None
     assert stops_at_birth(uk, set()) is True
 
 
-def test_pre_eclampsia_never_stops_at_birth_even_if_the_protocol_omits_its_rule(
+def test_pre_eclampsia_keeps_the_stop_at_birth_even_if_the_protocol_omits_its_rule(
     uk: Protocol,
 ) -> None:
     conditions = tuple(c for c in uk.conditions if c.id is not ConditionId.PRE_ECLAMPSIA)
     bare = uk.model_copy(update={"conditions": conditions})
-    assert stops_at_birth(bare, {ConditionId.PRE_ECLAMPSIA}) is False
+    assert stops_at_birth(bare, {ConditionId.PRE_ECLAMPSIA}) is True
 
 
 # --- repeat courses (decisions.md §8) ---------------------------------------------------------

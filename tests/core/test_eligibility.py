@@ -150,13 +150,14 @@ def test_every_protocol_band_edge_on_both_sides(
 
 
 def test_edges_of_each_preset_are_as_the_reference_gives() -> None:
-    # reference.md §5: ANZ < 30; SOGC ≤ 33+6; ACOG (both regimens) 23+0 to 31+6.
+    # reference.md §5: ANZ < 30; SOGC ≤ 33+6; ACOG (both regimens) 23+0 to 31+6. ANZ (no
+    # lower bound) and SOGC (from viability) discuss 23+0–23+6 with a senior, as NICE does.
     labels = {
         pid: [(rule.start.label, rule.end.label) for rule in protocol.bands]
         for pid, protocol in PROTOCOLS.items()
     }
-    assert labels["anz-2010"] == [("24+0", "29+6")]
-    assert labels["sogc-2019"] == [("24+0", "33+6")]
+    assert labels["anz-2010"] == [("23+0", "23+6"), ("24+0", "29+6")]
+    assert labels["sogc-2019"] == [("23+0", "23+6"), ("24+0", "33+6")]
     assert labels["acog-crowther"] == [("23+0", "31+6")]
     assert labels["acog-rouse"] == [("23+0", "31+6")]
 
@@ -274,7 +275,9 @@ def test_wc1_doses_with_profile_a() -> None:
     assert "[N1] 1.10.2" in result.citations
 
 
-def test_wc2_pre_eclampsia_warns_ng133_and_never_stops_at_birth() -> None:
+def test_wc2_pre_eclampsia_warns_ng133_and_keeps_the_stop_at_birth() -> None:
+    # WC-2 as corrected (reference §9, decisions.md §4): NG133 does not say "24 h after
+    # birth"; pre-eclampsia alone leaves the NG25 stop rule as it is.
     result = run(
         _from_edd(date(2024, 12, 20)),
         Situation.PLANNED_BIRTH_WITHIN_24H,
@@ -282,9 +285,9 @@ def test_wc2_pre_eclampsia_warns_ng133_and_never_stops_at_birth() -> None:
     )
     assert result.gestation.label == "29+6"
     assert PRE_ECLAMPSIA_WARNING in result.warnings
-    assert "NICE NG133 applies" in PRE_ECLAMPSIA_WARNING
-    assert "must not stop automatically at birth" in PRE_ECLAMPSIA_WARNING
-    assert result.stops_at_birth is False
+    assert "named senior" in PRE_ECLAMPSIA_WARNING
+    assert "after birth" not in PRE_ECLAMPSIA_WARNING
+    assert result.stops_at_birth is True
     assert any(c.startswith("[N3] NICE NG133") for c in result.citations)
 
 
@@ -481,12 +484,15 @@ def test_cli_dict_follows_the_contract() -> None:
         "volume_ml": 20,
         "rate_ml_per_h": 80,
         "concentration_g_per_ml": 0.2,
+        "make_up": "20 mL: one 4 g in 20 mL ready-to-use syringe",
+        "vtbi_ml": None,
     }
     assert data["maintenance"] == {
         "rate_g_per_h": 1,
         "rate_ml_per_h": 5,
         "concentration_g_per_ml": 0.2,
         "max_hours": 24,
+        "make_up": "",
     }
     assert data["protocol"] == {"id": UK.id, "version": UK.version, "sha256": UK.sha256}
     assert json.dumps(data, ensure_ascii=False).count('"dose_g": 4,') == 1  # 4, not 4.0

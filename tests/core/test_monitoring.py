@@ -680,7 +680,9 @@ def test_birth_with_the_infusion_still_running_makes_the_stop_due_at_birth() -> 
     assert DueKind.OBSERVATIONS in kinds(items)
 
 
-def test_pre_eclampsia_never_makes_the_stop_due_at_birth() -> None:
+def test_pre_eclampsia_as_a_condition_keeps_the_stop_due_at_birth() -> None:
+    # Decisions.md §4: only a senior's severe pre-eclampsia indication with a stop plan
+    # replaces it (tests/test_cli_clinical_corrections.py WC-15).
     born = utc("2025-01-10 20:40")
     state = (
         Episode()
@@ -692,8 +694,7 @@ def test_pre_eclampsia_never_makes_the_stop_due_at_birth() -> None:
 
     items = due_items(state, NICE, born + MINUTE)
 
-    assert DueKind.STOP_AT_BIRTH not in kinds(items)
-    assert "NG133" in by_kind(items, DueKind.MAX_DURATION_STOP).label
+    assert DueKind.STOP_AT_BIRTH in kinds(items)
 
 
 def test_a_naive_now_is_refused() -> None:

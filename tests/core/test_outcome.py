@@ -131,7 +131,9 @@ WORKED_CASES = [
             "periprem_optimal": {
                 "eligible": True,
                 "met": False,
-                "could_have_been_optimal": False,
+                # PERIPrem asks "could it have been optimal?" only when MgSO4 was given
+                # (decisions.md §10; the tool greys column L when K = No).
+                "could_have_been_optimal": None,
             },
             "anznn": "not-given",
         },
@@ -218,7 +220,8 @@ def test_worked_case_classification(
     inputs: dict[str, Any], expected: dict[str, object], timing_class: TimingClass | None
 ) -> None:
     result = classify(**inputs)
-    assert result.as_cli_dict() == expected
+    added = {"periprem_received_any", "stop_time_missing"}  # decisions.md §10, keys added
+    assert {k: v for k, v in result.as_cli_dict().items() if k not in added} == expected
     assert result.timing_class is timing_class
 
 
@@ -718,7 +721,8 @@ def test_classify_refuses_eligible_from_after_birth() -> None:
 
 def test_classify_accepts_eligible_from_at_birth() -> None:
     result = classify(birth_at=BIRTH, gestation_at_birth=GA_28_0, courses=[], eligible_from=BIRTH)
-    assert result.periprem_optimal.could_have_been_optimal is False
+    assert result.periprem_optimal.optimal_timing_possible is False
+    assert result.periprem_optimal.could_have_been_optimal is None  # not given: not asked
 
 
 def test_classify_refuses_decision_gestation_after_birth_gestation() -> None:

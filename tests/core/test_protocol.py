@@ -269,7 +269,7 @@ def test_the_hash_is_sha256_of_the_exact_bytes() -> None:
 
 def test_changing_one_byte_changes_the_hash() -> None:
     original = uk_text()
-    changed = _edit(original, 'version = "2026.1"', 'version = "2026.2"')
+    changed = _edit(original, 'version = "2026.2"', 'version = "2026.3"')
     assert parse_protocol(original.encode()).sha256 != parse_protocol(changed.encode()).sha256
 
 

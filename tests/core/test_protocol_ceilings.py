@@ -169,7 +169,7 @@ def test_a_copy_may_not_pass_for_a_shipped_protocol(tmp_path: Path) -> None:
         ProtocolLibrary(PROTOCOLS).load(str(copy))
 
     (problem,) = caught.value.problems
-    assert problem.startswith("id: uk-nice-ng25 2026.1 is a shipped protocol's id and version")
+    assert problem.startswith("id: uk-nice-ng25 2026.2 is a shipped protocol's id and version")
 
 
 def test_a_copy_with_its_own_id_loads(tmp_path: Path) -> None:

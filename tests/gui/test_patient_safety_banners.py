@@ -64,7 +64,7 @@ def test_warning_when_the_episode_protocol_file_has_changed(
     folder.mkdir()
     original = resource_path("protocols", f"{state.protocol_id}.toml").read_text("utf-8")
     (folder / f"{state.protocol_id}.toml").write_text(
-        original.replace('version = "2026.1"', 'version = "2026.2"'), encoding="utf-8"
+        original.replace('version = "2026.2"', 'version = "2026.3"'), encoding="utf-8"
     )
     context.library = ProtocolLibrary(folder)
     monkeypatch.setattr(context, "protocol", context.library.load(state.protocol_id))

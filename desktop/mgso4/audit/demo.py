@@ -322,6 +322,8 @@ class _EpisodeBuilder:
         self.protocol = protocol
         self.episode_uuid = self._uuid()
         self.drafts: list[tuple[datetime, EventDraft]] = []
+        #: The course stopped at birth, recorded after the last baby's birth (decisions.md §13).
+        self._stop_at_birth: int | None = None
 
     def _uuid(self) -> str:
         return str(uuid_module.UUID(int=self.rng.getrandbits(128), version=4))
@@ -521,6 +523,11 @@ class _EpisodeBuilder:
         )
 
     def _stop(self, number: int, at: datetime, reason: StopReason) -> None:
+        if reason is StopReason.BIRTH:
+            # Recorded after the births, at the last baby's (the store refuses a stop "at
+            # birth" while a baby is still expected).
+            self._stop_at_birth = number
+            return
         self._add(
             EventType.INFUSION_STOPPED, InfusionStopped(course_number=number, reason=reason), at
         )
@@ -622,6 +629,13 @@ class _EpisodeBuilder:
         if twins:
             second = born_at + timedelta(minutes=self.rng.randint(2, 40))
             births.append(self._add(EventType.BIRTH, Birth(baby=2), second))
+        if self._stop_at_birth is not None:
+            last = second if twins else born_at
+            self._add(
+                EventType.INFUSION_STOPPED,
+                InfusionStopped(course_number=self._stop_at_birth, reason=StopReason.BIRTH),
+                last,
+            )
         return births
 
     def _amend_and_void(self) -> None:
@@ -636,6 +650,11 @@ class _EpisodeBuilder:
             if started and corrected <= max(started):
                 # Never before the loading dose it followed (the rules refuse that).
                 corrected = at + timedelta(minutes=5)
+            stops = [when for when, _ in by_type.get(EventType.INFUSION_STOPPED, [])]
+            if corrected > at and any(at <= when < corrected for when in stops):
+                # Never after a stop recorded at birth: the rules refuse a stop "at birth"
+                # while a baby is still expected (decisions.md §13).
+                corrected = at - timedelta(minutes=5)
             self._add(
                 EventType.AMENDMENT,
                 Amendment(

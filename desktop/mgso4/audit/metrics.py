@@ -353,27 +353,41 @@ MEASURE_DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
     ),
     "qs135_a": (
         "NICE QS135 (a): established labour, received",
-        "Women at 24+0–29+6 at decision in established preterm labour who received MgSO₄ "
-        "[N2] (reference §1.7). Gestation at decision is used (UNVERIFIED which QS135 means).",
+        "Women (counted once each, not per baby) at 24+0–29+6 at decision in established "
+        "preterm labour who received MgSO₄ [N2] (reference §1.7). Gestation at decision is "
+        "used (UNVERIFIED which QS135 means).",
     ),
     "qs135_b": (
         "NICE QS135 (b): planned birth, in the 24 h before",
-        "Women at 24+0–29+6 at decision with a planned preterm birth who received MgSO₄ in the "
-        "24 h before birth [N2] (reference §1.7).",
+        "Women (counted once each, not per baby) at 24+0–29+6 at decision with a planned "
+        "preterm birth who received MgSO₄ in the 24 h before birth [N2] (reference §1.7).",
     ),
     "periprem_optimal": (
         "PERIPrem optimal (> 4 h and < 24 h)",
         "Babies born before 30+0 whose mother's loading dose started more than 4 h and less "
         "than 24 h before birth [P1][P2] (reference §2.2; decisions.md §10).",
     ),
+    "periprem_received_any": (
+        "PERIPrem: received any MgSO₄ before birth",
+        "Babies born before 30+0 whose mother received any MgSO₄ before birth, with no 24 h "
+        "window [P2] (decisions.md §10).",
+    ),
     "periprem_could_have_been_optimal": (
         "PERIPrem: could it have been optimal?",
-        "Of babies born before 30+0 with a known eligibility time, those with more than 4 h "
-        "between eligibility and birth, or optimally treated [P2] (reference §2.2).",
+        "Of babies born before 30+0 whose mother was given MgSO₄ and whose eligibility time is "
+        "known, those with more than 4 h between eligibility and birth, or optimally treated; "
+        "asked only when MgSO₄ was given, as the PERIPrem Optimisation Tool asks it [P2] "
+        "(decisions.md §10; checked against southwest-analytics/periprem_reporting).",
     ),
     "periprem_optimal_when_possible": (
         "PERIPrem optimal when it could have been",
         "Of babies whose MgSO₄ could have been optimal, those for whom it was [P2].",
+    ),
+    "optimal_timing_possible": (
+        "Missed opportunity: optimal timing was possible",
+        "Not a PERIPrem measure: of babies born before 30+0 with a known eligibility time, "
+        "given MgSO₄ or not, those with more than 4 h between eligibility and birth, or "
+        "optimally treated (decisions.md §10).",
     ),
     "bapm_optimal": (
         "BAPM optimal (load and ≥ 4 h of infusion)",
@@ -554,20 +568,27 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
         "nnap": metric(
             "nnap", (r for r in rows if _cl(r).nnap.eligible), lambda r: _cl(r).nnap.met
         ),
+        # QS135 counts women, not babies (decisions.md §10): one row per episode (its first
+        # baby), so twins count their mother once.
         "qs135_a": metric(
             "qs135_a",
-            (r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "a"),
+            _per_woman(r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "a"),
             lambda r: _cl(r).qs135.met,
         ),
         "qs135_b": metric(
             "qs135_b",
-            (r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "b"),
+            _per_woman(r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "b"),
             lambda r: _cl(r).qs135.met,
         ),
         "periprem_optimal": metric(
             "periprem_optimal",
             (r for r in rows if _cl(r).periprem_optimal.eligible),
             lambda r: _cl(r).periprem_optimal.met,
+        ),
+        "periprem_received_any": metric(
+            "periprem_received_any",
+            (r for r in rows if _cl(r).periprem_optimal.eligible),
+            lambda r: _cl(r).periprem_optimal.received_any,
         ),
         "periprem_could_have_been_optimal": metric(
             "periprem_could_have_been_optimal",
@@ -579,12 +600,30 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
             (r for r in periprem_known if _cl(r).periprem_optimal.could_have_been_optimal is True),
             lambda r: _cl(r).periprem_optimal.met,
         ),
+        "optimal_timing_possible": metric(
+            "optimal_timing_possible",
+            (
+                r
+                for r in rows
+                if _cl(r).periprem_optimal.eligible
+                and _cl(r).periprem_optimal.optimal_timing_possible is not None
+            ),
+            lambda r: _cl(r).periprem_optimal.optimal_timing_possible is True,
+        ),
         "bapm_optimal": metric(
             "bapm_optimal",
             (r for r in rows if _cl(r).bapm_optimal.eligible),
             lambda r: _cl(r).bapm_optimal.met,
         ),
     }
+
+
+def _per_woman(rows: Iterable[BabyRow]) -> list[BabyRow]:
+    """One row per episode (woman): her first baby's, in baby order (decisions.md §10)."""
+    chosen: dict[str, BabyRow] = {}
+    for row in sorted(rows, key=lambda r: (r.ref.episode_uuid, r.ref.baby)):
+        chosen.setdefault(row.ref.episode_uuid, row)
+    return list(chosen.values())
 
 
 def _count_reasons(rows: Iterable[BabyRow]) -> tuple[ReasonCount, ...]:

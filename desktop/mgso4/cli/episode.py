@@ -261,7 +261,7 @@ def episode_json(state: EpisodeState, protocol: Protocol, at: datetime) -> dict[
     from mgso4.core.actions import allowed_actions
     from mgso4.core.alerts import open_alerts
     from mgso4.core.board import on_board
-    from mgso4.core.monitoring import DueKind, due_items
+    from mgso4.core.monitoring import DueKind, due_items, stop_plan
     from mgso4.core.outcome import baby_classes
 
     course = state.running_course
@@ -300,6 +300,10 @@ def episode_json(state: EpisodeState, protocol: Protocol, at: datetime) -> dict[
         else {"at": state.closed.closed_at, "reassess_at": state.closed.reassess_at},
         "babies_expected": state.babies_expected,
         "births": len(state.births),
+        "all_born": state.all_born,
+        "stop_plan": None
+        if (plan := stop_plan(state)) is None
+        else {"eclampsia": plan.eclampsia, "plan": plan.stop_plan},
         "running": running,
         "grams_given": _rounded(latest.grams_given(at)) if latest is not None else 0,
         "courses": [

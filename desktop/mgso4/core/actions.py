@@ -78,6 +78,7 @@ from mgso4.core.episode import (
     ProtocolRef,
     RateChanged,
     Reflexes,
+    SeverePreEclampsia,
     StopReason,
     SyringeChanged,
     TimelineEntry,
@@ -478,11 +479,44 @@ def _check_decide(
         senior_because.append("the assessment needs a named senior decision")
     if assessment.recommendation is Recommendation.NOT_INDICATED:
         senior_because.append("the protocol does not indicate it now")
+    if payload.severe_pre_eclampsia is not None:
+        senior_because.append(
+            "severe pre-eclampsia or eclampsia is recorded as its own indication, with the "
+            "team's stop plan (decisions.md §4)"
+        )
     if senior_because and payload.senior is None:
         refusals.append(
             f"A named senior decision is needed: {'; '.join(senior_because)}. Name the senior."
         )
+    if payload.senior is not None:
+        refusals.extend(senior_problems(payload.senior, protocol))
     return _verdict(refusals)
+
+
+#: Titles left out when judging whether a name is more than initials.
+_TITLES: Final = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"})
+
+
+def senior_problems(senior: Actor, protocol: Protocol) -> list[str]:
+    """Why this person cannot be recorded as the named senior, or nothing.
+
+    A senior decision needs a role from the unit's list (``protocol.senior_roles``) and a name
+    of more than initials (decisions.md §5; the senior page once accepted "x" as a student).
+    """
+    problems: list[str] = []
+    if senior.role not in protocol.senior_roles:
+        allowed = ", ".join(role.value for role in protocol.senior_roles)
+        problems.append(
+            f"A {senior.role.value} cannot make the senior decision: the unit's list is {allowed}."
+        )
+    words = [w.strip(".,").lower() for w in senior.name.split()]
+    letters = [w for w in words if w and w not in _TITLES and sum(c.isalpha() for c in w) >= 2]
+    if not letters or sum(sum(c.isalpha() for c in w) for w in letters) < 3:
+        problems.append(
+            f"“{senior.name}” is not enough to identify the senior: give the full name "
+            "(more than initials)."
+        )
+    return problems
 
 
 #: Tolerance for volume × concentration against the dose (rounded volumes are to 0.01 mL).
@@ -522,12 +556,38 @@ def _check_start_load(
     return _verdict(refusals, limits.messages if limits.needs_confirmation else ())
 
 
+#: A load recorded as ended before this share of its planned duration has run asks for a
+#: confirmation with a reason (a mistyped time, decisions.md §15 / issue "load ended at 0
+#: min"). The app's own plausibility rule, not a clinical number.
+EARLY_LOAD_END_SHARE: Final = Decimal("0.5")
+
+
 def _check_end_load(
     state: EpisodeState, protocol: Protocol, payload: LoadFinished, at: datetime
 ) -> LimitCheck:
-    return _verdict(
-        _course_is(state, payload.course_number, _running_number(state), "The load end")
-    )
+    refusals = _course_is(state, payload.course_number, _running_number(state), "The load end")
+    course = state.running_course
+    if course is None or course.load_started_at is None or course.load is None:
+        return _verdict(refusals)
+    started = course.load_started_at
+    if at < started:
+        refusals.append(
+            f"The load end ({format_local(at, LONDON)}) is before the load started "
+            f"({format_local(started, LONDON)}): check the time."
+        )
+        return _verdict(refusals)
+    minutes = Decimal((at - started).total_seconds()) / 60
+    planned = course.load.duration_min
+    if minutes < planned * EARLY_LOAD_END_SHARE:
+        return _verdict(
+            refusals,
+            [
+                f"The load is recorded as ended {plain(minutes.quantize(Decimal('1')))} min "
+                f"after it started, much sooner than its {plain(planned)} min: is the time "
+                "right? If the load was stopped early, say why."
+            ],
+        )
+    return _verdict(refusals)
 
 
 def _rate_limits(
@@ -575,6 +635,14 @@ def _check_stop(
     state: EpisodeState, protocol: Protocol, payload: InfusionStopped, at: datetime
 ) -> LimitCheck:
     refusals = _course_is(state, payload.course_number, _running_number(state), "The stop")
+    if payload.reason is StopReason.BIRTH and not state.all_born:
+        waiting = state.babies_still_expected
+        refusals.append(
+            f"Not every baby is born: {len(state.births)} of {state.babies_expected} births "
+            f"recorded ({waiting} still expected). The infusion runs until the last baby is "
+            "born (decisions.md §13): record the other birth first, or correct the number of "
+            "babies expected, or give another reason."
+        )
     if payload.reason is StopReason.OTHER and not payload.text.strip():
         refusals.append("Say why the infusion stopped (reason “Other”).")
     return _verdict(refusals)
@@ -614,7 +682,8 @@ def _check_observe(
     state: EpisodeState, protocol: Protocol, payload: Observation, at: datetime
 ) -> LimitCheck:
     refusals: list[str] = []
-    if not payload.model_dump(exclude_none=True, exclude={"baseline"}):
+    recorded = payload.model_dump(exclude_none=True, exclude={"baseline"})
+    if not {key: value for key, value in recorded.items() if value is not False}:
         refusals.append("Nothing was recorded: record at least one observation.")
     if payload.baseline:
         started = next((c.started_at for c in state.courses if c.started_at is not None), None)
@@ -770,10 +839,19 @@ class OpenFields(_Fields):
         return self
 
 
+class SeverePreEclampsiaFields(_Fields):
+    eclampsia: bool = False
+    stop_plan: str = Field(min_length=1, description="the team's stop plan (NG133 1.8.4)")
+
+
 class DecideFields(_Fields):
     give: bool
     senior: PersonFields | None = None
     note: str = ""
+    severe_pre_eclampsia: SeverePreEclampsiaFields | None = Field(
+        default=None,
+        description="MgSO4 also given for severe pre-eclampsia/eclampsia (needs the senior)",
+    )
 
 
 class ObserveFields(_Fields):
@@ -786,6 +864,9 @@ class ObserveFields(_Fields):
     urine_ml: int | None = None
     urine_hours: Decimal | None = None
     serum_mg_mmol_l: Decimal | None = None
+    consciousness: Literal["alert", "reduced"] | None = None
+    chest_pain: bool = False
+    breathing_difficulty: bool = False
     baseline: bool = False
 
 
@@ -798,8 +879,9 @@ class StartLoadFields(_Confirmable):
     duration_min: Decimal | None = Field(default=None, description="default: the protocol's")
 
 
-class EndLoadFields(_Fields):
-    checked_by: PersonFields | None = None
+class EndLoadFields(_Confirmable):
+    """``checked_by``: the second person checking the change to the maintenance rate
+    (decisions.md §15); ``confirm``/``reason`` for an implausibly early end."""
 
 
 class StartMaintenanceFields(_Confirmable):
@@ -1016,6 +1098,12 @@ def _build_decide(fields: DecideFields, ctx: LineContext) -> list[Planned]:
                 senior=None if fields.senior is None else fields.senior.actor(),
                 course_number=next_course_number(state),
                 note=fields.note,
+                severe_pre_eclampsia=None
+                if fields.severe_pre_eclampsia is None
+                else SeverePreEclampsia(
+                    eclampsia=fields.severe_pre_eclampsia.eclampsia,
+                    stop_plan=fields.severe_pre_eclampsia.stop_plan,
+                ),
             ),
             ctx.at,
         )
@@ -1053,6 +1141,9 @@ def _build_observe(fields: ObserveFields, ctx: LineContext) -> list[Planned]:
         urine_period_h=fields.urine_hours,
         spo2_percent=fields.spo2,
         serum_mg_mmol_per_l=fields.serum_mg_mmol_l,
+        consciousness=fields.consciousness,
+        chest_pain=fields.chest_pain,
+        breathing_difficulty=fields.breathing_difficulty,
         baseline=fields.baseline,
     )
     return [(EventType.OBSERVATION, observation, ctx.at)]
@@ -1102,6 +1193,7 @@ def _build_start_load(fields: StartLoadFields, ctx: LineContext) -> list[Planned
         duration_min=plan.duration_min,
         given_by=ctx.by,
         checked_by=_checker(fields.checked_by, "start-load"),
+        vtbi_ml=plan.vtbi_ml,
     )
     check = _check_start_load(state, ctx.protocol, payload, ctx.at)
     return [
@@ -1114,12 +1206,10 @@ def _build_end_load(fields: EndLoadFields, ctx: LineContext) -> list[Planned]:
     if course is None:
         raise ActionRefused("No loading dose is running.")
     checker = None if fields.checked_by is None else fields.checked_by.actor()
+    payload = LoadFinished(course_number=course.number, checked_by=checker)
+    check = _check_end_load(ctx.episode, ctx.protocol, payload, ctx.at)
     return [
-        (
-            EventType.LOAD_FINISHED,
-            LoadFinished(course_number=course.number, checked_by=checker),
-            ctx.at,
-        )
+        (EventType.LOAD_FINISHED, _confirmed(payload, check, fields.confirm, fields.reason), ctx.at)
     ]
 
 
@@ -1157,10 +1247,13 @@ def _build_start_maintenance(fields: StartMaintenanceFields, ctx: LineContext) -
     if course.load_finished_at is None and course.load_planned_end is not None:
         # The load's end is due and not recorded: recorded with it, at its planned end (never
         # after the maintenance start), exactly as the screen's maintenance form does.
+        payload = _maintenance(fields, ctx, number=course.number, restart=False)
         planned.append(
             (
                 EventType.LOAD_FINISHED,
-                LoadFinished(course_number=course.number),
+                # The rate change from the load to maintenance is checked by the same second
+                # person who checks the maintenance start (decisions.md §15).
+                LoadFinished(course_number=course.number, checked_by=payload.checked_by),
                 min(course.load_planned_end, ctx.at),
             )
         )

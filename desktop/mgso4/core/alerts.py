@@ -25,6 +25,13 @@ Kinds (``AlertKind``) and severities (info < warning < critical < urgent):
 - ``action-due``: the load's end or the maintenance start is overdue. Warning.
 - ``baseline-missing``: a loading dose started with no observations taken before it
   (decisions.md §14: baselines come from a pre-treatment set). Warning.
+- ``rate-check``: a load from a container holding more than the load (an 8% bag, volume-limited
+  to the load) was recorded as finished without a second person checking the change to the
+  maintenance rate (decisions.md §15): the loading rate may still be running. Critical while
+  the course runs; closed by a stop or an acknowledgement after checking the pump.
+- ``renal-cap``: renal impairment is recorded and the grams given in the last 48 h reach the
+  protocol's cap (``limits.renal_cumulative_g_per_48h``, decisions.md §14). Critical while an
+  infusion runs. Closed by a stop, or an acknowledgement.
 - ``data-problem``: an entry that makes no sense where it stands in the record
   (``EpisodeState.problems``): it was not applied, and is shown rather than guessed. Critical.
 """
@@ -32,6 +39,7 @@ Kinds (``AlertKind``) and severities (info < warning < critical < urgent):
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
@@ -41,6 +49,7 @@ from mgso4.core.episode import EpisodeState, ObservationState
 from mgso4.core.monitoring import DueItem, DueKind, due_items, evaluate
 from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import ensure_utc
+from mgso4.core.vocab import ConditionId
 
 #: An overdue observation left this long unacknowledged is raised to critical (the app's own
 #: display rule, the same as the ward board's escalation; not a clinical number).
@@ -72,6 +81,8 @@ class AlertKind(StrEnum):
     OBSERVATIONS_DUE = "observations-due"
     ACTION_DUE = "action-due"
     BASELINE_MISSING = "baseline-missing"
+    RENAL_CAP = "renal-cap"
+    RATE_CHECK = "rate-check"
     DATA_PROBLEM = "data-problem"
 
 
@@ -126,6 +137,7 @@ _DUE_KINDS: Final = {
     DueKind.OBSERVATIONS: AlertKind.OBSERVATIONS_DUE,
     DueKind.LOAD_END: AlertKind.ACTION_DUE,
     DueKind.MAINTENANCE_START: AlertKind.ACTION_DUE,
+    DueKind.REVIEW: AlertKind.ACTION_DUE,
 }
 
 
@@ -143,6 +155,8 @@ def alerts(state: EpisodeState, protocol: Protocol, now: datetime) -> list[Alert
     found += _toxicity(state, protocol, now_utc)
     found += _due(due_items(state, protocol, now_utc), now_utc)
     found += _baseline(state, now_utc)
+    found += _renal_cap(state, protocol, now_utc)
+    found += _rate_change_unchecked(state, now_utc)
     for problem in state.problems:
         if problem.occurred_at <= now_utc:
             found.append(
@@ -278,3 +292,70 @@ def _baseline(state: EpisodeState, now: datetime) -> list[Alert]:
             course_number=first.number,
         )
     ]
+
+
+#: The window of the renal cumulative cap (``limits.renal_cumulative_g_per_48h``, [D4]).
+RENAL_WINDOW: Final = timedelta(hours=48)
+
+
+def renal_grams_in_window(state: EpisodeState, now: datetime) -> Decimal:
+    """Grams given in the 48 h up to ``now``, across every course (decisions.md §14)."""
+    return state.total_grams(now) - state.total_grams(now - RENAL_WINDOW)
+
+
+def _renal_cap(state: EpisodeState, protocol: Protocol, now: datetime) -> list[Alert]:
+    assessment = state.assessment
+    if assessment is None or ConditionId.RENAL_IMPAIRMENT not in assessment.conditions:
+        return []
+    running = state.running_course
+    if running is None:
+        return []
+    cap = protocol.limits.renal_cumulative_g_per_48h
+    given = renal_grams_in_window(state, now)
+    if given < cap.value:
+        return []
+    local = " (local setting)" if cap.is_local_setting else ""
+    return [
+        Alert(
+            id=f"renal-cap:{running.number}",
+            kind=AlertKind.RENAL_CAP,
+            severity=Severity.CRITICAL,
+            message=(
+                f"Renal impairment: {given.quantize(Decimal('0.1'))} g of MgSO₄ given in the "
+                f"last 48 h reaches the protocol's cap of {cap.value} g in 48 h{local} "
+                f"{cap.source}. Stop or reduce the infusion (NICE [N1] 1.10.6), check serum "
+                "magnesium, and record what was done."
+            ),
+            since=now,
+            course_number=running.number,
+        )
+    ]
+
+
+def _rate_change_unchecked(state: EpisodeState, now: datetime) -> list[Alert]:
+    found = []
+    for course in state.courses:
+        load = course.load
+        ended = course.load_finished_at
+        if load is None or load.vtbi_ml is None or ended is None or ended > now:
+            continue
+        if course.load_end_checked_by is not None:
+            continue
+        if course.stopped_at is not None and course.stopped_at <= now:
+            continue
+        found.append(
+            Alert(
+                id=f"rate-check:{course.number}",
+                kind=AlertKind.RATE_CHECK,
+                severity=Severity.CRITICAL,
+                message=(
+                    f"The load came from a container holding more than the load (VTBI "
+                    f"{load.vtbi_ml} mL) and its end was recorded without a second person "
+                    "checking the pump: check now that the loading rate is no longer running "
+                    "and the maintenance rate is set (decisions.md §15), then acknowledge."
+                ),
+                since=ended,
+                course_number=course.number,
+            )
+        )
+    return found

@@ -114,6 +114,8 @@ class LoadingPlan(_Frozen):
     make_up: str
     preparation_id: str
     warnings: tuple[str, ...] = ()
+    #: The pump's volume to be infused when the container holds more than the load (§15).
+    vtbi_ml: Decimal | None = None
 
 
 class MaintenancePlan(_Frozen):
@@ -187,12 +189,23 @@ def loading_plan(
     exact_volume = dose / stage.concentration_g_per_ml
     volume = _rounded(exact_volume, "loading volume", "mL", warnings)
     rate = _rounded(exact_volume * _MINUTES_PER_HOUR / duration, "loading rate", "mL/h", warnings)
-    if exact_volume > stage.container_volume_ml:
+    if exact_volume > stage.container_volume_ml and stage.diluted_from_g_per_ml is None:
         count = containers_needed(dose, stage.container_dose_g)
         warnings.append(
             f"{plain(dose)} g needs {plain(volume)} mL of "
             f"{percent_label(stage.concentration_g_per_ml)}, more than one {stage.container} "
             f"({plain(stage.container_volume_ml)} mL): {count} are needed."
+        )
+    vtbi = volume if stage.diluted_from_g_per_ml is None and holds_more_than(stage, dose) else None
+    if vtbi is not None:
+        minutes = stage.container_volume_ml * _MINUTES_PER_HOUR / rate
+        warnings.append(
+            f"The {stage.container} holds {plain(stage.container_dose_g)} g, more than the "
+            f"{plain(dose)} g load: set VTBI {plain(vtbi)} mL (the pump's volume to be infused) "
+            "so that it stops after the load, and change the rate to the maintenance rate when "
+            "the load ends, checked by a second person (decisions.md §15). A missed change "
+            f"runs the whole {plain(stage.container_dose_g)} g in "
+            f"{plain(minutes.quantize(Decimal(1)))} min."
         )
     return LoadingPlan(
         dose_g=_tidy(dose),
@@ -202,10 +215,82 @@ def loading_plan(
         concentration_g_per_ml=_tidy(stage.concentration_g_per_ml),
         concentration_label=stage.concentration_label,
         container=stage.container,
-        make_up=stage.make_up,
+        make_up=loading_make_up(stage, _tidy(dose), volume),
         preparation_id=preparation.id,
         warnings=tuple(warnings),
+        vtbi_ml=vtbi,
     )
+
+
+def holds_more_than(stage: PreparationStage, dose_g: Decimal) -> bool:
+    """The stage's container holds more than ``dose_g`` (an 8% bag for a 4 g load): the pump
+    must be volume-limited to the dose (decisions.md §15)."""
+    return stage.container_dose_g > dose_g
+
+
+def _stock_ml(stage: PreparationStage, dose_g: Decimal) -> Decimal:
+    assert stage.diluted_from_g_per_ml is not None
+    return _tidy((dose_g / stage.diluted_from_g_per_ml).quantize(Decimal("0.01")))
+
+
+def _stock_label(stage: PreparationStage) -> str:
+    stock = stage.diluted_from_g_per_ml
+    assert stock is not None
+    return stage.diluted_from_label or percent_label(stock)
+
+
+def loading_make_up(stage: PreparationStage, dose_g: Decimal, volume_ml: Decimal) -> str:
+    """How to make up the loading dose, computed from the dose and the container.
+
+    Ward dilution: the stock volume (dose ÷ stock g/mL) and the diluent to the load volume
+    (6 g of 20% from 50%: 12 mL of 50% + 18 mL sodium chloride 0.9% = 30 mL). A container
+    holding more than the load: the volume to take, with VTBI. Less: how many containers.
+    """
+    percent = percent_label(stage.concentration_g_per_ml)
+    if stage.diluted_from_g_per_ml is not None:
+        stock = _stock_ml(stage, dose_g)
+        text = (
+            f"{plain(stock)} mL of {_stock_label(stage)} ({plain(dose_g)} g) + "
+            f"{plain(_tidy(volume_ml - stock))} mL {stage.diluent} = "
+            f"{plain(volume_ml)} mL of {percent}"
+        )
+        if volume_ml > stage.container_volume_ml:
+            text += (
+                f" (more than the {plain(stage.container_volume_ml)} mL syringe: use a larger one)"
+            )
+        return text
+    if holds_more_than(stage, dose_g):
+        return (
+            f"{plain(volume_ml)} mL ({plain(dose_g)} g) from the {stage.container}: set VTBI "
+            f"{plain(volume_ml)} mL on the pump"
+        )
+    if volume_ml == stage.container_volume_ml:
+        return f"{plain(volume_ml)} mL: one {stage.container}"
+    full = int(volume_ml // stage.container_volume_ml)
+    rest = _tidy(volume_ml - full * stage.container_volume_ml)
+    text = f"{plain(volume_ml)} mL ({plain(dose_g)} g): {full} × {stage.container}"
+    if rest:
+        rest_g = _tidy(rest * stage.concentration_g_per_ml)
+        text += f" + {plain(rest)} mL ({plain(rest_g)} g) from another"
+    return text
+
+
+def maintenance_make_up(stage: PreparationStage, rate_ml_per_h: Decimal) -> str:
+    """How to make up (or run on) the maintenance container, computed from the container."""
+    if stage.diluted_from_g_per_ml is not None:
+        stock = _stock_ml(stage, stage.container_dose_g)
+        return (
+            f"{plain(stock)} mL of {_stock_label(stage)} ({plain(stage.container_dose_g)} g) + "
+            f"{plain(_tidy(stage.container_volume_ml - stock))} mL {stage.diluent} = "
+            f"{plain(stage.container_volume_ml)} mL of "
+            f"{percent_label(stage.concentration_g_per_ml)}"
+        )
+    if stage.same_container_as_load:
+        return (
+            f"Runs on from the load's {stage.container}: when the load ends, change the pump "
+            f"rate to {plain(rate_ml_per_h)} mL/h, checked by a second person (decisions.md §15)"
+        )
+    return ""
 
 
 def maintenance_plan(protocol: Protocol, preparation: Preparation) -> MaintenancePlan:
@@ -225,6 +310,12 @@ def maintenance_plan(protocol: Protocol, preparation: Preparation) -> Maintenanc
     rate_g = protocol.maintenance.rate_g_per_h.value
     warnings = list(preparation.warnings)
     rate_ml = _rounded(rate_g / stage.concentration_g_per_ml, "maintenance rate", "mL/h", warnings)
+    if stage.same_container_as_load:
+        warnings.append(
+            f"Maintenance runs on from the load's {stage.container}: change the rate to "
+            f"{plain(rate_ml)} mL/h when the load ends, checked by a second person "
+            "(decisions.md §15)."
+        )
     hours = _rounded(stage.container_dose_g / rate_g, "time per container", "h", warnings)
     return MaintenancePlan(
         rate_g_per_h=_tidy(rate_g),
@@ -237,7 +328,7 @@ def maintenance_plan(protocol: Protocol, preparation: Preparation) -> Maintenanc
         hours_per_container=hours,
         max_hours=_tidy(protocol.maintenance.max_hours.value),
         stop_anchor=protocol.maintenance.stop_anchor,
-        make_up=stage.make_up,
+        make_up=maintenance_make_up(stage, rate_ml) or stage.make_up,
         preparation_id=preparation.id,
         optional=protocol.maintenance.optional,
         warnings=tuple(warnings),
@@ -573,15 +664,17 @@ def stop_due_at(
 def stops_at_birth(protocol: Protocol, conditions: Iterable[ConditionId]) -> bool:
     """Whether the infusion stops at birth for this woman.
 
-    False when pre-eclampsia is among her conditions (a fixed rule: NICE NG133 applies and the
-    infusion continues for 24 h after birth, [N3] 1.8.4; reference §10), or when the protocol
+    Pre-eclampsia alone changes nothing (decisions.md §4: NG133 1.5.11 sends neuroprotection
+    back to NG25, and NG133 does not say "24 h after birth"): only a decision recording severe
+    pre-eclampsia or eclampsia as its own indication, by a named senior with the team's stop
+    plan, replaces the stop at birth (``core.monitoring.stop_plan``). False when the protocol
     lists another of her conditions as ``other-regimen``; otherwise the protocol's
     ``maintenance.stop_at_birth``.
     """
     chosen = set(conditions)
-    if ConditionId.PRE_ECLAMPSIA in chosen:
-        return False
     for condition_id in chosen:
+        if condition_id is ConditionId.PRE_ECLAMPSIA:
+            continue
         rule = protocol.condition(condition_id)
         if rule is not None and rule.kind == "other-regimen":
             return False

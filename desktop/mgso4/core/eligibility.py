@@ -54,11 +54,14 @@ REASSESS_TEXT = (
     "Not indicated now — reassess if labour becomes established or birth is planned within 24 h."
 )
 
-#: Fixed rule (reference.md §10; [N3] 1.5.11, 1.8.4): shown whenever pre-eclampsia is recorded.
+#: Fixed rule (decisions.md §4; [N3] 1.5.11, 1.8.4): shown whenever pre-eclampsia is recorded.
+#: NG133 does not say "24 h after birth"; pre-eclampsia alone changes nothing.
 PRE_ECLAMPSIA_WARNING = (
-    "Pre-eclampsia: NICE NG133 applies ([N3] 1.5.11, 1.8.4). The infusion must not stop "
-    "automatically at birth; for severe pre-eclampsia the NG133 regimen continues for 24 h "
-    "after birth."
+    "Pre-eclampsia: neuroprotection follows NG25 as usual ([N3] 1.5.11); the infusion stops at "
+    "the last baby's birth or at the maximum duration. Only if MgSO₄ is also given for severe "
+    "pre-eclampsia or eclampsia, recorded as its own indication by a named senior with the "
+    "team's stop plan (NG133 1.8.4: 1 g/h for 24 h; 24 h after the last fit), does that plan "
+    "replace the stop at birth."
 )
 PRE_ECLAMPSIA_REF = "[N3] 1.5.11, 1.8.4"
 
@@ -137,6 +140,10 @@ class Assessment(BaseModel):
                 "volume_ml": json_number(self.loading.volume_ml),
                 "rate_ml_per_h": json_number(self.loading.rate_ml_per_h),
                 "concentration_g_per_ml": json_number(self.loading.concentration_g_per_ml),
+                "make_up": self.loading.make_up,
+                "vtbi_ml": None
+                if self.loading.vtbi_ml is None
+                else json_number(self.loading.vtbi_ml),
             }
         maintenance = None
         if self.maintenance is not None:
@@ -145,6 +152,7 @@ class Assessment(BaseModel):
                 "rate_ml_per_h": json_number(self.maintenance.rate_ml_per_h),
                 "concentration_g_per_ml": json_number(self.maintenance.concentration_g_per_ml),
                 "max_hours": json_number(self.maintenance.max_hours),
+                "make_up": self.maintenance.make_up,
             }
         preparation = None
         if self.preparation is not None:
@@ -154,12 +162,16 @@ class Assessment(BaseModel):
                 "loading": {
                     "concentration_label": self.preparation.loading.concentration_label,
                     "container": self.preparation.loading.container,
-                    "make_up": self.preparation.loading.make_up,
+                    "make_up": self.loading.make_up
+                    if self.loading is not None
+                    else self.preparation.loading.make_up,
                 },
                 "maintenance": {
                     "concentration_label": self.preparation.maintenance.concentration_label,
                     "container": self.preparation.maintenance.container,
-                    "make_up": self.preparation.maintenance.make_up,
+                    "make_up": self.maintenance.make_up
+                    if self.maintenance is not None
+                    else self.preparation.maintenance.make_up,
                 },
                 "warnings": list(self.preparation.warnings),
             }

@@ -199,12 +199,22 @@ class Assessed(_Payload):
     citations: tuple[str, ...] = ()
 
 
+class SeverePreEclampsia(_Payload):
+    """MgSO₄ also given for severe pre-eclampsia or eclampsia: its own indication, recorded by
+    a named senior with the team's stop plan (decisions.md §4; NG133 [N3] 1.8.4). It replaces
+    the neuroprotection stop-at-birth prompt; pre-eclampsia without it changes nothing."""
+
+    eclampsia: bool = False
+    stop_plan: str = Field(min_length=1, max_length=500)
+
+
 class Decision(_Payload):
     give: bool
     decided_by: Actor
     senior: Actor | None = None
     course_number: int = Field(default=1, ge=1)
     note: str = ""
+    severe_pre_eclampsia: SeverePreEclampsia | None = None
 
 
 class InteractionAcknowledged(_Payload):
@@ -223,11 +233,17 @@ class LoadStarted(_Payload):
     given_by: Actor
     checked_by: Actor
     confirmation: Confirmation | None = None
+    #: Set when the container holds more than the load (an 8% bag): the pump is
+    #: volume-limited to the load and its rate must change when the load ends (§15).
+    vtbi_ml: Decimal | None = Field(default=None, gt=0)
 
 
 class LoadFinished(_Payload):
     course_number: int = Field(ge=1)
+    #: The second person who checked the pump's change to the maintenance rate (§15).
     checked_by: Actor | None = None
+    #: An implausibly early load end confirmed on purpose, with a reason.
+    confirmation: Confirmation | None = None
 
 
 class MaintenanceStarted(_Payload):
@@ -317,6 +333,10 @@ class Observation(_Payload):
     urine_period_h: Decimal | None = Field(default=None, gt=0, le=24)
     spo2_percent: int | None = Field(default=None, ge=50, le=100)
     serum_mg_mmol_per_l: Decimal | None = Field(default=None, ge=0, le=20)
+    #: Decisions.md §14: signs the app flags besides the numeric triggers.
+    consciousness: Literal["alert", "reduced"] | None = None
+    chest_pain: bool = False
+    breathing_difficulty: bool = False
     #: A pre-treatment set: the baselines for the falls that stop the infusion come from it
     #: (decisions.md §14).
     baseline: bool = False
@@ -650,6 +670,7 @@ class CourseState(BaseModel):
     load: LoadStarted | None = None
     load_started_at: datetime | None = None
     load_finished_at: datetime | None = None
+    load_end_checked_by: Actor | None = None
     maintenance: MaintenanceStarted | None = None
     maintenance_started_at: datetime | None = None
     stopped_at: datetime | None = None
@@ -863,6 +884,19 @@ class EpisodeState(BaseModel):
         return min((b.born_at for b in self.births), default=None)
 
     @property
+    def last_birth_at(self) -> datetime | None:
+        """Time of the last expected baby's birth, once every expected baby is born; None
+        before that (decisions.md §13: the infusion runs until the last baby is born)."""
+        if not self.births or not self.all_born:
+            return None
+        return max(b.born_at for b in self.births)
+
+    @property
+    def babies_still_expected(self) -> int:
+        """How many expected babies have no birth recorded yet."""
+        return max(self.babies_expected - len(self.births), 0)
+
+    @property
     def current_course(self) -> CourseState | None:
         """The latest course, if any."""
         return self.courses[-1] if self.courses else None
@@ -1018,6 +1052,7 @@ class _CourseBuilder:
     load: LoadStarted | None = None
     load_started_at: datetime | None = None
     load_finished_at: datetime | None = None
+    load_end_checked_by: Actor | None = None
     maintenance: MaintenanceStarted | None = None
     maintenance_started_at: datetime | None = None
     stopped_at: datetime | None = None
@@ -1038,6 +1073,7 @@ class _CourseBuilder:
             load=course.load,
             load_started_at=course.load_started_at,
             load_finished_at=course.load_finished_at,
+            load_end_checked_by=course.load_end_checked_by,
             maintenance=course.maintenance,
             maintenance_started_at=course.maintenance_started_at,
             stopped_at=course.stopped_at,
@@ -1061,6 +1097,7 @@ class _CourseBuilder:
             load=self.load,
             load_started_at=self.load_started_at,
             load_finished_at=self.load_finished_at,
+            load_end_checked_by=self.load_end_checked_by,
             maintenance=self.maintenance,
             maintenance_started_at=self.maintenance_started_at,
             stopped_at=self.stopped_at,
@@ -1240,6 +1277,7 @@ def _on_load_finished(builder: StateBuilder, item: Applied) -> None:
             "load cannot end after it."
         )
     course.load_finished_at = item.at
+    course.load_end_checked_by = payload.checked_by
 
 
 def _on_maintenance_started(builder: StateBuilder, item: Applied) -> None:

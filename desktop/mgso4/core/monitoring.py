@@ -32,11 +32,11 @@ from mgso4.core.episode import (
     Observation,
     ObservationState,
     Reflexes,
+    SeverePreEclampsia,
     format_utc,
 )
 from mgso4.core.protocol import Protocol, Provenance, Sourced
 from mgso4.core.timeutil import elapsed_hours, ensure_utc
-from mgso4.core.vocab import ConditionId
 
 #: Urine thresholds are stated per 4 hours ([T1][T2]); other periods are scaled to this.
 URINE_REFERENCE_PERIOD_H = Decimal(4)
@@ -174,9 +174,13 @@ def evaluate(observation: Observation, protocol: Protocol) -> list[Finding]:
       ("fall > 15": 15 is fine, 16 triggers) [T1];
     - SpO2 below ``spo2_min_percent`` ("< 94": 94 is fine) [T5].
 
+    - serum magnesium above ``serum_mg_upper_mmol_per_l`` (above ``serum_mg_act_now_mmol_per_l``:
+      respiratory depression risk, act now), systolic below ``systolic_min_mmhg``, pulse below
+      ``pulse_min_per_min``, reduced consciousness, chest pain or breathing difficulty
+      (decisions.md §14, LOCAL settings).
+
     A value that was not measured (or a fall without its baseline) produces no finding; use
-    :func:`missing_required` to warn about the NICE set. Serum magnesium has no threshold in
-    the protocol, so it is recorded but not judged here.
+    :func:`missing_required` to warn about the NICE set.
 
     This only reports. The app never changes a rate or stops an infusion by itself: stopping
     is the user's act, recorded with its reason.
@@ -290,7 +294,80 @@ def evaluate(observation: Observation, protocol: Protocol) -> list[Finding]:
                     spo2_min,
                 )
             )
+    findings.extend(_further_signs(observation, protocol))
     return findings
+
+
+def _further_signs(observation: Observation, protocol: Protocol) -> list[Finding]:
+    """Decisions.md §14 (LOCAL settings): serum magnesium against the protocol's levels,
+    systolic pressure, pulse, reduced consciousness, chest pain or breathing difficulty."""
+    rule = protocol.monitoring
+    found: list[Finding] = []
+    serum = observation.serum_mg_mmol_per_l
+    act_now = rule.serum_mg_act_now_mmol_per_l
+    upper = rule.serum_mg_upper_mmol_per_l
+    if serum is not None and act_now is not None and serum > act_now.value:
+        found.append(
+            _stop(
+                protocol,
+                "serum-mg-act-now",
+                f"Serum magnesium {_number(serum)} mmol/L is above {_number(act_now.value)} "
+                "mmol/L: risk of respiratory depression — act now.",
+                act_now,
+            )
+        )
+    elif serum is not None and upper is not None and serum > upper.value:
+        found.append(
+            _stop(
+                protocol,
+                "serum-mg-high",
+                f"Serum magnesium {_number(serum)} mmol/L is above the upper therapeutic level "
+                f"{_number(upper.value)} mmol/L.",
+                upper,
+            )
+        )
+    systolic = observation.systolic_mmhg
+    systolic_min = rule.systolic_min_mmhg
+    if systolic is not None and systolic_min is not None and systolic < systolic_min.value:
+        found.append(
+            _stop(
+                protocol,
+                "systolic-low",
+                f"Systolic blood pressure {systolic} mmHg is below "
+                f"{_number(systolic_min.value)} mmHg.",
+                systolic_min,
+            )
+        )
+    pulse = observation.pulse_per_min
+    pulse_min = rule.pulse_min_per_min
+    if pulse is not None and pulse_min is not None and pulse < pulse_min.value:
+        found.append(
+            _stop(
+                protocol,
+                "pulse-low",
+                f"Pulse {pulse}/min is below {_number(pulse_min.value)}/min.",
+                pulse_min,
+            )
+        )
+    symptoms = [
+        (observation.consciousness == "reduced", "consciousness-reduced", "Reduced consciousness."),
+        (observation.chest_pain, "chest-pain", "Chest pain."),
+        (observation.breathing_difficulty, "breathing-difficulty", "Breathing difficulty."),
+    ]
+    for present, code, words in symptoms:
+        if present and rule.symptoms_stop:
+            found.append(
+                Finding(
+                    code=code,
+                    severity="stop",
+                    message=words,
+                    actions=_stop_actions(protocol),
+                    source=rule.symptoms_source,
+                    actions_source=_stop_actions_source(protocol),
+                    local_setting=True,
+                )
+            )
+    return found
 
 
 def _urine_findings(observation: Observation, protocol: Protocol) -> list[Finding]:
@@ -383,6 +460,7 @@ class DueKind(StrEnum):
     OBSERVATIONS = "observations"
     MAX_DURATION_STOP = "max-duration-stop"
     STOP_AT_BIRTH = "stop-at-birth"
+    REVIEW = "review"
 
 
 class DueItem(BaseModel):
@@ -438,9 +516,14 @@ def _observation_anchor(state: EpisodeState, start: datetime) -> datetime:
     return max([start, *(t for t in taken if t >= start)])
 
 
-def _is_pre_eclampsia(state: EpisodeState) -> bool:
-    assessment = state.assessment
-    return assessment is not None and ConditionId.PRE_ECLAMPSIA in assessment.conditions
+def stop_plan(state: EpisodeState) -> SeverePreEclampsia | None:
+    """The team's stop plan when MgSO₄ is also given for severe pre-eclampsia or eclampsia,
+    recorded as its own indication by a named senior with the decision (decisions.md §4);
+    None otherwise. Pre-eclampsia recorded only as a condition changes nothing."""
+    decision = state.decision
+    if decision is None or not decision.give or decision.senior is None:
+        return None
+    return decision.severe_pre_eclampsia
 
 
 def _course_items(
@@ -498,15 +581,19 @@ def _course_items(
         )
     )
 
-    birth_at = state.first_birth_at
-    if birth_at is not None and maintenance.stop_at_birth and not _is_pre_eclampsia(state):
-        # The infusion stops at birth ([N1] 1.10.4); a running course after a recorded birth
-        # needs stopping now, ahead of any later maximum-duration time.
+    plan = stop_plan(state)
+    birth_at = state.last_birth_at
+    if birth_at is not None and maintenance.stop_at_birth and plan is None:
+        # The infusion stops at the birth of the LAST baby ([N1] 1.10.4; decisions.md §13);
+        # a running course once every baby is born needs stopping now, ahead of any later
+        # maximum-duration time. An earlier twin's birth never prompts a stop.
+        babies = state.babies_expected
+        born_words = "Birth recorded" if babies == 1 else f"All {babies} babies are born"
         items.append(
             (
                 f"birth-stop:{number}",
                 DueKind.STOP_AT_BIRTH,
-                "Birth recorded: this protocol stops the MgSO4 infusion at birth. "
+                f"{born_words}: this protocol stops the MgSO4 infusion at birth. "
                 "Stop it and record the stop.",
                 ensure_utc(birth_at, "birth time"),
             )
@@ -537,9 +624,31 @@ def _course_items(
             f"Stop due: maximum {_number(max_hours.value)} h from {anchor_words}{local} "
             f"{max_hours.source}. Stop the infusion and record the stop."
         )
-        pre_eclampsia = protocol.condition(ConditionId.PRE_ECLAMPSIA)
-        if _is_pre_eclampsia(state) and pre_eclampsia is not None:
-            label += f" {pre_eclampsia.label}: {pre_eclampsia.text} {pre_eclampsia.source}."
+        if maintenance.max_hours_is_review and plan is None:
+            # A review time, not a stop ([A4]: at least 12 h; stop after 12 h unless birth is
+            # anticipated): the team decides, and records a stop or its plan.
+            items.append(
+                (
+                    f"review:{number}",
+                    DueKind.REVIEW,
+                    f"Review due: {_number(max_hours.value)} h from {anchor_words}{local} "
+                    f"{max_hours.source}. Stop unless birth is anticipated: record the stop, "
+                    "or acknowledge with the plan.",
+                    anchor + _hours(max_hours.value),
+                )
+            )
+            return items
+        if plan is not None:
+            what = "eclampsia" if plan.eclampsia else "severe pre-eclampsia"
+            label += (
+                f" MgSO4 is also given for {what} (named senior): the team's stop plan "
+                f"replaces the stop at birth: {plan.stop_plan} ([N3] 1.8.4)."
+            )
+        elif state.births and not state.all_born:
+            label += (
+                f" {len(state.births)} of {state.babies_expected} babies born: the infusion "
+                "runs until the last baby is born (decisions.md §13)."
+            )
         items.append(
             (f"stop:{number}", DueKind.MAX_DURATION_STOP, label, anchor + _hours(max_hours.value))
         )
@@ -558,8 +667,10 @@ def due_items(state: EpisodeState, protocol: Protocol, now: datetime) -> list[Du
     - the maximum-duration stop, due ``maintenance.max_hours`` after the protocol's anchor
       (maintenance start or load start, decisions.md §4); with a maintenance-start anchor and
       maintenance not yet started there is no stop item yet;
-    - if a birth is recorded and the protocol stops at birth ([N1] 1.10.4), the stop is due at
-      the birth instead; with pre-eclampsia it is not (NICE NG133 [N3] 1.8.4, decisions.md §4).
+    - once every expected baby is born and the protocol stops at birth ([N1] 1.10.4), the stop
+      is due at the last birth instead (an earlier twin's birth changes nothing, decisions.md
+      §13); not when a named senior recorded severe pre-eclampsia or eclampsia as its own
+      indication with a stop plan (NICE NG133 [N3] 1.8.4, decisions.md §4).
 
     Nothing is due when no course is running (not given, stopped, or not started). Observations
     stay due while an infusion runs, even after a birth, because the drug is still running.

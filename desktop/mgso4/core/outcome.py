@@ -350,14 +350,22 @@ class PeripremResult(_Result):
     Attributes:
         eligible: Born before 30+0.
         met: A loading dose started more than 4 h and less than 24 h before birth (strict).
-        could_have_been_optimal: PERIPrem's "could it have been optimal?" [P2] — None when not
-            eligible or when the time she became eligible is unknown; otherwise True if more
+        could_have_been_optimal: PERIPrem's "could it have been optimal?" [P2], asked as the
+            Optimisation Tool asks it: only for babies whose mothers were given MgSO₄ (its
+            column is greyed when "given?" is No; decisions.md §10). None when not eligible,
+            not given, or when the time she became eligible is unknown; otherwise True if more
             than 4 h passed between becoming eligible and birth, or if it was in fact optimal.
+        received_any: PERIPrem's "received any MgSO₄ before birth" (< 30+0, no 24 h window).
+        optimal_timing_possible: The broader missed-opportunity question, under its own name
+            (not PERIPrem's): could optimal timing have been reached, given or not? None when
+            not eligible or the time she became eligible is unknown.
     """
 
     eligible: bool
     met: bool
     could_have_been_optimal: bool | None
+    received_any: bool = False
+    optimal_timing_possible: bool | None = None
 
 
 class Classification(_Result):
@@ -369,6 +377,9 @@ class Classification(_Result):
     periprem_optimal: PeripremResult
     anznn: AnznnCode
     timing_class: TimingClass | None
+    #: A course started before birth had no recorded stop: it was counted as stopped at its
+    #: protocol maximum (decisions.md §10) and the row needs correcting.
+    stop_time_missing: bool = False
 
     def as_cli_dict(self) -> dict[str, object]:
         """Plain JSON-ready form used by the command line and exports (timing class omitted)."""
@@ -389,7 +400,34 @@ class Classification(_Result):
                 "could_have_been_optimal": self.periprem_optimal.could_have_been_optimal,
             },
             "anznn": self.anznn.value,
+            "periprem_received_any": {
+                "eligible": self.periprem_optimal.eligible,
+                "met": self.periprem_optimal.received_any,
+            },
+            "stop_time_missing": self.stop_time_missing,
         }
+
+
+#: A course with no recorded stop counts as stopped this long after its anchor (maintenance
+#: start, else the load start): the protocol maximum of decisions.md §4 and §10 ([N1] 1.10.4).
+DEFAULT_MAXIMUM: Final = timedelta(hours=24)
+
+
+def _capped(course: Course, birth_at: datetime, maximum: timedelta) -> tuple[Course, bool]:
+    """The course with a missing stop taken as its protocol maximum, and whether it was missing
+    (decisions.md §10: it never counts as running for days)."""
+    if course.stop is not None or course.load_start > birth_at:
+        return course, False
+    anchor = course.maintenance_start or course.load_start
+    return (
+        Course(
+            load_start=course.load_start,
+            stop=anchor + maximum,
+            maintenance_start=course.maintenance_start,
+            loaded=course.loaded,
+        ),
+        True,
+    )
 
 
 # --- classification -----------------------------------------------------------------------------
@@ -403,6 +441,7 @@ def classify(
     gestation_at_decision: GestationalAge | None = None,
     situation: Situation | None = None,
     eligible_from: datetime | None = None,
+    maximum: timedelta = DEFAULT_MAXIMUM,
 ) -> Classification:
     """Classify one birth against the fixed audit definitions (decisions.md §10).
 
@@ -418,6 +457,9 @@ def classify(
         situation: The clinical situation at the decision (QS135 denominator and measure).
         eligible_from: When she first became eligible (e.g. presented in established labour),
             for PERIPrem's "could it have been optimal?". None → unknown.
+        maximum: The protocol's maximum duration: a course started before birth with no
+            recorded stop counts as stopped this long after its anchor, and the result is
+            flagged ``stop_time_missing`` (decisions.md §10).
 
     Returns:
         The :class:`Classification`. Boundaries are as described in this module's docstring.
@@ -442,7 +484,9 @@ def classify(
             f"gestation at birth ({gestation_at_birth.label}); check the dating."
         )
 
-    before_birth = _courses_started_by(courses, birth_at)
+    capped = [_capped(course, birth_at, maximum) for course in courses]
+    stop_time_missing = any(missing for _, missing in capped)
+    before_birth = _courses_started_by([course for course, _ in capped], birth_at)
     window_opens = birth_at - WINDOW_BEFORE_BIRTH
     given_in_window = any(_ran_after(course, window_opens) for course in before_birth)
     given_at_all = bool(before_birth)
@@ -462,14 +506,17 @@ def classify(
         qs135 = Qs135Result(eligible=True, measure=measure, met=qs135_met)
 
     periprem_met = born_before_30 and optimally_timed
+    possible = (
+        _could_have_been_optimal(eligible_from, birth_at, achieved=periprem_met)
+        if born_before_30
+        else None
+    )
     periprem = PeripremResult(
         eligible=born_before_30,
         met=periprem_met,
-        could_have_been_optimal=(
-            _could_have_been_optimal(eligible_from, birth_at, achieved=periprem_met)
-            if born_before_30
-            else None
-        ),
+        could_have_been_optimal=possible if given_at_all else None,
+        received_any=born_before_30 and given_at_all,
+        optimal_timing_possible=possible,
     )
     bapm = BapmResult(eligible=born_before_30, met=born_before_30 and bapm_received)
 
@@ -482,6 +529,7 @@ def classify(
         periprem_optimal=periprem,
         anznn=anznn,
         timing_class=_timing_class(anznn, optimally_timed=optimally_timed),
+        stop_time_missing=stop_time_missing,
     )
 
 

@@ -38,7 +38,7 @@ from pydantic import (
 )
 
 from mgso4.core.gestation import GestationalAge, GestationError
-from mgso4.core.vocab import Band, ConditionId, MedicationId, Situation
+from mgso4.core.vocab import Band, ConditionId, MedicationId, Role, Situation
 
 #: Hard rule, not a setting: MgSO4 for IV use at most 20% w/v = 0.2 g/mL. [D1][D5]
 MAX_IV_CONCENTRATION_G_PER_ML = Decimal("0.2")
@@ -96,6 +96,14 @@ CEILINGS: Final[dict[str, Ceiling]] = {
     # SpO2 minimum: 94 % [T5]; a percentage cannot pass 100, and below 90 % is already
     # hypoxaemia that no source waits for.
     "monitoring.spo2_min_percent": _c("90", "99", "%", "94 % [T5]"),
+    # Serum magnesium: therapeutic ranges read reach 2.5 [T1], 3.0 [T2] and 4 mmol/L [T3];
+    # reflexes are lost from 3.3 and respiratory arrest from 5 mmol/L [T1] (reference §6.2).
+    "monitoring.serum_mg_upper_mmol_per_l": _c("2.5", "4", "mmol/L", "2.5 [T1] to 4 [T3]"),
+    "monitoring.serum_mg_act_now_mmol_per_l": _c("3.3", "5", "mmol/L", "3.3–5 [T1]"),
+    # Hypotension and bradycardia (decisions.md §14): 90 mmHg / 50 per min, LOCAL settings;
+    # the ranges only keep a typing error out.
+    "monitoring.systolic_min_mmhg": _c("70", "110", "mmHg", "90 mmHg decisions.md §14"),
+    "monitoring.pulse_min_per_min": _c("40", "60", "/min", "50/min decisions.md §14"),
     # Repeat course: 6 h gap [T1]; up to 7 days, the exposure MHRA warns about [M1].
     "repeat_course.min_gap_hours": _c("1", "168", "h", "6 h [T1]; at most 7 days [M1]"),
     # Cumulative exposure warning: MHRA, more than 5–7 days [M1]; the warning must come by day 7.
@@ -258,6 +266,9 @@ class MaintenanceRule(_Frozen):
     stop_anchor_source: str = Field(min_length=1)
     stop_anchor_status: Provenance = Provenance.VERIFIED
     stop_at_birth: bool = True
+    #: ``max_hours`` is a review time, not a stop (APEC/Rouse: at least 12 h, stopping after
+    #: 12 h unless birth is anticipated [A4]): the app prompts a review, not a stop.
+    max_hours_is_review: bool = False
 
 
 class Limits(_Frozen):
@@ -284,6 +295,14 @@ class MonitoringRule(_Frozen):
     urine_min_ml_per_4h: Sourced
     diastolic_fall_from_baseline_mmhg: Sourced
     spo2_min_percent: Sourced
+    #: Decisions.md §14 (LOCAL settings): None leaves the sign unjudged in a unit's older file.
+    serum_mg_upper_mmol_per_l: Sourced | None = None
+    serum_mg_act_now_mmol_per_l: Sourced | None = None
+    systolic_min_mmhg: Sourced | None = None
+    pulse_min_per_min: Sourced | None = None
+    #: Reduced consciousness, chest pain or breathing difficulty stop the infusion (§14).
+    symptoms_stop: bool = True
+    symptoms_source: str = "decisions.md §14; reference §6.2 [T1] (LOCAL)"
     actions: tuple[str, ...] = Field(min_length=1)
     actions_source: str = Field(min_length=1)
     antidote: str = Field(min_length=1)
@@ -352,6 +371,9 @@ class Protocol(_Frozen):
     interactions: tuple[InteractionRule, ...]
     missed_reasons: tuple[MissedReasonRule, ...] = Field(min_length=1)
     scope_notes: tuple[str, ...] = ()
+    #: Roles that may make a named senior decision (the unit's list; decisions.md §5, §8).
+    #: The app records roles, not grades: the unit confirms it means consultant or registrar.
+    senior_roles: tuple[Role, ...] = (Role.OBSTETRICIAN,)
     sha256: str = ""
 
     @field_validator("bands")
@@ -508,10 +530,26 @@ class PreparationStage(_Frozen):
     container: str = Field(min_length=1)
     container_volume_ml: Dec
     container_dose_g: Dec
+    #: A fixed make-up text (older files). The app computes the make-up from the dose and
+    #: the container (``core.dosing.make_up``) and shows this only when it cannot.
     make_up: str = ""
+    #: Made up on the ward from a stronger stock (e.g. 50% ampoules, 0.5 g/mL) with a diluent.
+    diluted_from_g_per_ml: Dec | None = None
+    diluted_from_label: str = ""
+    diluent: str = ""
+    #: Maintenance runs on from the container the load came from (an 8% bag): the pump's
+    #: rate must be changed when the load ends (decisions.md §15).
+    same_container_as_load: bool = False
 
     @model_validator(mode="after")
     def _checks(self) -> PreparationStage:
+        if self.diluted_from_g_per_ml is not None and (
+            self.diluted_from_g_per_ml <= self.concentration_g_per_ml or not self.diluent
+        ):
+            raise ValueError(
+                "diluted_from_g_per_ml: the stock must be stronger than the diluted "
+                "concentration, and a diluent must be named"
+            )
         if self.concentration_g_per_ml <= 0:
             raise ValueError("concentration_g_per_ml: must be more than 0")
         if self.concentration_g_per_ml > MAX_IV_CONCENTRATION_G_PER_ML:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
+from mgso4.core.dosing import DoseInputError, loading_plan, maintenance_plan
 from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE
 from mgso4.core.episode import (
     AlertAcknowledged,
@@ -33,7 +34,13 @@ from mgso4.core.outcome import (
     Classification,
     baby_classes,
 )
-from mgso4.core.protocol import PreparationSet, PreparationStage, Protocol, ProtocolError
+from mgso4.core.protocol import (
+    Preparation,
+    PreparationSet,
+    PreparationStage,
+    Protocol,
+    ProtocolError,
+)
 from mgso4.core.timeutil import LONDON
 from mgso4.core.vocab import Band, Recommendation
 from mgso4.reports import describe
@@ -384,6 +391,24 @@ class _ProformaBuilder:
         story.append(key_values(rows))
         return story
 
+    def _load_make_up(self, preparation: Preparation) -> str:
+        """The make-up for the dose recorded (or the protocol's), computed in core (§15)."""
+        course = self.state.current_course
+        load = None if course is None else course.load
+        try:
+            plan = loading_plan(
+                self.protocol, preparation, dose_g=None if load is None else load.dose_g
+            )
+        except DoseInputError:
+            return preparation.loading.make_up
+        return plan.make_up
+
+    def _maint_make_up(self, preparation: Preparation) -> str:
+        try:
+            return maintenance_plan(self.protocol, preparation).make_up
+        except DoseInputError:
+            return preparation.maintenance.make_up
+
     def preparation(self) -> list[Flowable]:
         story = heading("5. Preparation")
         preparation_id = self.state.created.preparation_id
@@ -401,8 +426,8 @@ class _ProformaBuilder:
         rows: list[tuple[str, Cell]] = [
             ("Preparation", f"{preparation.name} ({preparation.id})"),
             ("Drug", preparation.drug),
-            ("Loading dose", _stage_text(preparation.loading)),
-            ("Maintenance", _stage_text(preparation.maintenance)),
+            ("Loading dose", _stage_text(preparation.loading, self._load_make_up(preparation))),
+            ("Maintenance", _stage_text(preparation.maintenance, self._maint_make_up(preparation))),
         ]
         story.append(key_values(rows))
         for warning in preparation.warnings:
@@ -984,13 +1009,13 @@ def _lines(items: Sequence[str]) -> Paragraph:
     return Paragraph("<br/>".join(f"• {esc(item)}" for item in items), styles().cell)
 
 
-def _stage_text(stage: PreparationStage) -> str:
+def _stage_text(stage: PreparationStage, make_up: str) -> str:
     text = (
         f"{stage.concentration_label}; {stage.container} "
         f"({number(stage.container_dose_g)} g in {number(stage.container_volume_ml)} mL)"
     )
-    if stage.make_up:
-        text += f"; make up: {stage.make_up}"
+    if make_up:
+        text += f"; make up: {make_up}"
     return text
 
 

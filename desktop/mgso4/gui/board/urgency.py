@@ -117,4 +117,7 @@ def short_label(item: DueItem, protocol: Protocol) -> str:
         return f"{hours:f} h stop"
     if item.kind is DueKind.STOP_AT_BIRTH:
         return "Stop infusion (birth recorded)"
+    if item.kind is DueKind.REVIEW:
+        hours = protocol.maintenance.max_hours.value.normalize()
+        return f"{hours:f} h review"
     return item.label
