@@ -11,8 +11,10 @@ Settings (environment):
   ``BENCH_PDF_RUNS`` documents per side (default 21), ``BENCH_AUDIT_RUNS`` runs per side of
   the audit benchmarks (default 3), ``BENCH_WIZARD_RUNS`` standard cases (default 5);
 - ``BENCH_CRASH_TRIALS`` kill -9 trials (default 1,000);
+- ``BENCH_SOAK_CYCLES`` open → close cycles per dialog in the soak (default 100) and
+  ``BENCH_IDLE_S`` seconds the idle board's CPU is measured for (default 30);
 - ``BENCH_ONLY`` comma-separated benchmarks to run (startup, append, pdf, interaction, crash,
-  audit); a partial run writes bench/out/results-partial.json and leaves the committed
+  soak, audit); a partial run writes bench/out/results-partial.json and leaves the committed
   results alone.
 """
 
@@ -45,6 +47,7 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pdf", ("pdf",)),
     ("interaction", ("inputs_to_loading", "inputs_to_maintenance", "wizard_page_change")),
     ("crash", ("crash_trials",)),
+    ("soak", ("soak_rss", "soak_handles", "idle_cpu")),
     ("audit", ("demo_generation", "audit_metrics", "audit_csv")),
 )
 
@@ -78,6 +81,8 @@ def main() -> int:
     audit_runs = env_int("BENCH_AUDIT_RUNS", 3)
     wizard_runs = env_int("BENCH_WIZARD_RUNS", 5)
     crash_trials = env_int("BENCH_CRASH_TRIALS", 1000)
+    soak_cycles = env_int("BENCH_SOAK_CYCLES", 100)
+    idle_seconds = env_int("BENCH_IDLE_S", 30)
     only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
     unknown = only - {name for name, _ in ORDER}
     if unknown:
@@ -109,6 +114,11 @@ def main() -> int:
 
         return bench_interaction(runs=wizard_runs)
 
+    def soak() -> list[Result]:
+        from soak import bench_soak
+
+        return bench_soak(cycles=soak_cycles, idle_seconds=float(idle_seconds))
+
     def crash() -> list[Result]:
         from crash import bench_crash
 
@@ -120,6 +130,7 @@ def main() -> int:
         "pdf": pdf,
         "interaction": interaction,
         "crash": crash,
+        "soak": soak,
         "audit": audit,
     }
     results: list[Result] = []
@@ -154,6 +165,8 @@ def main() -> int:
             "BENCH_AUDIT_RUNS": audit_runs,
             "BENCH_WIZARD_RUNS": wizard_runs,
             "BENCH_CRASH_TRIALS": crash_trials,
+            "BENCH_SOAK_CYCLES": soak_cycles,
+            "BENCH_IDLE_S": idle_seconds,
         },
         "machine": machine(),
         "notes": [],
