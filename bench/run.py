@@ -14,8 +14,8 @@ Settings (environment):
 - ``BENCH_SOAK_CYCLES`` open → close cycles per dialog in the soak (default 100) and
   ``BENCH_IDLE_S`` seconds the idle board's CPU is measured for (default 30);
 - ``BENCH_ONLY`` comma-separated benchmarks to run (startup, append, pdf, interaction, crash,
-  soak, audit); a partial run writes bench/out/results-partial.json and leaves the committed
-  results alone.
+  soak, board_scale, audit); a partial run writes bench/out/results-partial.json and leaves
+  the committed results alone.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("interaction", ("inputs_to_loading", "inputs_to_maintenance", "wizard_page_change")),
     ("crash", ("crash_trials",)),
     ("soak", ("soak_rss", "soak_handles", "idle_cpu")),
+    ("board_scale", ("board_first_paint_history", "open_episode_history")),
     ("audit", ("demo_generation", "audit_metrics", "audit_csv")),
 )
 
@@ -119,6 +120,11 @@ def main() -> int:
 
         return bench_soak(cycles=soak_cycles, idle_seconds=float(idle_seconds))
 
+    def board_scale() -> list[Result]:
+        from board_scale import bench_board_scale
+
+        return bench_board_scale(runs=runs)
+
     def crash() -> list[Result]:
         from crash import bench_crash
 
@@ -131,6 +137,7 @@ def main() -> int:
         "interaction": interaction,
         "crash": crash,
         "soak": soak,
+        "board_scale": board_scale,
         "audit": audit,
     }
     results: list[Result] = []
