@@ -500,9 +500,6 @@ class EpisodeView(QWidget):
         state = self._need_state()
         if state is None or spec.document in self._rendering:
             return
-        from mgso4.reports import render_handover, render_proforma
-
-        render = render_handover if spec.document == "handover" else render_proforma
         if self.context.user is None:
             # The print is logged under a name: ask once, then carry on.
             from mgso4.gui.widgets.user_dialog import UserDialog
@@ -534,6 +531,11 @@ class EpisodeView(QWidget):
         self.saved_banner.show_message(AlertLevel.INFO, f"Preparing the {spec.name}…")
 
         def work(report: Callable[[int, str], None]) -> bytes:
+            # Imported here, on the worker thread: the first import of the renderers
+            # (reportlab) would otherwise hold the GUI thread for about half a second.
+            from mgso4.reports import render_handover, render_proforma
+
+            render = render_handover if spec.document == "handover" else render_proforma
             return render(
                 state,
                 protocol,
