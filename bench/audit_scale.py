@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -346,9 +347,17 @@ def write_demo(folder: Path, requested: int, budget_s: float) -> DemoRun:
 
 
 def bench_audit(
-    *, episodes: int = 100_000, runs: int = 3, demo_budget_s: float = 420.0
+    *,
+    episodes: int = 100_000,
+    runs: int = 3,
+    demo_budget_s: float = 420.0,
+    after: Callable[[Path, Path], list[Result]] | None = None,
 ) -> list[Result]:
-    """Demo generation (timed once), metrics and CSV export vs hand-written SQL."""
+    """Demo generation (timed once), metrics and CSV export vs hand-written SQL.
+
+    ``after`` (if given) is called with the demo record and the scratch folder once these are
+    measured, so another benchmark can use the same record; its results are added.
+    """
     with scratch_folder("audit") as folder:
         demo = write_demo(folder, episodes, demo_budget_s)
         notes = [demo.note] if demo.note else []
@@ -431,4 +440,5 @@ def bench_audit(
                 "sql_csv_mb": round((out / "sql.csv").stat().st_size / 1e6, 1),
             },
         )
-    return [generation, metrics, export]
+        extra = after(demo.path, folder) if after is not None else []
+    return [generation, metrics, export, *extra]

@@ -71,6 +71,7 @@ class TimingDriver:
         QTest.keyClicks(widget, text)
 
     def keyClick(self, widget: Any, key: Any) -> None:
+        import shiboken6
         from PySide6.QtTest import QTest
         from PySide6.QtWidgets import QApplication, QWizard
 
@@ -80,7 +81,9 @@ class TimingDriver:
         QTest.keyClick(widget, key)
         QApplication.processEvents()
         elapsed_ms = (time.perf_counter() - started) * 1000
-        after = wizard.currentId() if isinstance(wizard, QWizard) else None
+        # The key may have closed the wizard (it is deleted when it closes).
+        closed = isinstance(wizard, QWizard) and not shiboken6.isValid(wizard)
+        after = wizard.currentId() if isinstance(wizard, QWizard) and not closed else None
         if before is not None and after is not None and before != after:
             self.changes.append(PageChange(elapsed_ms, self._name(before), self._name(after)))
 

@@ -11,9 +11,13 @@ Settings (environment):
   ``BENCH_PDF_RUNS`` documents per side (default 21), ``BENCH_AUDIT_RUNS`` runs per side of
   the audit benchmarks (default 3), ``BENCH_WIZARD_RUNS`` standard cases (default 5);
 - ``BENCH_CRASH_TRIALS`` kill -9 trials (default 1,000);
+- ``BENCH_SOAK_CYCLES`` open → close cycles per dialog in the soak (default 100) and
+  ``BENCH_IDLE_S`` seconds the idle board's CPU is measured for (default 30);
+- ``BENCH_MERGE_EPISODES`` episodes in each of the two records the GUI-stall benchmark merges
+  (default 10,000; ``BENCH_STALLS=0`` leaves the stall benchmark out of the audit run);
 - ``BENCH_ONLY`` comma-separated benchmarks to run (startup, append, pdf, interaction, crash,
-  audit); a partial run writes bench/out/results-partial.json and leaves the committed
-  results alone.
+  soak, board_scale, audit); a partial run writes bench/out/results-partial.json and leaves
+  the committed results alone.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ os.environ.setdefault("MGSO4_NO_BACKUP_THREAD", "1")
 #: Share of the time left for the audit benchmarks that writing the demo record may take
 #: (measured: writing 100,000 episodes takes about 1.7 × the three runs of metrics and export).
 DEMO_SHARE = 0.6
+#: The GUI-stall results, measured on the audit benchmark's demo record (bench/stalls.py).
+STALL_KEYS = ("stall_proforma", "stall_export", "stall_merge")
 #: Benchmarks, in running order, with the result keys each gives (used when one fails).
 ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("startup", ("startup", "idle_memory")),
@@ -45,7 +51,9 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pdf", ("pdf",)),
     ("interaction", ("inputs_to_loading", "inputs_to_maintenance", "wizard_page_change")),
     ("crash", ("crash_trials",)),
-    ("audit", ("demo_generation", "audit_metrics", "audit_csv")),
+    ("soak", ("soak_rss", "soak_handles", "idle_cpu")),
+    ("board_scale", ("board_first_paint_history", "open_episode_history")),
+    ("audit", ("demo_generation", "audit_metrics", "audit_csv", *STALL_KEYS)),
 )
 
 
@@ -78,6 +86,10 @@ def main() -> int:
     audit_runs = env_int("BENCH_AUDIT_RUNS", 3)
     wizard_runs = env_int("BENCH_WIZARD_RUNS", 5)
     crash_trials = env_int("BENCH_CRASH_TRIALS", 1000)
+    soak_cycles = env_int("BENCH_SOAK_CYCLES", 100)
+    merge_episodes = env_int("BENCH_MERGE_EPISODES", 10_000)
+    with_stalls = os.environ.get("BENCH_STALLS", "1") != "0"
+    idle_seconds = env_int("BENCH_IDLE_S", 30)
     only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
     unknown = only - {name for name, _ in ORDER}
     if unknown:
@@ -87,7 +99,24 @@ def main() -> int:
         from audit_scale import bench_audit
 
         left = budget_s - (time.perf_counter() - started)
-        return bench_audit(episodes=episodes, runs=audit_runs, demo_budget_s=left * DEMO_SHARE)
+
+        def stalls(record: Path, folder: Path) -> list[Result]:
+            from stalls import bench_stalls
+
+            try:
+                return bench_stalls(
+                    export_record=record, folder=folder, merge_episodes=merge_episodes
+                )
+            except Exception as exc:  # reported; the audit results stand
+                traceback.print_exc()
+                return failed(STALL_KEYS, f"{type(exc).__name__}: {exc}")
+
+        return bench_audit(
+            episodes=episodes,
+            runs=audit_runs,
+            demo_budget_s=left * DEMO_SHARE,
+            after=stalls if with_stalls else None,
+        )
 
     def startup() -> list[Result]:
         from startup import bench_startup
@@ -109,6 +138,16 @@ def main() -> int:
 
         return bench_interaction(runs=wizard_runs)
 
+    def soak() -> list[Result]:
+        from soak import bench_soak
+
+        return bench_soak(cycles=soak_cycles, idle_seconds=float(idle_seconds))
+
+    def board_scale() -> list[Result]:
+        from board_scale import bench_board_scale
+
+        return bench_board_scale(runs=runs)
+
     def crash() -> list[Result]:
         from crash import bench_crash
 
@@ -120,6 +159,8 @@ def main() -> int:
         "pdf": pdf,
         "interaction": interaction,
         "crash": crash,
+        "soak": soak,
+        "board_scale": board_scale,
         "audit": audit,
     }
     results: list[Result] = []
@@ -154,6 +195,9 @@ def main() -> int:
             "BENCH_AUDIT_RUNS": audit_runs,
             "BENCH_WIZARD_RUNS": wizard_runs,
             "BENCH_CRASH_TRIALS": crash_trials,
+            "BENCH_SOAK_CYCLES": soak_cycles,
+            "BENCH_MERGE_EPISODES": merge_episodes,
+            "BENCH_IDLE_S": idle_seconds,
         },
         "machine": machine(),
         "notes": [],

@@ -7,7 +7,8 @@ start-up backup off (``MGSO4_NO_BACKUP_THREAD=1``, the app's own switch). Time r
 the parent's ``perf_counter`` just before it spawns the child to the child's ``perf_counter``
 just after its target's first paint has finished; memory is the child's VmRSS at that moment.
 
-Targets (issue #8): start-up ≤ 1.25 × the bare window; idle memory ≤ 1.3 ×.
+Targets (issue 18, replacing issue #8's 1.25 × and 1.3 ×): start-up ≤ 2 × the bare window; idle
+memory ≤ 1.5 ×.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from pathlib import Path
 from common import BENCH_DIR, Result, interleave, median, ratio_result, scratch_folder
 
 CHILD = BENCH_DIR / "startup_child.py"
-STARTUP_TARGET = 1.25
-MEMORY_TARGET = 1.3
+STARTUP_TARGET = 2.0
+MEMORY_TARGET = 1.5
 #: A child that has not painted by then has hung (the first paint takes about a second).
 CHILD_TIMEOUT_S = 60.0
 

@@ -152,7 +152,7 @@ def test_every_visible_target_is_at_least_24_px(qtbot: QtBot, context, add_episo
             size = widget.size()
             if size.height() < WCAG_TARGET_PX or size.width() < WCAG_TARGET_PX:
                 small.append(f"{name}: {widget.objectName()} {size.width()}x{size.height()}")
-        dialog.close()
+        dialog.hide()  # closing would delete it (WA_DeleteOnClose) before teardown
     assert checked > 100  # the walk really reached the controls
     assert small == [], "\n".join(small)
 

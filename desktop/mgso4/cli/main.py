@@ -10,11 +10,11 @@ line (control characters in echoed input escaped) and logged with its traceback 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
-from mgso4.cli import audit, clinical, documents, episode, feedback, record
 from mgso4.cli.common import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, Parser, UsageError, one_line
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,16 @@ log = logging.getLogger(__name__)
 GUI_FLAGS = frozenset({"--db", "--training", "--protocol"})
 #: The install check (packaging/entry.py in the bundle; docs/admin-guide.md).
 SMOKE_FLAG = "--smoke-test"
-#: Modules that add subcommands (each has ``register(sub)``).
-COMMAND_MODULES = (clinical, record, episode, documents, audit, feedback)
+#: Modules that add subcommands (each has ``register(sub)``), imported only to build the
+#: parser: opening the app never pays for the subcommands (the audit's imports among them).
+COMMAND_MODULES = (
+    "mgso4.cli.clinical",
+    "mgso4.cli.record",
+    "mgso4.cli.episode",
+    "mgso4.cli.documents",
+    "mgso4.cli.audit",
+    "mgso4.cli.feedback",
+)
 
 #: Exceptions that mean the input could not be used (a value out of range, a file that is not
 #: what it should be, input nested too deeply): reported as bad input.
@@ -53,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="mgso4", description="MgSO₄ Preterm Proforma")
     parser.add_argument("--version", action="version", version=f"mgso4 {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 

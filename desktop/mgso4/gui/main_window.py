@@ -36,6 +36,7 @@ from mgso4.gui.board.view import WardBoard
 from mgso4.gui.context import AppContext
 from mgso4.gui.episode.action_dialog import actor_text
 from mgso4.gui.forms.ui_main_window import Ui_MainWindow
+from mgso4.gui.lifetime import delete_on_close
 from mgso4.gui.style import set_role
 from mgso4.gui.tasks import BackupController, Report, TaskRunner
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
@@ -183,7 +184,7 @@ class MainWindow(QMainWindow):
         """Ask who is recording (name and role)."""
         from mgso4.gui.widgets.user_dialog import UserDialog
 
-        dialog = UserDialog(self.context.user, self)
+        dialog = delete_on_close(UserDialog(self.context.user, self), self, "active_dialog")
         self.active_dialog = dialog
 
         def _on_finished(result: int) -> None:
@@ -322,7 +323,7 @@ class MainWindow(QMainWindow):
                 "The new-episode screens are missing from this installation.",
             )
             return None
-        wizard = NewEpisodeWizard(self.context, self)
+        wizard = delete_on_close(NewEpisodeWizard(self.context, self), self, "active_dialog")
         self._wizard_saved_uuid = None
         wizard.sig_episode_saved.connect(self._on_wizard_episode_saved)
         wizard.finished.connect(self._on_wizard_finished)
@@ -397,7 +398,7 @@ class MainWindow(QMainWindow):
         """Open the settings dialog."""
         from mgso4.gui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.context, self)
+        dialog = delete_on_close(SettingsDialog(self.context, self), self, "active_dialog")
         dialog.sig_settings_saved.connect(self._on_settings_saved)
         self.active_dialog = dialog
         dialog.open()
@@ -424,7 +425,7 @@ class MainWindow(QMainWindow):
             # The print is logged under a name: ask once, then carry on.
             from mgso4.gui.widgets.user_dialog import UserDialog
 
-            dialog = UserDialog(None, self)
+            dialog = delete_on_close(UserDialog(None, self), self, "active_dialog")
             self.active_dialog = dialog
 
             def _on_user_dialog_finished(result: int) -> None:
@@ -494,6 +495,7 @@ class MainWindow(QMainWindow):
             title=f"Blank downtime proforma — {protocol.id} {protocol.version}",
             suggested_file_name="blank-proforma.pdf",
         )
+        delete_on_close(dialog, self, "active_dialog", "blank_preview")
         dialog.set_pdf(pdf)
         dialog.sig_printed.connect(lambda: self.log_blank_printed(chain_head))
         self.active_dialog = dialog

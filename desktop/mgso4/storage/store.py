@@ -21,7 +21,7 @@ import os
 import sqlite3
 import threading
 import uuid as uuid_module
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -47,6 +47,7 @@ from mgso4.core.episode import (
 )
 from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import Clock, utcnow
+from mgso4.storage.active import CERTAINLY_INACTIVE_SQL
 from mgso4.storage.backup import (
     DEFAULT_KEEP,
     backup_database,
@@ -716,7 +717,10 @@ class Store:
         (The ward board's full membership rule, with open alerts and explicit closes, is
         ``core.board.on_board`` over :meth:`episode_states`.)
         """
-        return [state for state in self.episode_states() if state.active]
+        # Episodes the record shows are over are not folded (storage/active.py), so the
+        # board's cost follows the active episodes, not the years of history.
+        skip = {str(row[0]) for row in self._read_rows(CERTAINLY_INACTIVE_SQL)}
+        return [state for state in self._states(skip) if state.active]
 
     def episode_states(self) -> list[EpisodeState]:
         """Every episode's state, oldest first.
@@ -724,12 +728,18 @@ class Store:
         Events are append-only, so an episode whose event count is unchanged since it was last
         folded has the same state; only changed episodes are folded again.
         """
+        return self._states(frozenset())
+
+    def _states(self, skip: Collection[str]) -> list[EpisodeState]:
+        """The states of every episode but those in ``skip``, oldest first."""
         rows = self._read_rows(
             "SELECT p.uuid, count(e.uuid) FROM episode p JOIN event e ON e.episode_uuid = p.uuid "
             "GROUP BY p.uuid ORDER BY p.created_at, p.uuid"
         )
         states = []
         for episode_uuid, count in rows:
+            if episode_uuid in skip:
+                continue
             with self._lock:
                 cached = self._state_cache.get(str(episode_uuid))
             if cached is not None and cached[0] == int(count):

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
@@ -107,8 +108,10 @@ class InputCounter:
     def press(self, key: Qt.Key, name: str) -> None:
         """Press one key on the focused widget (one input)."""
         target = self.focused()
+        # Named before the key: it may close (and so delete) the dialog holding the target.
+        target_name = target.accessibleName() or type(target).__name__
         self.driver.keyClick(target, key)
-        self._count(f"{name} on {target.accessibleName() or type(target).__name__}")
+        self._count(f"{name} on {target_name}")
 
     def click(self, widget: QWidget, name: str) -> None:
         """Click a widget in its middle (one input)."""
@@ -240,7 +243,8 @@ def drive_to_maintenance(
 
     expect(Stage.LOADING, "saving the new episode")
     counter.press(Qt.Key.Key_Return, "Enter (Close on the Saved page)")
-    if wizard.isVisible():
+    # A closed wizard is deleted (WA_DeleteOnClose): gone or hidden both mean closed.
+    if shiboken6.isValid(wizard) and wizard.isVisible():
         raise BudgetError("Enter on the Saved page did not close the wizard.")
     marks["wizard_closed"] = counter.count
     view = window.episode_view
@@ -341,8 +345,9 @@ def run_standard_case(
         _activate(wizard)
         user_page = step_of(wizard.currentId()) is Step.USER
         marks = drive_standard_case(wizard, counter)
+        answers = wizard.answers  # kept: the wizard is deleted once it closes
         marks.update(drive_to_maintenance(window, wizard, clock, counter))
-        episode_uuid = wizard.answers.episode_uuid
+        episode_uuid = answers.episode_uuid
         stage = _stage(context, episode_uuid)
     finally:
         window.close()

@@ -30,6 +30,7 @@ from mgso4.core.episode import EventDraft, EventType, Exported
 from mgso4.core.timeutil import utcnow
 from mgso4.gui.audit.feedback_dialog import FeedbackDialog
 from mgso4.gui.context import AppContext
+from mgso4.gui.lifetime import delete_on_close
 from mgso4.gui.style import ToneName
 from mgso4.gui.widgets.user_dialog import UserDialog
 from mgso4.storage import StoreError
@@ -112,6 +113,7 @@ class FeedbackPrinter:
             workstations=frozenset() if workstation is None else frozenset({str(workstation)}),
             parent=self._view,
         )
+        delete_on_close(dialog, self, "dialog")
         dialog.sig_chosen.connect(lambda options: self._on_dialog_chosen(dialog, options))
         self.dialog = dialog
         dialog.open()
@@ -156,6 +158,7 @@ class FeedbackPrinter:
             suggested_file_name=f"mgso4-feedback-{sheet.month.iso}.pdf",
         )
         preview.setObjectName("feedback_preview")
+        delete_on_close(preview, self, "preview")
         # The sheet is landscape: as wide as the page at 100 %, never taller than the screen.
         room = self._view.screen().availableGeometry()
         preview.resize(min(1240, room.width() - 40), min(900, room.height() - 60))

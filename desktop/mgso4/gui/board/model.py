@@ -37,6 +37,27 @@ HEADERS = {
 
 _Index = QModelIndex | QPersistentModelIndex
 
+#: Brushes and fonts are asked for on every paint of every cell: made once and reused.
+_BRUSHES: dict[str, QBrush] = {}
+_FONTS: dict[tuple[bool, bool], QFont] = {}
+
+
+def _brush(colour: str) -> QBrush:
+    brush = _BRUSHES.get(colour)
+    if brush is None:
+        brush = _BRUSHES[colour] = QBrush(QColor(colour))
+    return brush
+
+
+def _font(urgent: bool, bold: bool) -> QFont:
+    font = _FONTS.get((urgent, bold))
+    if font is None:
+        font = QFont()
+        font.setPointSize(BOARD_FONT_PT + (2 if urgent else 0))
+        font.setBold(bold)
+        _FONTS[(urgent, bold)] = font
+    return font
+
 
 class BoardModel(QAbstractTableModel):
     """Rows in board order. ``set_rows`` replaces them; the view restores its selection."""
@@ -103,18 +124,18 @@ class BoardModel(QAbstractTableModel):
         if role == EPISODE_UUID_ROLE:
             return row.episode_uuid
         if role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(QColor(tone.bg))
+            return _brush(tone.bg)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor(tone.fg))
+            return _brush(tone.fg)
         if role == Qt.ItemDataRole.DecorationRole and column is Column.COUNTDOWN:
             return icon(look.icon_name) if row.due_at is not None else None
         if role == Qt.ItemDataRole.DecorationRole and column is Column.PATIENT:
             return icon("warning") if row.protocol_warning else None
         if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            font.setPointSize(BOARD_FONT_PT + (2 if row.urgency is Urgency.URGENT else 0))
-            font.setBold(column in (Column.PATIENT, Column.COUNTDOWN) or row.urgency.overdue)
-            return font
+            return _font(
+                row.urgency is Urgency.URGENT,
+                column in (Column.PATIENT, Column.COUNTDOWN) or row.urgency.overdue,
+            )
         return None
 
     @staticmethod

@@ -109,6 +109,13 @@ class WardBoard(QWidget):
         """Recompute countdowns and order at ``now`` from the cached states (no store read)."""
         selected = self.selected_uuid()
         rows = build_rows(self._entries, now, self._context.tz)
+        if rows == self.model.rows and self._stack.currentWidget() is (
+            self.table if rows else self.empty_label
+        ):
+            # Nothing shown changed (countdowns move by the minute, the clock ticks by the
+            # second): no repaint and no row-height pass, so an idle board costs next to nothing.
+            self.sig_rows_changed.emit()
+            return
         self.model.set_rows(rows)
         self._stack.setCurrentWidget(self.table if rows else self.empty_label)
         if selected is not None:

@@ -62,6 +62,7 @@ from mgso4.gui.episode.corrections import AmendDialog, VoidDialog
 from mgso4.gui.episode.forms import FORMS, RegistryDialog
 from mgso4.gui.episode.observation import ObservationDialog
 from mgso4.gui.episode.timeline import TimelineView
+from mgso4.gui.lifetime import delete_on_close
 from mgso4.gui.style import set_role
 from mgso4.gui.tasks import TaskRunner
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
@@ -444,12 +445,14 @@ class EpisodeView(QWidget):
     # ------------------------------------------------------------------ actions
 
     def _open(self, dialog: ActionDialog) -> ActionDialog:
-        dialog.sig_saved.connect(lambda events, d=dialog: self._on_dialog_saved(d, events))
+        delete_on_close(dialog, self, "active_dialog")
+        # A bound method, not a lambda holding the dialog: the dialog is deleted when it closes.
+        dialog.sig_saved.connect(self._on_dialog_saved)
         self.active_dialog = dialog
         dialog.open()
         return dialog
 
-    def _on_dialog_saved(self, dialog: ActionDialog, events: list[Any]) -> None:
+    def _on_dialog_saved(self, events: list[Any]) -> None:
         # "Saved" only after the store returned the committed events.
         saved = ", ".join(
             event_label(e.type) for e in events if e.type is not EventType.ALERT_RAISED
@@ -568,14 +571,11 @@ class EpisodeView(QWidget):
         state = self._need_state()
         if state is None or spec.document in self._rendering:
             return
-        from mgso4.reports import render_handover, render_proforma
-
-        render = render_handover if spec.document == "handover" else render_proforma
         if self.context.user is None:
             # The print is logged under a name: ask once, then carry on.
             from mgso4.gui.widgets.user_dialog import UserDialog
 
-            dialog = UserDialog(None, self)
+            dialog = delete_on_close(UserDialog(None, self), self, "active_dialog")
             self.active_dialog = dialog
 
             def _on_user_dialog_finished(result: int) -> None:
@@ -602,6 +602,11 @@ class EpisodeView(QWidget):
         self.saved_banner.show_message(AlertLevel.INFO, f"Preparing the {spec.name}…")
 
         def work(report: Callable[[int, str], None]) -> bytes:
+            # Imported here, on the worker thread: the first import of the renderers
+            # (reportlab) would otherwise hold the GUI thread for about half a second.
+            from mgso4.reports import render_handover, render_proforma
+
+            render = render_handover if spec.document == "handover" else render_proforma
             return render(
                 state,
                 protocol,
@@ -694,6 +699,7 @@ class EpisodeView(QWidget):
             title=f"{spec.title}: {self.state.patient.name}",
             suggested_file_name=f"{spec.document}-{self.state.uuid[:8]}.pdf",
         )
+        delete_on_close(dialog, self, "active_dialog", "preview_dialog")
         dialog.set_pdf(pdf)
         dialog.sig_printed.connect(lambda: self.log_printed(chain_head, spec.document))
         self.active_dialog = dialog

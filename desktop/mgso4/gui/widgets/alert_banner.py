@@ -100,6 +100,7 @@ class AlertBanner(QFrame):
         row.addLayout(text_column, 1)
         self._action_buttons: dict[str, QPushButton] = {}
         self._actions: tuple[BannerAction, ...] = ()
+        self._styled = False
         self.setVisible(False)
 
     @property
@@ -129,10 +130,14 @@ class AlertBanner(QFrame):
         actions: tuple[BannerAction, ...] = (),
     ) -> None:
         """Show the banner with this content (replacing what was there)."""
-        self._level = level
-        set_tone(self, level.tone)
-        self._icon.setPixmap(pixmap(level.icon_name, 32))
-        self._icon.setAccessibleName(level.word)
+        if level is not self._level or not self._styled:
+            # Re-polishing the banner and its children is the costly part of a refresh: only
+            # when the level changes (a banner refreshed every second keeps its level).
+            self._level = level
+            self._styled = True
+            set_tone(self, level.tone)
+            self._icon.setPixmap(pixmap(level.icon_name, 32))
+            self._icon.setAccessibleName(level.word)
         self._title.setText(f"{level.word}: {title}")
         self._detail.setText(detail)
         self._detail.setVisible(bool(detail))
@@ -152,9 +157,13 @@ class AlertBanner(QFrame):
             # Unchanged: keep the buttons, so a banner refreshed every second keeps focus.
             return
         self._actions = actions
-        for existing in self._action_buttons.values():
-            self._buttons.removeWidget(existing)
-            existing.deleteLater()
+        # Empty the row (buttons and the stretch after them), so the row never gains a
+        # second stretch and its buttons stay where they were.
+        while self._buttons.count():
+            item = self._buttons.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self._action_buttons = {}
         for action in actions:
             button = QPushButton(action.label, self)
