@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 DBNAME = "mgso4"
+TEMPLATE = "mgso4_template"
 ADMIN = "mgso4_dba"
 WARD = "ward_pc"
 AUDITOR = "auditor"
@@ -60,7 +61,11 @@ def why_unavailable() -> str | None:
 class Cluster:
     """One throwaway cluster with a unit record made by ``mgso4 server init``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, fsync: bool = False) -> None:
+        # fsync off by default: a killed server process (not a power cut) loses nothing it
+        # acknowledged either way, and a test run on a busy machine stays quick. The
+        # benchmarks turn it on.
+        self.fsync = fsync
         folder = bindir()
         assert folder is not None
         self.bin = folder
@@ -94,11 +99,13 @@ class Cluster:
             "--encoding=UTF8",
             "--no-sync",
         )  # fmt: skip
+        durable = "on" if self.fsync else "off"
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(
                 "\nlisten_addresses = ''\n"
                 f"unix_socket_directories = '{self.socket}'\n"
-                "synchronous_commit = on\nfsync = on\nmax_connections = 60\n"
+                "synchronous_commit = on\nmax_connections = 60\n"
+                f"fsync = {durable}\nfull_page_writes = {durable}\n"
                 "shared_buffers = 16MB\n"
             )
 
@@ -134,30 +141,28 @@ class Cluster:
         from mgso4.storage.server.schema import init_server
 
         with psycopg.connect(self.uri(ADMIN, "postgres"), autocommit=True) as admin:
-            admin.execute(f"CREATE DATABASE {DBNAME}")
             admin.execute(f"CREATE ROLE {WARD} LOGIN")
             admin.execute(f"CREATE ROLE {AUDITOR} LOGIN")
-        with psycopg.connect(self.uri(ADMIN), autocommit=True) as admin:
-            init_server(
-                admin,
-                created_at=utcnow(),
-                app_version="test",
-                app_logins=(WARD,),
-                audit_logins=(AUDITOR,),
-            )
+            for name in (DBNAME, TEMPLATE):
+                admin.execute(f"CREATE DATABASE {name}")
+        for name in (DBNAME, TEMPLATE):
+            with psycopg.connect(self.uri(ADMIN, name), autocommit=True) as admin:
+                init_server(
+                    admin,
+                    created_at=utcnow(),
+                    app_version="test",
+                    app_logins=(WARD,),
+                    audit_logins=(AUDITOR,),
+                )
 
     def fresh_database(self) -> str:
-        """A new, empty unit record in its own database; its URI for the ward login."""
+        """A new, empty unit record in its own database (a copy of the one ``mgso4 server
+        init`` made, never used itself); its URI for the ward login."""
         import psycopg
-
-        from mgso4.core.timeutil import utcnow
-        from mgso4.storage.server.schema import init_server
 
         name = f"r{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.uri(ADMIN, "postgres"), autocommit=True) as admin:
-            admin.execute(f"CREATE DATABASE {name}")
-        with psycopg.connect(self.uri(ADMIN, name), autocommit=True) as admin:
-            init_server(admin, created_at=utcnow(), app_version="test", app_logins=(WARD,))
+            admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return self.uri(WARD, name)
 
     def remove(self) -> None:

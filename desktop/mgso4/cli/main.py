@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from mgso4.cli import audit, clinical, documents, episode, feedback, record
+from mgso4.cli import audit, clinical, documents, episode, feedback, record, server
 from mgso4.cli.common import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, Parser, UsageError, one_line
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ GUI_FLAGS = frozenset({"--db", "--training", "--protocol"})
 #: The install check (packaging/entry.py in the bundle; docs/admin-guide.md).
 SMOKE_FLAG = "--smoke-test"
 #: Modules that add subcommands (each has ``register(sub)``).
-COMMAND_MODULES = (clinical, record, episode, documents, audit, feedback)
+COMMAND_MODULES = (clinical, record, episode, documents, audit, feedback, server)
 
 #: Exceptions that mean the input could not be used (a value out of range, a file that is not
 #: what it should be, input nested too deeply): reported as bad input.

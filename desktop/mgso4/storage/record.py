@@ -17,7 +17,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from mgso4.storage.spec import SERVER_SCHEMES, RecordSpec, display_spec, is_server_spec
+from mgso4.storage.spec import (
+    SERVER_SCHEMES,
+    RecordSpec,
+    ServerLocation,
+    display_spec,
+    is_server_spec,
+    server_location,
+    spec_path,
+)
 from mgso4.storage.store import Store
 
 __all__ = [
@@ -27,6 +35,8 @@ __all__ = [
     "display_spec",
     "is_server_spec",
     "open_record",
+    "server_location",
+    "spec_path",
 ]
 
 if TYPE_CHECKING:
@@ -104,5 +114,6 @@ def open_record(spec: RecordSpec, **options: Any) -> Store:
     if is_server_spec(spec):
         from mgso4.storage.server.store import ServerStore
 
-        return ServerStore.open_uri(str(spec).strip(), **options)
+        uri = spec.uri if isinstance(spec, ServerLocation) else str(spec).strip()
+        return ServerStore.open_uri(uri, **options)
     return Store.open(Path(spec), **options)

@@ -51,35 +51,13 @@ from mgso4.storage.server.connection import (
     unavailable,
 )
 from mgso4.storage.signing import KeyStore
-from mgso4.storage.spec import display_spec
+from mgso4.storage.spec import server_location
 from mgso4.storage.store import Store, _ensure_signing
 from mgso4.storage.verify import VerifyReport, failed_report, verify_path
 
 log = logging.getLogger(__name__)
 
 WORKSTATION_FILE = "unit-record-workstation"
-
-_PathBase: type[Path] = type(Path())
-
-
-class ServerLocation(_PathBase):  # type: ignore[valid-type,misc]
-    """A unit record's name where the app expects a record path: prints as its URI (without
-    a password), and is never an existing file."""
-
-    _uri = ""
-
-    def __str__(self) -> str:
-        return self._uri or super().__str__()
-
-    def __repr__(self) -> str:
-        return f"ServerLocation({self._uri!r})"
-
-
-def server_location(uri: str) -> Path:
-    shown = display_spec(uri)
-    location = ServerLocation(shown)
-    location._uri = shown
-    return location
 
 
 class ServerStore(Store):
