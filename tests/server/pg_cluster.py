@@ -116,6 +116,21 @@ class Cluster:
         )  # fmt: skip
         self.started = True
 
+    def start_again(self, timeout_s: float = 90) -> None:
+        """Start after :meth:`kill`: the old server's processes may take a moment to notice
+        and leave its shared memory, so the start is tried until it succeeds."""
+        import time
+
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self.start()
+                return
+            except subprocess.CalledProcessError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
     def stop(self, mode: str = "fast") -> None:
         self._run(
             str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop",

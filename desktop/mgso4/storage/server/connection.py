@@ -77,14 +77,26 @@ def connect(uri: str, *, application_name: str = "mgso4", autocommit: bool = Tru
     parts = urlsplit(uri)
     if "sslmode" not in parse_qs(parts.query):
         options["sslmode"] = "prefer"
-    if parts.password is None:
-        password = keyring_password(uri)
-        if password is not None:
-            options["password"] = password
     try:
         return psycopg.connect(uri, **options)
+    except psycopg.OperationalError as exc:
+        # libpq has tried the pgpass file itself; the OS keyring is asked only when the
+        # server wants a password it did not have (asking it costs time on every connect).
+        if parts.password is not None or not _wants_password(exc):
+            raise unavailable(_first_line(exc)) from None
+        first = exc
+    password = keyring_password(uri)
+    if password is None:
+        raise unavailable(_first_line(first)) from None
+    try:
+        return psycopg.connect(uri, password=password, **options)
     except psycopg.Error as exc:
         raise unavailable(_first_line(exc)) from None
+
+
+def _wants_password(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "password" in text and ("no password" in text or "authentication failed" in text)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -140,8 +140,7 @@ class ServerStore(Store):
         """Reconnect after the server was lost (the next action after it is back)."""
         if not self._pg.broken:
             return
-        raw = connect(self._uri).raw  # RecordUnavailableError while it is still down
-        self._pg.raw = raw
+        self._pg.raw = connect(self._uri)  # RecordUnavailableError while it is still down
         log.info("unit record reconnected")
 
     def available(self) -> bool:
