@@ -67,6 +67,7 @@ class ServerStore(Store):
     _pg: PgConnection
     _record_id = ""
     _created = ""
+    _known_down = False
 
     @classmethod
     def open_uri(
@@ -136,11 +137,21 @@ class ServerStore(Store):
 
     # ------------------------------------------------------------------ connection
 
-    def _reconnect_if_lost(self) -> None:
-        """Reconnect after the server was lost (the next action after it is back)."""
+    def _reconnect_if_lost(self, *, writing: bool = False) -> None:
+        """Reconnect after the server was lost (the next action after it is back).
+
+        Raises:
+            RecordUnavailableError: it still does not answer.
+        """
         if not self._pg.broken:
             return
-        self._pg.raw = connect(self._uri)  # RecordUnavailableError while it is still down
+        if self._known_down:
+            raise unavailable("the server did not answer the last check", writing=writing)
+        try:
+            self._pg.raw = connect(self._uri)
+        except RecordUnavailableError as exc:
+            log.info("unit record still unavailable: %s", exc)
+            raise unavailable(writing=writing) from None
         log.info("unit record reconnected")
 
     def available(self) -> bool:
@@ -161,12 +172,22 @@ class ServerStore(Store):
         with self._lock:
             self._pg.close()
 
+    @property
+    def uri(self) -> str:
+        """The libpq URI the record was opened with."""
+        return self._uri
+
+    def mark_unavailable(self, unavailable: bool) -> None:
+        """Told by the watcher (``storage.server.watch``) that the server does not answer: a
+        lost connection then refuses at once rather than making the user wait for a timeout."""
+        self._known_down = unavailable
+
     # ------------------------------------------------------------------ writing
 
     def _begin(self, drafts: Sequence[EventDraft]) -> None:
         if self.readonly:  # pragma: no cover - append_many refuses first
             raise ReadOnlyError("This unit record is open read-only; nothing was saved.")
-        self._reconnect_if_lost()
+        self._reconnect_if_lost(writing=True)
         self._pg.execute("BEGIN")
         keys = {f"chain:{self.workstation_id}"}
         keys.update(f"episode:{d.episode_uuid}" for d in drafts if d.episode_uuid is not None)
