@@ -12,7 +12,7 @@ Settings (environment):
   the audit benchmarks (default 3), ``BENCH_WIZARD_RUNS`` standard cases (default 5);
 - ``BENCH_CRASH_TRIALS`` kill -9 trials (default 1,000);
 - ``BENCH_ONLY`` comma-separated benchmarks to run (startup, append, pdf, interaction, crash,
-  audit); a partial run writes bench/out/results-partial.json and leaves the committed
+  server, audit); a partial run writes bench/out/results-partial.json and leaves the committed
   results alone.
 """
 
@@ -45,6 +45,7 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pdf", ("pdf",)),
     ("interaction", ("inputs_to_loading", "inputs_to_maintenance", "wizard_page_change")),
     ("crash", ("crash_trials",)),
+    ("server", ("server_append", "board_latency")),
     ("audit", ("demo_generation", "audit_metrics", "audit_csv")),
 )
 
@@ -114,12 +115,18 @@ def main() -> int:
 
         return bench_crash(trials=crash_trials)
 
+    def server() -> list[Result]:
+        from server import bench_server
+
+        return bench_server()
+
     benchmarks: dict[str, Callable[[], list[Result]]] = {
         "startup": startup,
         "append": append,
         "pdf": pdf,
         "interaction": interaction,
         "crash": crash,
+        "server": server,
         "audit": audit,
     }
     results: list[Result] = []
