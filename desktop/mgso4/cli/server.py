@@ -21,7 +21,7 @@ def cmd_server_init(args: argparse.Namespace) -> int:
         raise UsageError("--db", "give the server as a libpq URI: postgresql://user@host/dbname")
     try:
         check_spec(args.db)
-        connection = connect(args.db, application_name="mgso4 server init").raw
+        connection = connect(args.db, application_name="mgso4 server init")
     except StoreError as exc:
         return fail("server init", str(exc))
     try:

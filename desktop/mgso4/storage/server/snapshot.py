@@ -43,16 +43,25 @@ _READS = (
 )
 
 
-def write_snapshot(pg: PgConnection, target: Path, *, record_id: str, clock: Clock) -> None:
-    """Write the whole unit record, as of one moment, as a new SQLite record at ``target``."""
+def write_snapshot(
+    pg: PgConnection, target: Path, *, record_id: str, clock: Clock, prefer: str = ""
+) -> None:
+    """Write the whole unit record, as of one moment, as a new SQLite record at ``target``.
+
+    The copy's own workstation (a record file has one) is ``prefer`` (this PC) when it has a
+    registered key in the record, else the first PC with one, so the copy's every chain is
+    one a PC signs; only a record no PC has written to yet gets the unit record's own id.
+    """
     pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     try:
         tables = [list(pg.execute(read).fetchall()) for read, _ in _READS]
     finally:
         pg.execute("ROLLBACK")
+    registered = [str(row[0]) for row in tables[2]]
+    own = prefer if prefer in registered else (registered[0] if registered else record_id)
     _create_record(
         target,
-        workstation_id=record_id,
+        workstation_id=own,
         created_at=clock(),
         app_version=__version__,
         busy_timeout_s=DEFAULT_BUSY_TIMEOUT_S,
@@ -62,6 +71,9 @@ def write_snapshot(pg: PgConnection, target: Path, *, record_id: str, clock: Clo
         connection.execute("BEGIN IMMEDIATE")
         for (_, write), rows in zip(_READS, tables, strict=True):
             connection.executemany(write, rows)
+        if own != record_id:
+            connection.execute("COMMIT")
+            return
         # The copy's own id is the unit record's, which signs nothing: its registered key is
         # one made for this copy and thrown away, so nothing can ever be signed as it.
         throwaway = Ed25519PrivateKey.generate().public_key()

@@ -40,7 +40,7 @@ from mgso4.storage.errors import (
     RecordUnavailableError,
     StoreError,
 )
-from mgso4.storage.rows import EventRow
+from mgso4.storage.rows import INSERT_EVENT_SQL, SELECT_EVENT_COLUMNS, EventRow
 from mgso4.storage.schema import SCHEMA_VERSION
 from mgso4.storage.server.connection import (
     PgConnection,
@@ -56,6 +56,15 @@ from mgso4.storage.store import Store, _ensure_signing
 from mgso4.storage.verify import VerifyReport, failed_report, verify_path
 
 log = logging.getLogger(__name__)
+
+_INSERT_EPISODE_ROW = (
+    "INSERT INTO episode (uuid, created_at, workstation_id, training) VALUES (?, ?, ?, ?)"
+)
+_INSERT_KEY_ROW = (
+    "INSERT INTO workstation_key (workstation_id, from_seq, public_key, registered_at, note) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+_INSERT_SIGNATURE_ROW = "INSERT INTO event_signature (event_uuid, signature) VALUES (?, ?)"
 
 WORKSTATION_FILE = "unit-record-workstation"
 
@@ -250,12 +259,100 @@ class ServerStore(Store):
         with self._lock:
             self._reconnect_if_lost()
             try:
-                write_snapshot(self._pg, target, record_id=self._record_id, clock=self._clock)
+                write_snapshot(
+                    self._pg,
+                    target,
+                    record_id=self._record_id,
+                    clock=self._clock,
+                    prefer=self.workstation_id,
+                )
             except StoreError:
                 raise
             except Exception as exc:
                 raise _server_error(exc, self.path, writing=False) from None
         return target
+
+    def import_record(self, path: Path) -> dict[str, int]:
+        """Add to the unit record every row of a verified record file it does not hold yet.
+
+        Used by ``mgso4 merge --into postgresql://…`` after the audit merge has checked every
+        source into a copy of the unit record (verified chains and signatures, trusted keys,
+        no episode mixing two women). Entries keep their uuid, chain place, hash and signature;
+        the server's chain trigger refuses anything that would not extend its chain, and the
+        whole import is one transaction: all of it or none.
+
+        Returns:
+            How many episodes, entries, keys and signatures were added.
+        """
+        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            episodes = source.execute(
+                "SELECT uuid, created_at, workstation_id, training FROM episode "
+                "ORDER BY created_at, uuid"
+            ).fetchall()
+            events = source.execute(
+                f"SELECT {SELECT_EVENT_COLUMNS} FROM event ORDER BY workstation_id, seq"
+            ).fetchall()
+            keys = source.execute(
+                "SELECT workstation_id, from_seq, public_key, registered_at, note "
+                "FROM workstation_key WHERE workstation_id != ? "
+                "ORDER BY workstation_id, from_seq",
+                (self._record_id,),
+            ).fetchall()
+            signatures = dict(
+                source.execute("SELECT event_uuid, signature FROM event_signature").fetchall()
+            )
+        finally:
+            source.close()
+        added = {"episodes": 0, "events": 0, "keys": 0, "signatures": 0}
+        chains = sorted({str(row[8]) for row in events})
+        with self._lock:
+            self._reconnect_if_lost(writing=True)
+            pg = self._pg
+            try:
+                pg.execute("BEGIN")
+                for chain in chains:
+                    pg.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"chain:{chain}",)
+                    )
+                held_episodes = {
+                    str(r[0]) for r in pg.execute("SELECT uuid FROM episode").fetchall()
+                }
+                held_events = {
+                    str(r[0])
+                    for r in pg.execute(
+                        "SELECT uuid FROM event WHERE workstation_id = ANY(?)", (chains,)
+                    ).fetchall()
+                }
+                held_keys = {
+                    (str(a), int(b), str(c))
+                    for a, b, c in pg.execute(
+                        "SELECT workstation_id, from_seq, public_key FROM workstation_key"
+                    ).fetchall()
+                }
+                for row in episodes:
+                    if str(row[0]) not in held_episodes:
+                        pg.execute(_INSERT_EPISODE_ROW, row)
+                        added["episodes"] += 1
+                for row in keys:
+                    if (str(row[0]), int(row[1]), str(row[2])) not in held_keys:
+                        pg.execute(_INSERT_KEY_ROW, row)
+                        added["keys"] += 1
+                for row in events:
+                    if str(row[0]) in held_events:
+                        continue
+                    pg.execute(INSERT_EVENT_SQL, row)
+                    added["events"] += 1
+                    signature = signatures.get(str(row[0]))
+                    if signature is not None:
+                        pg.execute(_INSERT_SIGNATURE_ROW, (row[0], signature))
+                        added["signatures"] += 1
+                self._commit()
+            except BaseException:
+                self._rollback_quietly()
+                raise
+        log.info("imported into the unit record: %s", added)
+        return added
 
     def verify(self, anchors: Any = None) -> VerifyReport:
         """The server's safeguards, then every chain and signature, checked on a snapshot in
