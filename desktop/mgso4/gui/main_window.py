@@ -124,6 +124,8 @@ class MainWindow(QMainWindow):
         self.record_label = QLabel(self)
         self.record_label.setObjectName("record_label")
         self.record_label.setAccessibleName("Record file")
+        # A long record name (a server's address) is cut short, never widening the window.
+        self.record_label.setMinimumWidth(1)
         self.ui.status_bar.addWidget(self.record_label, 1)
 
         self._apply_mode()

@@ -65,7 +65,6 @@ UNAVAILABLE_TITLE = "The unit record is unavailable"
 UNAVAILABLE_TEXT = (
     UNAVAILABLE_MESSAGE[0].upper()
     + UNAVAILABLE_MESSAGE[1:]
-    + ". Print blank proforma (Ctrl+Shift+P) works without the server. Nothing is being saved; "
-    "what you type stays on screen. The app reconnects by itself and this banner goes when "
-    "the record is back."
+    + " (Print blank proforma works without it). Nothing can be saved until it is back; the "
+    "app reconnects by itself."
 )
