@@ -141,3 +141,9 @@ def test_server_chain_and_signatures_verify_and_a_backup_is_a_verified_record_fi
             EventType.OBSERVATION,
         ]
         assert copy.verify().ok
+
+
+def test_both_backends_are_one_record_interface(store: Store) -> None:
+    from mgso4.storage import RecordStore
+
+    assert isinstance(store, RecordStore)
