@@ -11,6 +11,9 @@ APT_QT := libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libgli
 APT_XCB := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
            libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0
 APT_TOOLS := poppler-utils xvfb xauth desktop-file-utils
+# The unit record's server for the server tests and benchmarks: a throwaway cluster in a
+# temporary folder (tests/server/pg_cluster.py); without it those tests skip and say why.
+APT_SERVER := postgresql
 
 .PHONY: run test lint typecheck bench forms screenshots bundle clean setup apt lock
 
@@ -51,7 +54,7 @@ apt: $(APT_STAMP)
 $(APT_STAMP): | $(VENV)/bin/python
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 		missing=""; \
-		for p in $(APT_QT) $(APT_XCB) $(APT_TOOLS); do \
+		for p in $(APT_QT) $(APT_XCB) $(APT_TOOLS) $(APT_SERVER); do \
 			dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
 		done; \
 		if [ -n "$$missing" ]; then \

@@ -16,8 +16,8 @@ Settings (environment):
 - ``BENCH_MERGE_EPISODES`` episodes in each of the two records the GUI-stall benchmark merges
   (default 10,000; ``BENCH_STALLS=0`` leaves the stall benchmark out of the audit run);
 - ``BENCH_ONLY`` comma-separated benchmarks to run (startup, append, pdf, interaction, crash,
-  soak, board_scale, audit); a partial run writes bench/out/results-partial.json and leaves
-  the committed results alone.
+  soak, board_scale, server, audit); a partial run writes bench/out/results-partial.json and
+  leaves the committed results alone.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("crash", ("crash_trials",)),
     ("soak", ("soak_rss", "soak_handles", "idle_cpu")),
     ("board_scale", ("board_first_paint_history", "open_episode_history")),
+    ("server", ("server_append", "board_latency")),
     ("audit", ("demo_generation", "audit_metrics", "audit_csv", *STALL_KEYS)),
 )
 
@@ -153,6 +154,11 @@ def main() -> int:
 
         return bench_crash(trials=crash_trials)
 
+    def server() -> list[Result]:
+        from server import bench_server
+
+        return bench_server()
+
     benchmarks: dict[str, Callable[[], list[Result]]] = {
         "startup": startup,
         "append": append,
@@ -161,6 +167,7 @@ def main() -> int:
         "crash": crash,
         "soak": soak,
         "board_scale": board_scale,
+        "server": server,
         "audit": audit,
     }
     results: list[Result] = []

@@ -50,6 +50,27 @@ class Settings(BaseModel):
     nnap_target_percent: int = Field(default=85, ge=1, le=100)
     nnap_stretch_target_percent: int = Field(default=95, ge=1, le=100)
     suppress_below: int | None = Field(default=None, ge=2, le=50)
+    #: The unit record on a PostgreSQL server (a libpq URI, never with a password in it: the
+    #: password is in a pgpass file or the OS keyring); empty: this PC's own record file.
+    unit_record: str = Field(default="", max_length=1000)
+
+    @field_validator("unit_record")
+    @classmethod
+    def _unit_record_without_password(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        text = value.strip()
+        if not text:
+            return ""
+        if not text.lower().startswith(("postgresql://", "postgres://")):
+            raise ValueError("the unit record is a postgresql:// address (or empty)")
+        parts = urlsplit(text)
+        if parts.password is not None or "password=" in parts.query:
+            raise ValueError(
+                "the unit record's address must not hold a password: keep it in a pgpass "
+                "file or the OS keyring"
+            )
+        return text
 
     @field_validator("timezone")
     @classmethod

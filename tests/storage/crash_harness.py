@@ -39,7 +39,8 @@ if str(HERE) not in sys.path:
 
 import storage_builders as build  # noqa: E402  (sets up the import path for mgso4)
 
-from mgso4.storage import Store, StoreError  # noqa: E402
+from mgso4.storage import Store, StoreError, is_server_spec, open_record  # noqa: E402
+from mgso4.storage.spec import spec_path  # noqa: E402
 
 #: Random delay before the kill, in milliseconds.
 KILL_DELAY_MS = (5, 60)
@@ -67,8 +68,15 @@ class TrialResult:
 # --------------------------------------------------------------------------- writer
 
 
-def writer_main(db_path: str, ack_path: str, seed: int, count: int) -> int:
-    """Append entries until killed (or ``count`` actions done); return an exit status."""
+def writer_main(
+    db_path: str, ack_path: str, seed: int, count: int, shared_episode: str = ""
+) -> int:
+    """Append entries until killed (or ``count`` actions done); return an exit status.
+
+    A unit record on a server (``db_path`` a ``postgresql://`` URI) is written as a PC of its
+    own (a workstation id of its own); ``shared_episode`` appends to that existing episode
+    instead of a new one.
+    """
     rng = random.Random(seed)
     ack = os.open(ack_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
@@ -76,13 +84,18 @@ def writer_main(db_path: str, ack_path: str, seed: int, count: int) -> int:
         os.write(ack, (text + "\n").encode("ascii"))
 
     try:
-        store = Store.open(Path(db_path), busy_timeout_s=30.0, check_location_safe=False)
-        episode_uuid = str(uuid_module.uuid4())
+        own = {"workstation_id": str(uuid_module.uuid4())} if is_server_spec(db_path) else {}
+        store = open_record(db_path, busy_timeout_s=30.0, check_location_safe=False, **own)
         start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-        creation = build.created(episode_uuid, at=start)
-        line(f"intent {creation.uuid}")
-        store.append(creation, build.PROTOCOL)
-        line(f"ack {creation.uuid}")
+        if shared_episode:
+            episode_uuid = shared_episode
+            line("ack")
+        else:
+            episode_uuid = str(uuid_module.uuid4())
+            creation = build.created(episode_uuid, at=start)
+            line(f"intent {creation.uuid}")
+            store.append(creation, build.PROTOCOL)
+            line(f"ack {creation.uuid}")
         done = 0
         while count <= 0 or done < count:
             done += 1
@@ -110,6 +123,12 @@ def writer_main(db_path: str, ack_path: str, seed: int, count: int) -> int:
 
 def _zygote() -> None:
     """Serve ``spawn``/``reap`` requests on stdin; fork writers on demand."""
+    try:  # the server store too, so a writer to a unit record starts as fast as one to a file
+        import psycopg  # noqa: F401
+
+        import mgso4.storage.server.store  # noqa: F401
+    except ImportError:
+        pass
     while True:
         request = sys.stdin.readline()
         if not request:
@@ -119,11 +138,12 @@ def _zygote() -> None:
             continue
         if parts[0] == "spawn":
             db_path, ack_path, seed, count = parts[1], parts[2], int(parts[3]), int(parts[4])
+            shared = parts[5] if len(parts) > 5 else ""
             pid = os.fork()
             if pid == 0:  # the writer: never returns into this loop
                 status = 1
                 try:
-                    status = writer_main(db_path, ack_path, seed, count)
+                    status = writer_main(db_path, ack_path, seed, count, shared)
                 finally:
                     os._exit(status)
             sys.stdout.write(f"{pid}\n")
@@ -161,9 +181,11 @@ class Zygote:
             raise RuntimeError("the writer zygote stopped")
         return answer.strip()
 
-    def spawn(self, db_path: Path, ack_path: Path, seed: int, count: int = 0) -> int:
+    def spawn(
+        self, db_path: Path | str, ack_path: Path, seed: int, count: int = 0, shared: str = ""
+    ) -> int:
         """Fork a writer; return its pid."""
-        return int(self._ask(f"spawn {db_path} {ack_path} {seed} {count}"))
+        return int(self._ask(f"spawn {db_path} {ack_path} {seed} {count} {shared}".rstrip()))
 
     def reap(self, pid: int) -> int:
         """Wait for a writer to end; return its wait status."""
@@ -201,7 +223,7 @@ def read_ack_file(path: Path) -> tuple[list[list[str]], list[list[str]], list[st
         kind, _, rest = entry.partition(" ")
         if kind == "intent":
             intents.append(rest.split())
-        elif kind == "ack":
+        elif kind == "ack" and rest:
             acks.append(rest.split())
         elif kind == "error":
             errors.append(rest)
@@ -222,7 +244,7 @@ def run_trials(
     writers: int = 2,
     seed: int = 0,
     *,
-    db_path: Path | None = None,
+    db_path: Path | str | None = None,
     kill_delay_ms: tuple[int, int] = KILL_DELAY_MS,
     trials_per_file: int = 25,
 ) -> TrialResult:
@@ -237,6 +259,8 @@ def run_trials(
         trials_per_file: trials run against one temporary record before a new one is
             started, which keeps each full verify short (a given ``db_path`` is used for all).
     """
+    if isinstance(db_path, str):
+        db_path = spec_path(db_path)
     rng = random.Random(seed)
     started = time.perf_counter()
     result = TrialResult(trials=0, acknowledged=0, lost=0, verify_ok=True)
@@ -251,7 +275,7 @@ def run_trials(
                         path = folder / f"record-{trial}.sqlite3"
                     else:
                         path = db_path
-                    Store.open(path, check_location_safe=False).close()  # before any writer
+                    open_record(path, check_location_safe=False).close()  # before any writer
                 ack_paths = [folder / f"ack-{trial}-{w}.txt" for w in range(writers)]
                 pids = [
                     forker.spawn(path, ack_path, rng.randrange(1 << 30)) for ack_path in ack_paths
@@ -273,14 +297,14 @@ def run_trials(
 
 
 def _events_in(path: Path) -> int:
-    if not path.exists():
+    if not is_server_spec(path) and not path.exists():
         return 0
-    with Store.open(path, check_location_safe=False) as store:
+    with open_record(path, check_location_safe=False) as store:
         return store.counts()["events"]
 
 
 def _check_trial(path: Path, ack_paths: list[Path], result: TrialResult) -> None:
-    with Store.open(path, check_location_safe=False) as store:
+    with open_record(path, check_location_safe=False) as store:
         for ack_path in ack_paths:
             intents, acks, errors = read_ack_file(ack_path)
             result.problems.extend(f"writer error: {error}" for error in errors)

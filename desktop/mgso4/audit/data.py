@@ -27,7 +27,8 @@ from mgso4.core.episode import EventError, fold
 from mgso4.core.protocol import ProtocolError, ProtocolLibrary
 from mgso4.core.timeutil import LONDON
 from mgso4.resources import resource_path
-from mgso4.storage import Store
+from mgso4.storage import Store, open_record
+from mgso4.storage.spec import as_record_path, is_server_spec
 
 Method = Literal["sql", "fold"]
 StoreOrPath = Store | Path | str
@@ -100,13 +101,22 @@ def read_episode_facts(
         Cancelled: the caller cancelled.
         mgso4.storage.StoreError: the record cannot be read.
     """
-    if method == "sql":
-        path = store_or_path.path if isinstance(store_or_path, Store) else Path(store_or_path)
+    if method == "sql" and not is_server_spec(path_of(store_or_path)):
+        path = (
+            store_or_path.path
+            if isinstance(store_or_path, Store)
+            else as_record_path(store_or_path)
+        )
         return read_facts_sql(path, tz=tz, progress=progress, cancel=cancel)
     if isinstance(store_or_path, Store):
         return _read_by_fold(store_or_path, tz, progress, cancel)
-    with Store.open(Path(store_or_path), readonly=True) as store:
+    with open_record(as_record_path(store_or_path), readonly=True) as store:
         return _read_by_fold(store, tz, progress, cancel)
+
+
+def path_of(store_or_path: StoreOrPath) -> Path:
+    """The record's path (a server's is its :func:`~mgso4.storage.spec.server_location`)."""
+    return store_or_path.path if isinstance(store_or_path, Store) else as_record_path(store_or_path)
 
 
 def _read_by_fold(
@@ -151,7 +161,7 @@ def load_audit_data(
         Cancelled: the caller cancelled.
         mgso4.storage.StoreError: the record cannot be read.
     """
-    path = store_or_path.path if isinstance(store_or_path, Store) else Path(store_or_path)
+    path = path_of(store_or_path)
     episodes = read_episode_facts(
         store_or_path, method=method, tz=tz, progress=progress, cancel=cancel
     )

@@ -83,7 +83,8 @@ from mgso4.core.episode import Actor, EventDraft, EventType, Exported, ProtocolR
 from mgso4.core.protocol import DEFAULT_PROTOCOL_ID, ProtocolLibrary
 from mgso4.core.timeutil import LONDON, utcnow
 from mgso4.resources import resource_path
-from mgso4.storage import Store
+from mgso4.storage import Store, open_record
+from mgso4.storage.spec import as_record_path
 
 if TYPE_CHECKING:
     from mgso4.storage.signing import Anchors
@@ -547,8 +548,8 @@ def verification_of(
         path = store_or_path.path
     else:
         # Opened as a record first, so a file that is not one is named as such (StoreError).
-        path = Path(store_or_path)
-        with Store.open(path, readonly=True) as store:
+        path = as_record_path(store_or_path)
+        with open_record(path, readonly=True) as store:
             verified = store.verify(anchors)
     if verified.ok:
         checked = "integrity, hash chains and signatures" + (
@@ -592,7 +593,7 @@ def _prepare(
     verified, verification = verification_of(
         store_or_path, allow_unverified=asked.allow_unverified, anchors=asked.anchors
     )
-    path = store_or_path.path if isinstance(store_or_path, Store) else Path(store_or_path)
+    path = store_or_path.path if isinstance(store_or_path, Store) else as_record_path(store_or_path)
     if data is None:
         data = load_audit_data(store_or_path, tz=tz, progress=progress, cancel=cancel)
     filters = asked.filters or Filters()
@@ -712,7 +713,7 @@ def _record_if_identifiable(
     protocol = job.protocol or _default_protocol_ref()
     if isinstance(job.store_or_path, Store):
         return job.store_or_path.append(draft, protocol).uuid
-    with Store.open(job.path) as store:
+    with open_record(job.path) as store:
         return store.append(draft, protocol).uuid
 
 

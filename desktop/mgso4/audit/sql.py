@@ -45,6 +45,7 @@ from mgso4.core.episode import Dating, EventType, fold
 from mgso4.core.timeutil import LONDON
 from mgso4.core.vocab import Situation
 from mgso4.storage.rows import SELECT_EVENT_COLUMNS, parse_stored_utc, row_to_event
+from mgso4.storage.spec import is_server_spec
 from mgso4.storage.sqlite_setup import connect
 
 #: Event types the audit reads. Course events without a time the audit uses (load finished,
@@ -369,6 +370,11 @@ def chain_heads(path: Path) -> dict[str, str]:
     Raises:
         mgso4.storage.errors.StoreError: the file cannot be read.
     """
+    if is_server_spec(path):
+        from mgso4.storage import open_record
+
+        with open_record(path, readonly=True) as store:
+            return {point.workstation_id: point.hash for point in store.chain_points()}
     connection = open_readonly(path)
     try:
         rows = connection.execute(

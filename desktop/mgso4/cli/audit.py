@@ -135,13 +135,56 @@ def cmd_export(args: argparse.Namespace) -> int:
     return emit(data, EXIT_OK, args.json)
 
 
+def _merge_into_server(args: argparse.Namespace) -> int:
+    """``merge --into postgresql://…``: the ward PCs' record files into the unit record."""
+    from mgso4.audit import AuditError, Cancelled
+    from mgso4.audit.unit_record import merge_into_unit_record
+    from mgso4.storage import StoreError
+    from mgso4.storage.spec import server_location
+
+    target = server_location(args.into)
+    sources = [Path(s) for s in args.sources]
+    for source in sources:
+        if not source.is_file():
+            raise UsageError("SOURCE", f"there is no record file at {source}")
+    try:
+        report, added = merge_into_unit_record(
+            target, sources, progress=StderrProgress(args.quiet), trust=args.trust
+        )
+    except (AuditError, StoreError) as exc:
+        return fail("merge", str(exc))
+    except (Cancelled, KeyboardInterrupt):
+        return fail("merge", "cancelled; nothing was added to the unit record")
+    data = report.as_dict()
+    data["added_to_server"] = added
+    data["into"] = str(target)
+    code = EXIT_OK if report.ok else EXIT_PROBLEM
+    if args.json:
+        print_json(data)
+    else:
+        for result in report.sources:
+            item = result.as_dict()
+            if item["ok"]:
+                print(f"{item['path']}: verified and merged")
+            else:
+                print(f"{item['path']}: REFUSED — {item['refused']}")
+        print(
+            f"Added to the unit record {target}: {added['episodes']} episodes, "
+            f"{added['events']} entries, {added['keys']} keys, {added['signatures']} signatures"
+        )
+    return code
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
     """Merge ward PCs' records into one unit record; broken, untrusted or conflicting sources
     are refused whole before anything of them is written."""
     from mgso4.audit import AuditError, Cancelled, merge_into
     from mgso4.audit.merge import merge_target_refusal
     from mgso4.storage import StoreError
+    from mgso4.storage.spec import is_server_spec
 
+    if is_server_spec(args.into):
+        return _merge_into_server(args)
     target = Path(args.into)
     sources = [Path(s) for s in args.sources]
     for source in sources:

@@ -165,8 +165,11 @@ def now() -> datetime:
 
 
 def db_path(value: str | None, argument: str = "--db") -> Path:
+    """The record named on the command line (a file, or a ``postgresql://`` unit record)."""
     if value:
-        return Path(value)
+        from mgso4.storage.spec import spec_path
+
+        return spec_path(value)
     from mgso4.storage import default_db_path
 
     return default_db_path()
@@ -322,9 +325,10 @@ def checked_output(
 
 def _records_in_play(db: str | None) -> set[Path]:
     from mgso4.storage import default_db_path
+    from mgso4.storage.spec import is_server_spec
 
     records = {default_db_path().resolve(), default_db_path(training=True).resolve()}
-    if db:
+    if db and not is_server_spec(db):
         records.add(Path(db).resolve())
     return records
 
@@ -368,7 +372,9 @@ def local_anchors(extra_witnesses: Sequence[str] = ()) -> Any:
 
 
 def existing_record(value: str | None) -> Path:
+    from mgso4.storage.spec import is_server_spec
+
     path = db_path(value)
-    if not path.is_file():
+    if not is_server_spec(path) and not path.is_file():
         raise UsageError("--db", f"there is no record file at {path}")
     return path

@@ -55,13 +55,13 @@ def cmd_proforma(args: argparse.Namespace) -> int:
     if not args.episode:
         raise UsageError("--episode", "give the episode id (or use --blank)")
     from mgso4.core.episode import EventDraft, EventType, Printed
-    from mgso4.storage import Store, StoreError
+    from mgso4.storage import StoreError, open_record
 
     path = existing_record(args.db)
     actor = cli_actor(args)
     try:
         # Backups' folder: a witness of the chain head logged with the print is written there.
-        with Store.open(path, backup_dir=backup_folder(settings)) as store:
+        with open_record(path, backup_dir=backup_folder(settings)) as store:
             try:
                 state = store.episode(args.episode)
             except StoreError as exc:

@@ -101,12 +101,12 @@ def cmd_record(args: argparse.Namespace) -> int:
     if args.schema:
         print_json(actions.schema())
         return EXIT_OK
-    from mgso4.storage import RuleRefusedError, Store, StoreError
+    from mgso4.storage import RuleRefusedError, StoreError, open_record
 
     path = db_path(args.db)
     source = args.file
     try:
-        with Store.open(path) as store:
+        with open_record(path) as store:
             drafts, episodes, lines_of, aliases = _plan_all(store, source)
             if not drafts:
                 raise UsageError("--file", "no actions to record (the input is empty)")
@@ -345,11 +345,11 @@ def _rounded(value: Any) -> Any:
 
 
 def _open_readonly(args: argparse.Namespace) -> Store:
-    from mgso4.storage import Store, StoreError
+    from mgso4.storage import StoreError, open_record
 
     path = existing_record(args.db)
     try:
-        return Store.open(path, readonly=True)
+        return open_record(path, readonly=True)
     except StoreError as exc:
         raise UsageError("--db", str(exc)) from None
 

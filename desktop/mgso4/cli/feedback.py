@@ -66,7 +66,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     from mgso4.audit.spc import SpcSettings
     from mgso4.audit.sql import chain_heads
     from mgso4.core.episode import EventDraft, EventType, Exported, ProtocolRef
-    from mgso4.storage import Store, StoreError
+    from mgso4.storage import StoreError, open_record
 
     path = existing_record(args.db)
     out = Path(args.out)
@@ -115,7 +115,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
             chain_heads=chain_heads(path),
         )
         write_output(feedback_pdf(sheet), out)
-        with Store.open(path) as store:
+        with open_record(path) as store:
             event = store.append(
                 EventDraft.make(
                     EventType.EXPORTED,

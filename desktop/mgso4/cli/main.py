@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "mgso4.cli.documents",
     "mgso4.cli.audit",
     "mgso4.cli.feedback",
+    "mgso4.cli.server",
 )
 
 #: Exceptions that mean the input could not be used (a value out of range, a file that is not

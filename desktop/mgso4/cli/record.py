@@ -58,7 +58,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Restore a verified backup; an existing file is moved aside, never overwritten."""
     from mgso4.storage.cli_support import restore
 
-    data, code = restore(Path(args.backup), Path(args.to), overwrite=args.replace)
+    data, code = restore(Path(args.backup), db_path(args.to), overwrite=args.replace)
     return emit(data, code, args.json, "restore")
 
 

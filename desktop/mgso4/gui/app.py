@@ -35,7 +35,8 @@ from mgso4.settings import (
     data_dir,
     load_settings,
 )
-from mgso4.storage import Store, StoreError, default_db_path
+from mgso4.storage import Store, StoreError, default_db_path, open_record
+from mgso4.storage.spec import spec_path
 
 LOG = logging.getLogger(__name__)
 
@@ -57,7 +58,9 @@ class StartOptions:
 def parse_args(argv: list[str]) -> StartOptions:
     """Read ``--db``, ``--training`` and ``--protocol``."""
     parser = argparse.ArgumentParser(prog="mgso4", description="MgSO4 Preterm Proforma")
-    parser.add_argument("--db", type=Path, help="the record file to open")
+    parser.add_argument(
+        "--db", type=spec_path, help="the record file to open, or a postgresql:// unit record"
+    )
     parser.add_argument("--training", action="store_true", help="open the separate training record")
     parser.add_argument("--protocol", help="protocol for new episodes: shipped id or file path")
     args, _unknown = parser.parse_known_args(argv)
@@ -84,8 +87,12 @@ def build_context(
     library = ProtocolLibrary(resource_path("protocols"))
     protocol = library.load(options.protocol or settings.protocol)
     preparations = load_preparations_file(resource_path("preparations.toml"))
-    db_path = options.db or default_db_path(options.training)
-    store = Store.open(db_path, backup_dir=backup_folder(settings, options.training))
+    # The unit record (settings) is the ward's clinical record; training never goes there.
+    unit = (
+        spec_path(settings.unit_record) if settings.unit_record and not options.training else None
+    )
+    db_path = options.db or unit or default_db_path(options.training)
+    store = open_record(db_path, backup_dir=backup_folder(settings, options.training))
     log_start(store, protocol, options.protocol or settings.protocol)
     return AppContext(
         store=store,

@@ -39,6 +39,7 @@ from mgso4.gui.forms.ui_main_window import Ui_MainWindow
 from mgso4.gui.lifetime import delete_on_close
 from mgso4.gui.style import set_role
 from mgso4.gui.tasks import BackupController, Report, TaskRunner
+from mgso4.gui.unit_record import UNAVAILABLE_TEXT, UNAVAILABLE_TITLE, UnitRecordMonitor
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
 from mgso4.storage import StoreError
 
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
         self.record_label = QLabel(self)
         self.record_label.setObjectName("record_label")
         self.record_label.setAccessibleName("Record file")
+        # A long record name (a server's address) is cut short, never widening the window.
+        self.record_label.setMinimumWidth(1)
         self.ui.status_bar.addWidget(self.record_label, 1)
 
         self._apply_mode()
@@ -149,6 +152,11 @@ class MainWindow(QMainWindow):
             backups.sig_backup_done.connect(self._on_backups_done)
 
         context.add_listener(self._on_record_changed)
+        # A unit record on a server: other PCs' saves and the server's availability.
+        self.unit_record = UnitRecordMonitor.for_store(context.store, self)
+        if self.unit_record is not None:
+            self.unit_record.sig_changed.connect(self.refresh)
+            self.unit_record.sig_availability.connect(self._on_unit_record_availability)
         self.clock_timer = QTimer(self)
         self.clock_timer.setObjectName("clock_timer")
         self.clock_timer.setInterval(CLOCK_CHECK_MS)
@@ -248,7 +256,9 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Re-read the board (and the open episode) from the store."""
         self.board.refresh()
-        if self.board.load_error:
+        if self.unit_record is not None and not self.unit_record.available:
+            self.store_banner.show_message(AlertLevel.CRITICAL, UNAVAILABLE_TITLE, UNAVAILABLE_TEXT)
+        elif self.board.load_error:
             self.store_banner.show_message(
                 AlertLevel.CRITICAL, "Cannot read the record", self.board.load_error
             )
@@ -257,6 +267,11 @@ class MainWindow(QMainWindow):
         if self.episode_view is not None:
             self.episode_view.reload()
         self.check_clock()
+
+    def _on_unit_record_availability(self, available: bool) -> None:
+        if available:
+            self.store_banner.clear()
+        self.refresh()
 
     def _on_record_changed(self) -> None:
         # Called after every COMMIT: only then does the status line say "Saved".
@@ -570,6 +585,8 @@ class MainWindow(QMainWindow):
         """Stop the clock, back up (a clean exit), stop listening."""
         self.clock_timer.stop()
         self.context.remove_listener(self._on_record_changed)
+        if self.unit_record is not None:
+            self.unit_record.stop()
         if self.backups is not None:
             self.ui.status_bar.showMessage("Backing up before closing…")
             if not self.backups.run_at_exit():

@@ -2,7 +2,8 @@
 
 Public API (see each module):
 
-* :class:`Store` — open, append, read, verify, back up.
+* :class:`Store` — open, append, read, verify, back up (a SQLite file).
+* :func:`open_record` — a SQLite file or a PostgreSQL unit record (:class:`RecordStore`).
 * Errors — :class:`StoreError` and its subclasses; ``str(error)`` is a sentence for the user.
 * :func:`default_db_path`, :func:`check_location` — where the record lives.
 * :func:`newest_good_backup`, :func:`restore`, :class:`BackupScheduler` — backups.
@@ -30,11 +31,13 @@ from mgso4.storage.errors import (
     NewerSchemaError,
     NotARecordError,
     ReadOnlyError,
+    RecordUnavailableError,
     RuleRefusedError,
     StoreError,
     UnsafeLocationError,
 )
 from mgso4.storage.location import check_location, default_db_path
+from mgso4.storage.record import RecordStore, is_server_spec, open_record
 from mgso4.storage.schema import SCHEMA_VERSION
 from mgso4.storage.sqlite_setup import journal_mode_for, wal_is_safe
 from mgso4.storage.store import Store
@@ -55,6 +58,8 @@ __all__ = [
     "NewerSchemaError",
     "NotARecordError",
     "ReadOnlyError",
+    "RecordStore",
+    "RecordUnavailableError",
     "RestoreResult",
     "RuleRefusedError",
     "Store",
@@ -63,9 +68,11 @@ __all__ = [
     "VerifyReport",
     "check_location",
     "default_db_path",
+    "is_server_spec",
     "journal_mode_for",
     "list_backups",
     "newest_good_backup",
+    "open_record",
     "restore",
     "rotate",
     "verify_path",

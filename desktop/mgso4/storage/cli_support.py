@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from mgso4.storage.backup import DEFAULT_KEEP
 from mgso4.storage.backup import restore as restore_backup
 from mgso4.storage.errors import BackupNotVerifiedError, CorruptDatabaseError, StoreError
-from mgso4.storage.store import Store
+from mgso4.storage.record import open_record
+from mgso4.storage.spec import is_server_spec, spec_path
 
 if TYPE_CHECKING:
     from mgso4.storage.signing import Anchors
@@ -54,9 +55,9 @@ def verify_report_json(
         ``VerifyReport.as_dict()`` and 0 (ok) or 1 (problems); for a file that cannot be
         opened, an error dict and 1 if it is damaged, 2 otherwise.
     """
-    path = Path(path)
+    path = spec_path(path) if isinstance(path, str) else path
     try:
-        with Store.open(path, readonly=True) as store:
+        with open_record(path, readonly=True) as store:
             report = store.verify(anchors)
             missing = [head for head in expected_heads if store.find_hash(head) is None]
     except CorruptDatabaseError as exc:
@@ -85,9 +86,9 @@ def backup_to(
         ``{"ok": True, "backup": <file>, ...}`` and 0, or an error dict and 2 (the backup could
         not be made, e.g. the record is damaged; the message says which).
     """
-    path = Path(path)
+    path = spec_path(path) if isinstance(path, str) else path
     try:
-        with Store.open(path, readonly=True) as store:
+        with open_record(path, readonly=True) as store:
             written = store.backup(Path(folder), keep=keep)
             counts = store.counts()
             warning = store.last_backup_warning
@@ -113,6 +114,16 @@ def restore(
         ``{"ok": True, "restored": <file>, "replaced_moved_to": <file or None>, ...}`` and 0,
         or an error dict and 1 (the backup does not verify) or 2 (not done).
     """
+    if is_server_spec(to):
+        return {
+            "ok": False,
+            "backup": str(backup),
+            "error": "StoreError",
+            "message": "A unit record on a server is never replaced by a backup: its DBA "
+            "restores the server from the server's own backups. To add a backup's entries to "
+            "it, use “mgso4 merge --into <the server>”.",
+            "problems": [],
+        }, EXIT_FAILED
     backup, to = Path(backup), Path(to)
     try:
         result = restore_backup(backup, to, overwrite=overwrite)

@@ -54,6 +54,14 @@ class NotARecordError(StoreError):
     """The file is a valid SQLite database but not a record made by this app."""
 
 
+#: What every action says while the unit record's server cannot be reached.
+UNAVAILABLE_MESSAGE = "the unit record is unavailable — use the blank downtime proforma"
+
+
+class RecordUnavailableError(StoreError):
+    """The unit record's server cannot be reached: nothing was saved, nothing can be read."""
+
+
 class EventRefusedError(StoreError):
     """An entry the record cannot accept as given (e.g. an amendment of a missing entry)."""
 

@@ -156,13 +156,18 @@ class Store:
         self.readonly = readonly
         self.sqlite_version = sqlite3.sqlite_version
         self.backup_dir = backup_dir
+        # A server record passes a connection that speaks the same SQL (storage.server).
         self._conn = connection
         self._clock = clock
         self._app_version = app_version
         self._lock = threading.RLock()
         self._known_episodes: set[str] = set()
         self._state_cache: dict[str, tuple[int, EpisodeState]] = {}
-        self.journal_mode = pragma_text(connection, "journal_mode").lower()
+        self.journal_mode = (
+            pragma_text(connection, "journal_mode").lower()
+            if isinstance(connection, sqlite3.Connection)
+            else "server"
+        )
         self._keys = keys
         #: This workstation's signing key (read-write stores only; ``storage.signing``).
         self.signer = signer
@@ -400,12 +405,30 @@ class Store:
             raise StoreError("This record was opened without a signing key; nothing was saved.")
         connection.execute(_INSERT_SIGNATURE_SQL, (event.uuid, self.signer.sign_event(event.hash)))
 
+    def _begin(self, drafts: Sequence[EventDraft]) -> None:
+        """Start an action's write transaction (SQLite: take the file's write lock now)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _commit(self) -> None:
+        """End an action's write transaction; the entries are saved once this returns."""
+        self._conn.execute("COMMIT")
+
+    def _write_error(self, exc: Exception) -> StoreError | None:
+        """The user's message for a database error while saving, or None to re-raise it."""
+        if isinstance(exc, sqlite3.IntegrityError):
+            return _integrity_refusal(exc, self.path)
+        if isinstance(exc, sqlite3.Error):
+            error = translate(exc, path=self.path, writing=True)
+            log.warning("save refused: %s", type(error).__name__)
+            return error
+        return None
+
     def _append_in_transaction(
         self, drafts: Sequence[EventDraft], protocol_for: _ProtocolFor
     ) -> list[Event]:
         connection = self._conn
         try:
-            connection.execute("BEGIN IMMEDIATE")
+            self._begin(drafts)
             try:
                 head = connection.execute(_HEAD_SQL, (self.workstation_id,)).fetchone()
                 seq, prev_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
@@ -445,27 +468,32 @@ class Store:
                     self._sign(connection, event)
                     prev_hash = event.hash
                     events.append(event)
-                connection.execute("COMMIT")
+                self._commit()
                 self._remember_states(known, events)
             except BaseException:
-                if connection.in_transaction:
-                    try:
-                        connection.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        # SQLite has already ended the transaction; the original error stands.
-                        log.warning("rollback after a failed save reported an error")
+                self._rollback_quietly()
                 raise
-        except sqlite3.IntegrityError as exc:
-            raise _integrity_refusal(exc, self.path) from None
-        except sqlite3.Error as exc:
-            error = translate(exc, path=self.path, writing=True)
-            log.warning("save refused: %s", type(error).__name__)
-            raise error from None
         except (EventError, ValidationError) as exc:
             raise EventRefusedError(
                 f"This entry cannot be saved: {_short(exc)}. Nothing was saved."
             ) from None
+        except StoreError:
+            raise
+        except Exception as exc:
+            error = self._write_error(exc)
+            if error is None:
+                raise
+            raise error from None
         return events
+
+    def _rollback_quietly(self) -> None:
+        connection = self._conn
+        try:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+        except Exception:
+            # The database has already ended the transaction; the original error stands.
+            log.warning("rollback after a failed save reported an error")
 
     def _check_draft_in_record(
         self, draft: EventDraft, batch: dict[str, str | None], created: set[str]
@@ -812,14 +840,23 @@ class Store:
 
     def registrations(self) -> list[Registration]:
         """Every signing key registered in the record (none in a format 1 file)."""
-        with self._lock:
-            if read_user_version(self._conn) < 2:
-                return []
+        if self._format() < 2:
+            return []
         rows = self._read_rows(
             "SELECT workstation_id, from_seq, public_key, registered_at, note "
             "FROM workstation_key ORDER BY workstation_id, from_seq, registered_at"
         )
         return [Registration(str(a), int(b), str(c), str(d), str(e)) for a, b, c, d, e in rows]
+
+    def _format(self) -> int:
+        """The record's format (schema version)."""
+        with self._lock:
+            return read_user_version(self._conn)
+
+    def _created_at(self) -> str:
+        """When the record was made (from its meta table), for witnesses."""
+        with self._lock:
+            return read_meta(self._conn).get("created_at", "")
 
     def chain_points(self) -> list[ChainPoint]:
         """Every chain's newest entry with the key that signs it (what a witness records)."""
@@ -853,8 +890,7 @@ class Store:
                 key = self._keys.load(self.workstation_id)
             except SigningKeyError as exc:
                 log.warning("witness not signed: %s", exc)
-        with self._lock:
-            created_at = read_meta(self._conn).get("created_at", "")
+        created_at = self._created_at()
         try:
             return write_witness(
                 Path(folder),
