@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from mgso4.core.episode import EventDraft, EventType, Printed
 from mgso4.core.timeutil import format_local, to_local
@@ -39,6 +46,7 @@ from mgso4.gui.forms.ui_main_window import Ui_MainWindow
 from mgso4.gui.style import set_role
 from mgso4.gui.tasks import BackupController, Report, TaskRunner
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
+from mgso4.gui.widgets.screen_fit import fit_to_screen, scrolling
 from mgso4.storage import StoreError
 
 if TYPE_CHECKING:
@@ -79,6 +87,8 @@ class MainWindow(QMainWindow):
         self.context = context
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
+        # The designer's 1280×800, or less on a smaller screen (a 1280×720 ward PC).
+        fit_to_screen(self, 1280, 800)
         self.tasks = tasks or TaskRunner(self)
         self.backups = backups
         self.episode_view: EpisodeView | None = None
@@ -123,7 +133,16 @@ class MainWindow(QMainWindow):
         self.record_label = QLabel(self)
         self.record_label.setObjectName("record_label")
         self.record_label.setAccessibleName("Record file")
+        # A long path must not widen the window past a small screen: the label may be cut
+        # short on screen (its tooltip has all of it).
+        self.record_label.setMinimumWidth(1)
+        self.record_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.ui.status_bar.addWidget(self.record_label, 1)
+        # The episode page scrolls when the screen is too small for it (1280×720), so its
+        # buttons and banners are never squeezed out of sight.
+        self.episode_scroll = scrolling(QWidget(), self.ui.episode_page)
+        self.episode_scroll.setObjectName("episode_scroll")
+        self.ui.episode_page_layout.addWidget(self.episode_scroll)
 
         self._apply_mode()
         self._show_user()
@@ -172,6 +191,7 @@ class MainWindow(QMainWindow):
             + f" · protocol for new episodes: {self.context.protocol.id} "
             f"{self.context.protocol.version}"
         )
+        self.record_label.setToolTip(self.record_label.text())
 
     def _show_user(self) -> None:
         user = self.context.user
@@ -271,8 +291,7 @@ class MainWindow(QMainWindow):
     def show_board(self) -> None:
         """Show the ward board (Esc)."""
         if self.episode_view is not None:
-            self.ui.episode_page_layout.removeWidget(self.episode_view)
-            self.episode_view.deleteLater()
+            self._drop_episode_view()
             self.episode_view = None
         self.ui.page_stack.setCurrentWidget(self.ui.board_page)
         self.ui.title_label.setText(f"Ward board — {self.context.settings.unit_name}")
@@ -280,18 +299,23 @@ class MainWindow(QMainWindow):
         self.ui.open_button.setVisible(True)
         self.board.focus_table()
 
+    def _drop_episode_view(self) -> None:
+        if self.episode_view is not None and self.episode_scroll.widget() is self.episode_view:
+            self.episode_scroll.takeWidget()
+        if self.episode_view is not None:
+            self.episode_view.deleteLater()
+
     def open_episode(self, episode_uuid: str) -> EpisodeView:
         """Show one episode (Enter on a board row)."""
         if self.episode_view is not None:
             if self.episode_view.episode_uuid == episode_uuid:
                 return self.episode_view
-            self.ui.episode_page_layout.removeWidget(self.episode_view)
-            self.episode_view.deleteLater()
+            self._drop_episode_view()
         from mgso4.gui.episode.view import EpisodeView
 
         view = EpisodeView(self.context, episode_uuid, self.tasks, self)
         self.episode_view = view
-        self.ui.episode_page_layout.addWidget(view)
+        self.episode_scroll.setWidget(view)
         self.ui.page_stack.setCurrentWidget(self.ui.episode_page)
         name = view.state.patient.name if view.state else "episode"
         self.ui.title_label.setText(f"Episode — {name}")

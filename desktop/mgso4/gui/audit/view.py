@@ -65,6 +65,7 @@ from mgso4.gui.audit.tiles import MetricTile
 from mgso4.gui.context import AppContext
 from mgso4.gui.style import ToneName, set_role, set_tone
 from mgso4.gui.tasks import Report, TaskRunner
+from mgso4.gui.widgets.screen_fit import fit_to_screen
 from mgso4.gui.widgets.user_dialog import UserDialog
 from mgso4.settings import backup_folder
 from mgso4.storage import StoreError
@@ -215,7 +216,7 @@ class AuditView(QWidget):
         self._recount_timer.timeout.connect(self.recount)
         self._build()
         self._connect()
-        self.resize(1280, 860)
+        fit_to_screen(self, 1280, 860)
         self.reload()
 
     # ------------------------------------------------------------------ building
@@ -244,21 +245,30 @@ class AuditView(QWidget):
         self.merge_button = self._button("merge_button", "Merge records…")
         set_role(self.merge_button, "secondary")
 
+        # Long choices may be cut short in the closed box (the open list shows them whole), so
+        # the filters fit a 1280-px screen.
+        for combo in (self.band_combo, self.outcome_combo, self.workstation_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(16)
+        # Two rows: the period and the record's buttons, then who is counted.
+        self.period_row = QHBoxLayout()
         filters = QHBoxLayout()
-        for text, widget in (
-            ("From", self.date_from_edit),
-            ("To", self.date_to_edit),
-            ("Gestation", self.band_combo),
-            ("Outcome", self.outcome_combo),
-            ("Workstation", self.workstation_combo),
+        for row, text, widget in (
+            (self.period_row, "From", self.date_from_edit),
+            (self.period_row, "To", self.date_to_edit),
+            (filters, "Gestation", self.band_combo),
+            (filters, "Outcome", self.outcome_combo),
+            (filters, "Workstation", self.workstation_combo),
         ):
             label = QLabel(text, self)
             label.setBuddy(widget)
-            filters.addWidget(label)
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        filters.addWidget(self.reload_button)
-        filters.addWidget(self.merge_button)
+            row.addWidget(label)
+            row.addWidget(widget, 1 if isinstance(widget, QComboBox) else 0)
+        self.period_row.addStretch(1)
+        self.period_row.addWidget(self.reload_button)
+        self.period_row.addWidget(self.merge_button)
 
         self.progress_bar = QProgressBar(self)
         self.progress_bar.setObjectName("progress_bar")
@@ -376,6 +386,7 @@ class AuditView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.record_label)
+        layout.addLayout(self.period_row)
         layout.addLayout(filters)
         layout.addLayout(progress)
         layout.addWidget(self.status_label)

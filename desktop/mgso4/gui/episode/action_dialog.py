@@ -36,7 +36,8 @@ from mgso4.core.vocab import Role
 from mgso4.gui.context import AppContext
 from mgso4.gui.style import set_role
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel
-from mgso4.gui.widgets.field_message import FieldMessage, grow_to_fit
+from mgso4.gui.widgets.field_message import FieldMessage
+from mgso4.gui.widgets.screen_fit import fit_height, fit_to_screen, scrolling
 from mgso4.gui.widgets.user_dialog import ROLE_LABELS
 from mgso4.storage.errors import StoreError
 
@@ -112,25 +113,40 @@ class ActionDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
+        # The form scrolls between the error banner and the buttons, so on a small screen
+        # (1280×720) a long form never pushes Save and Cancel below the screen's edge.
+        self.form_content = QWidget(self)
+        self.form_content.setObjectName(f"{object_name}_content")
+        content = QVBoxLayout(self.form_content)
+        content.setContentsMargins(0, 0, 0, 0)
+        content.setSpacing(8)
+        content.addWidget(self.heading)
+        content.addWidget(self.patient_line)
+        content.addLayout(self.body)
+        content.addStretch(1)
+        self.scroll_area = scrolling(self.form_content, self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 12, 14, 12)
         outer.setSpacing(8)
         outer.addWidget(self.error_banner)
-        outer.addWidget(self.heading)
-        outer.addWidget(self.patient_line)
-        outer.addLayout(self.body)
-        outer.addStretch(1)
+        outer.addWidget(self.scroll_area, 1)
         outer.addLayout(buttons)
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._on_save_button_clicked)
-        self.resize(620, 360)
+        self.preferred_height = 360
+        fit_to_screen(self, 620, self.preferred_height)
+
+    def set_preferred_size(self, width: int, height: int) -> None:
+        """The size the form opens at when the screen has room (it may grow for messages)."""
+        self.preferred_height = height
+        fit_to_screen(self, width, height)
 
     def event(self, event: QEvent) -> bool:
-        """Grow when a message appears, so wrapped text never overlaps the next row."""
+        """Grow when a message appears (within the screen), shrink back when it goes."""
         handled = super().event(event)
         if event.type() == QEvent.Type.LayoutRequest:
-            grow_to_fit(self)
+            fit_height(self, self.scroll_area, self.preferred_height)
             # A banner that appeared may have brought buttons of its own.
             self._keep_enter_for_save()
         return handled

@@ -400,7 +400,7 @@ class MaintenanceStartDialog(_TimedDialog):
         self.rate_edit.textChanged.connect(lambda _t: self.rate_check.update(self.concentration))
         self.rate_check.update(self.concentration)
         if records_load_end:
-            self.resize(660, 520)
+            self.set_preferred_size(660, 520)
 
     def _add_load_end_rows(self, course: CourseState, planned_end: datetime) -> None:
         """The note that two entries are saved, and the load end's time (planned end)."""

@@ -136,7 +136,7 @@ class ObservationDialog(ActionDialog):
         self._prefill_baselines()
         self.findings: list[Finding] = []
         self.stop_recorded = False
-        self.resize(700, 760)
+        self.set_preferred_size(700, 760)
 
     def fields_to_fill(self) -> Sequence[QWidget]:
         """The first reading (pulse); every reading is optional, at least one is needed."""
