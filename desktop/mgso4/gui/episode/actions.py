@@ -158,16 +158,20 @@ class _RateCheck:
         self.check: LimitCheck | None = None
 
     def update(self, concentration_g_per_ml: Decimal | None) -> Decimal | None:
-        """Re-read the rate (quietly) and show the g/h and any limit message."""
+        """Re-read the rate and show the g/h, any limit message, or why it is not a number."""
         self.check = None
         text = self.edit.text()
+        if not text.strip():
+            self.message.clear_message()
         if not text.strip() or concentration_g_per_ml is None:
             self.grams_label.setText("")
             self.confirm.setVisible(False)
             return None
         try:
             rate = parse_decimal_field(text, label="Rate", unit="mL/h", required=True)
-        except InputError:
+        except InputError as exc:
+            # Said at once, as a rate above the limit is ("abc" is never a rate).
+            self.message.show_error(str(exc))
             self.grams_label.setText("")
             self.confirm.setVisible(False)
             return None

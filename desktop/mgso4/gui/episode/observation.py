@@ -129,6 +129,7 @@ class ObservationDialog(ActionDialog):
             self.edits[spec.field] = edit
             self.messages[spec.field] = message
             edit.textChanged.connect(self._on_any_field_changed)
+            edit.textChanged.connect(lambda _t, s=spec: self._check_live(s))
             edit.editingFinished.connect(lambda s=spec: self._check_one(s))
         self.messages["reflexes"] = self.ui.reflexes_message
         self.ui.reflexes_combo.currentIndexChanged.connect(self._on_any_field_changed)
@@ -245,6 +246,25 @@ class ObservationDialog(ActionDialog):
     def _on_any_field_changed(self, *_args: object) -> None:
         self.refresh_findings()
 
+    def _readings_typed(self) -> bool:
+        """A reading was typed or chosen (the baselines and time are filled in for the user,
+        so they alone never make a set "incomplete" before anything is typed)."""
+        typed = any(
+            self.edits[spec.field].text().strip()
+            for spec in NUMBER_FIELDS
+            if not spec.field.startswith("baseline_")
+        )
+        return typed or self.ui.reflexes_combo.currentData() is not None
+
+    def _check_live(self, spec: _NumberField) -> None:
+        """As it is typed: a field holding something that is not a number says so at once;
+        range messages wait until the field is left (a number is still being typed)."""
+        text = self.edits[spec.field].text()
+        if text.strip() and not all(ch.isdigit() or ch in " .," for ch in text):
+            self._check_one(spec)
+        elif self.messages[spec.field].property("message") and not text.strip():
+            self.messages[spec.field].clear_message()
+
     def refresh_findings(self) -> None:
         """Evaluate what is typed so far and show any stop trigger at once."""
         observation = self.observation_so_far()
@@ -252,7 +272,7 @@ class ObservationDialog(ActionDialog):
         stops = [f for f in self.findings if f.severity == "stop"]
         others = [f for f in self.findings if f.severity != "stop"]
         incomplete = missing_required_finding(observation)
-        if incomplete is not None and observation.model_dump(exclude_none=True):
+        if incomplete is not None and self._readings_typed():
             others.append(incomplete)
         if stops:
             running = self._running_course() is not None
