@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
         if self.episode_view is not None and self.episode_scroll.widget() is self.episode_view:
             self.episode_scroll.takeWidget()
         if self.episode_view is not None:
+            self.episode_view.hide()
             self.episode_view.deleteLater()
 
     def open_episode(self, episode_uuid: str) -> EpisodeView:

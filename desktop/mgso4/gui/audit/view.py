@@ -694,7 +694,7 @@ class AuditView(QWidget):
                 "Yes" if row.given_before_birth else "No",
                 "" if row.hours_load_to_birth is None else f"{row.hours_load_to_birth:.1f}",
                 outcome,
-                "" if row.reason is None else f"{row.reason.code}: {row.reason.label}",
+                "" if row.reason is None else row.reason.label,
             )
             self._set_row(index, row.episode.episode_uuid, cells)
 

@@ -988,7 +988,7 @@ class NotGivenDialog(_TimedDialog):
         self.reason_combo.setObjectName("not_given_reason_combo")
         self.reason_combo.addItem("Choose a reason…", None)
         for rule in protocol.missed_reasons:
-            self.reason_combo.addItem(f"{rule.label} ({rule.code})", rule.code)
+            self.reason_combo.addItem(rule.label, rule.code)
         self.reason_message = self.add_row(
             "Reason", self.reason_combo, accessible_name="Reason MgSO4 was not given"
         )

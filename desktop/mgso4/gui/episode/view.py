@@ -265,6 +265,7 @@ class EpisodeView(QWidget):
             if key not in wanted:
                 gone = self.alert_banners.pop(key)
                 self.alerts_box.removeWidget(gone)
+                gone.hide()  # at once: the deletion waits for the event loop
                 gone.deleteLater()
         for key, (item, urgency) in wanted.items():
             banner: AlertBanner | None = self.alert_banners.get(key)

@@ -94,6 +94,9 @@ class AlertBanner(QFrame):
         text_column.addWidget(self._title)
         text_column.addWidget(self._detail)
         text_column.addLayout(self._buttons)
+        # A row with no buttons still has its stretch: an empty layout is 0 px wide at most,
+        # which squeezed the title into a column of single words.
+        self._buttons.addStretch(1)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 8, 10, 8)
         row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -152,8 +155,11 @@ class AlertBanner(QFrame):
             # Unchanged: keep the buttons, so a banner refreshed every second keeps focus.
             return
         self._actions = actions
+        # Empty the row (buttons and the stretch after them): stretches left behind piled up.
+        while self._buttons.count():
+            self._buttons.takeAt(0)
         for existing in self._action_buttons.values():
-            self._buttons.removeWidget(existing)
+            existing.hide()
             existing.deleteLater()
         self._action_buttons = {}
         for action in actions:

@@ -9,6 +9,8 @@ room for (less a margin for the window manager's title bar); long forms sit in a
 
 from __future__ import annotations
 
+import textwrap
+
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
@@ -89,3 +91,13 @@ def fit_height(window: QWidget, area: QScrollArea, floor: int) -> None:
     target = min(max(needed_height(window, area), min(floor, max_h)), max_h)
     if target != window.height():
         window.resize(window.width(), target)
+
+
+def wrapped(text: str, chars: int = 42) -> str:
+    """A choice's words broken into lines of at most ``chars`` characters.
+
+    A check box or radio button never wraps its own text: a long label was cut off at the
+    window's edge ("CNS depressant (opioid, barbiturate, general ana"). Its accessible name
+    keeps the words on one line.
+    """
+    return "\n".join(textwrap.wrap(text, chars, break_long_words=False)) or text

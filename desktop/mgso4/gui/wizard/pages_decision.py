@@ -32,6 +32,7 @@ from mgso4.core.timeutil import to_local
 from mgso4.core.vocab import Recommendation, Role
 from mgso4.gui.style import ToneName
 from mgso4.gui.widgets.field_message import FieldMessage
+from mgso4.gui.widgets.screen_fit import wrapped
 from mgso4.gui.wizard.answers import interaction_warning, not_happened_yet
 from mgso4.gui.wizard.base import (
     StepPage,
@@ -484,7 +485,8 @@ class NotGivenPage(StepPage):
         reasons = QVBoxLayout()
         reasons.setSpacing(0)
         for index, rule in enumerate(protocol.missed_reasons):
-            button = QRadioButton(f"{rule.label}  ({rule.code})")
+            # The reason in words; its code is for the audit, never shown.
+            button = QRadioButton(wrapped(rule.label, 60))
             button.setObjectName(f"reason_{rule.code.lower().replace('-', '_')}")
             button.setAccessibleName(f"Reason: {rule.label}")
             self._group.addButton(button, index)
