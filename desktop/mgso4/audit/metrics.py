@@ -348,28 +348,27 @@ class Metrics:
 MEASURE_DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
     "nnap": (
         "NNAP: MgSO₄ in the 24 h before birth",
-        "Babies born before 30+0 whose mother received MgSO₄ in the 24 h before delivery "
-        "[E1][E2] (reference §4.1; decisions.md §10).",
+        "Babies born before 30+0 whose mother received MgSO₄ in the 24 h before delivery [E1][E2].",
     ),
     "qs135_a": (
         "NICE QS135 (a): established labour, received",
         "Women at 24+0–29+6 at decision in established preterm labour who received MgSO₄ "
-        "[N2] (reference §1.7). Gestation at decision is used (UNVERIFIED which QS135 means).",
+        "[N2]. Gestation at decision is used (UNVERIFIED which QS135 means).",
     ),
     "qs135_b": (
         "NICE QS135 (b): planned birth, in the 24 h before",
         "Women at 24+0–29+6 at decision with a planned preterm birth who received MgSO₄ in the "
-        "24 h before birth [N2] (reference §1.7).",
+        "24 h before birth [N2].",
     ),
     "periprem_optimal": (
         "PERIPrem optimal (> 4 h and < 24 h)",
         "Babies born before 30+0 whose mother's loading dose started more than 4 h and less "
-        "than 24 h before birth [P1][P2] (reference §2.2; decisions.md §10).",
+        "than 24 h before birth [P1][P2].",
     ),
     "periprem_could_have_been_optimal": (
         "PERIPrem: could it have been optimal?",
         "Of babies born before 30+0 with a known eligibility time, those with more than 4 h "
-        "between eligibility and birth, or optimally treated [P2] (reference §2.2).",
+        "between eligibility and birth, or optimally treated [P2].",
     ),
     "periprem_optimal_when_possible": (
         "PERIPrem optimal when it could have been",
@@ -378,7 +377,7 @@ MEASURE_DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
     "bapm_optimal": (
         "BAPM optimal (load and ≥ 4 h of infusion)",
         "Babies born before 30+0 whose mother received a loading dose and at least 4 h of "
-        "infusion within the 24 h before birth [B1] (reference §2.1; decisions.md §10).",
+        "infusion within the 24 h before birth [B1].",
     ),
 }
 
@@ -490,7 +489,7 @@ def compute_from_rows(
         code: MetricValue(
             key=f"anznn:{code.value}",
             label=anznn_label(code),
-            definition=f"ANZNN MgSO₄ timing code {code.value} [Z2] (reference §3.3).",
+            definition=f"ANZNN MgSO₄ timing code {code.value} [Z2].",
             numerator=tuple(r.ref for r in classified if _cl(r).anznn is code),
             denominator=tuple(r.ref for r in classified),
         )

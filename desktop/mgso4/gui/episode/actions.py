@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from mgso4.core import actions as core_actions
+from mgso4.core.citations import cite
 from mgso4.core.dosing import (
     DoseInputError,
     LimitCheck,
@@ -374,7 +375,7 @@ class MaintenanceStartDialog(_TimedDialog):
             info.setText(
                 f"{stage.concentration_label}: {stage.container}. Protocol rate "
                 f"{plain(plan.rate_g_per_h)} g/h = {plain(plan.rate_ml_per_h)} mL/h "
-                f"{protocol.maintenance.rate_g_per_h.source}."
+                f"({cite(protocol.maintenance.rate_g_per_h.source, protocol)})."
             )
         else:
             info.setText(
@@ -922,7 +923,8 @@ class BirthDialog(_TimedDialog):
             if stops_at_birth(protocol, conditions):
                 note.setText(
                     "The infusion is still running. This protocol stops it at birth "
-                    f"{protocol.maintenance.max_hours.source}: after saving the birth, stop the "
+                    f"({cite(protocol.maintenance.max_hours.source, protocol)}): after saving the "
+                    "birth, stop the "
                     "pump and record the stop."
                 )
             else:
@@ -999,9 +1001,7 @@ class NotGivenDialog(_TimedDialog):
         self.text_message = self.add_row(
             "Details", self.text_edit, accessible_name="Details of the reason"
         )
-        source = QLabel(
-            "Reason list: the unit's protocol (reference §3.3, a synthesis; unit-editable).", self
-        )
+        source = QLabel("Reason list: the unit's protocol (unit-editable).", self)
         source.setProperty("role", "muted")
         source.setWordWrap(True)
         self.add_wide(source)

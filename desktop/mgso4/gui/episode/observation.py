@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from mgso4.core.citations import cite
 from mgso4.core.episode import (
     AlertRaised,
     EpisodeState,
@@ -279,7 +280,7 @@ class ObservationDialog(ActionDialog):
             actions = (BannerAction("stop", "Stop infusion…"),) if running else ()
             detail_lines = [_short_finding(f) + "." for f in stops]
             detail_lines += [f"• {action}" for action in _unique_actions(stops)]
-            detail_lines.append(_sources_line(stops))
+            detail_lines.append(_sources_line(stops, self.protocol))
             if self.stop_recorded:
                 detail_lines.insert(0, "The infusion stop has been recorded.")
                 actions = ()
@@ -405,18 +406,27 @@ def _short_finding(finding: Finding) -> str:
 
 
 def _unique_actions(findings: list[Finding]) -> list[str]:
+    """Each action once; an action that only repeats the antidote line's drug is left out (the
+    antidote was listed twice: "If toxicity: calcium gluconate 10% …" and "Antidote: …")."""
     seen: list[str] = []
     for finding in findings:
         for action in finding.actions:
             if action not in seen:
                 seen.append(action)
-    return seen
+    antidotes = [a.removeprefix("Antidote:").strip() for a in seen if a.startswith("Antidote:")]
+    drugs = [a.split(",")[0].strip().lower() for a in antidotes if a]
+    return [
+        action
+        for action in seen
+        if action.startswith("Antidote:") or not any(d and d in action.lower() for d in drugs)
+    ]
 
 
-def _sources_line(findings: list[Finding]) -> str:
-    sources = []
+def _sources_line(findings: list[Finding], protocol: Protocol) -> str:
+    sources: list[str] = []
     for finding in findings:
         for source in (finding.source, finding.actions_source):
-            if source and source not in sources:
-                sources.append(source)
+            words = cite(source, protocol) if source else ""
+            if words and words not in sources:
+                sources.append(words)
     return "Sources: " + "; ".join(sources)

@@ -232,7 +232,9 @@ class EpisodeView(QWidget):
             self.protocol_banner.show_message(AlertLevel.WARNING, "Protocol changed", shown.warning)
         else:
             self.protocol_banner.clear()
-        self.timeline.set_state(state)
+        self.timeline.set_state(
+            state, {rule.code: rule.label for rule in self.protocol.missed_reasons}
+        )
         self.tick(self.context.clock())
         return True
 
