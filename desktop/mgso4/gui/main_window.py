@@ -21,14 +21,17 @@ when the preview sends it to the printer. A case opened from the audit window op
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QProcess, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QLabel,
     QMainWindow,
     QPushButton,
@@ -48,6 +51,7 @@ from mgso4.gui.tasks import BackupController, Report, TaskRunner
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
 from mgso4.gui.widgets.screen_fit import fit_to_screen, scrolling
 from mgso4.storage import StoreError
+from mgso4.storage.store import DEMO_RECORD, MERGED_RECORD
 
 if TYPE_CHECKING:
     # Imported where first opened, not at start-up: the board shows first.
@@ -117,13 +121,28 @@ class MainWindow(QMainWindow):
         self.ui.button_bar_layout.insertWidget(
             self.ui.button_bar_layout.indexOf(self.ui.audit_button), self.print_blank_button
         )
-        QWidget.setTabOrder(self.ui.back_button, self.print_blank_button)
+        self.open_record_button = QPushButton("Open record…", self.ui.button_bar)
+        self.open_record_button.setObjectName("open_record_button")
+        self.open_record_button.setAccessibleName("Open another record")
+        self.open_record_button.setToolTip(
+            "Open another record file in a new window: a unit's merged record, a demo record, "
+            "a restored backup (as mgso4 --db FILE)"
+        )
+        set_role(self.open_record_button, "secondary")
+        self.ui.button_bar_layout.insertWidget(
+            self.ui.button_bar_layout.indexOf(self.print_blank_button), self.open_record_button
+        )
+        QWidget.setTabOrder(self.ui.back_button, self.open_record_button)
+        QWidget.setTabOrder(self.open_record_button, self.print_blank_button)
         QWidget.setTabOrder(self.print_blank_button, self.ui.audit_button)
 
         self.board = WardBoard(context, self)
         self.ui.board_frame_layout.addWidget(self.board)
         self.summary_banner = AlertBanner(self, object_name="summary_banner")
         self.store_banner = AlertBanner(self, object_name="store_banner")
+        #: A demo or merged record says so for as long as it is open (as training mode does).
+        self.record_kind_banner = AlertBanner(self, object_name="record_kind_banner")
+        self.ui.alert_layout.addWidget(self.record_kind_banner)
         self.ui.alert_layout.addWidget(self.store_banner)
         self.ui.alert_layout.addWidget(self.summary_banner)
         self.saved_label = QLabel("Nothing saved yet in this session", self)
@@ -145,6 +164,8 @@ class MainWindow(QMainWindow):
         self.ui.episode_page_layout.addWidget(self.episode_scroll)
 
         self._apply_mode()
+        self.record_kind = ""
+        self._show_record_kind()
         self._show_user()
         self.ui.training_banner.setText(TRAINING_BANNER_TEXT)
 
@@ -154,6 +175,7 @@ class MainWindow(QMainWindow):
         self.ui.audit_button.clicked.connect(self.open_audit)
         self.ui.settings_button.clicked.connect(self.open_settings)
         self.print_blank_button.clicked.connect(self.print_blank_proforma)
+        self.open_record_button.clicked.connect(lambda: self.open_record())
         self.ui.change_user_button.clicked.connect(self.change_user)
         self.board.sig_open_requested.connect(self.open_episode)
         self.summary_banner.sig_action.connect(self._on_summary_banner_action)
@@ -192,6 +214,65 @@ class MainWindow(QMainWindow):
             f"{self.context.protocol.version}"
         )
         self.record_label.setToolTip(self.record_label.text())
+
+    def _show_record_kind(self) -> None:
+        try:
+            kind = self.context.store.record_kind()
+        except StoreError:
+            kind = ""
+        self.record_kind = kind
+        if kind == DEMO_RECORD:
+            self.record_kind_banner.show_message(
+                AlertLevel.WARNING,
+                "DEMO RECORD — made-up women, not a clinical record",
+                f"{self.context.store.path.name} was made by “mgso4 demo-data” for trying the "
+                "audit. It takes no clinical entries: open the ward record to record care.",
+            )
+        elif kind == MERGED_RECORD:
+            self.record_kind_banner.show_message(
+                AlertLevel.INFO,
+                "MERGED RECORD — several ward PCs' entries, for audit",
+                f"{self.context.store.path.name} holds the entries of "
+                f"{len(self.context.store.workstation_ids())} workstations. New care is "
+                "recorded on the ward PC's own record.",
+            )
+        else:
+            self.record_kind_banner.clear()
+        self.ui.new_episode_button.setEnabled(kind != DEMO_RECORD)
+        self.ui.new_episode_button.setToolTip(
+            "A demo record takes no clinical entries." if kind == DEMO_RECORD else ""
+        )
+
+    def open_record(self, path: str | None = None) -> bool:
+        """Open another record file in a new window of the app (``mgso4 --db FILE``).
+
+        This window and its record stay as they are; the new window opens the chosen file,
+        with its own banner when it is a demo or merged record. Returns whether it started.
+        """
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self,
+                "Open a record",
+                str(self.context.store.path.parent),
+                "Records (*.sqlite3 *.sqlite *.db);;All files (*)",
+            )
+        if not path:
+            return False
+        frozen = getattr(sys, "frozen", False)
+        arguments = ["--db", path] if frozen else ["-m", "mgso4", "--db", path]
+        if self.context.training and Path(path) == self.context.store.path:
+            arguments.append("--training")
+        started = QProcess.startDetached(sys.executable, arguments)
+        ok = bool(started[0] if isinstance(started, tuple) else started)
+        if ok:
+            self.ui.status_bar.showMessage(f"Opening {path} in a new window…", 10_000)
+        else:
+            self.store_banner.show_message(
+                AlertLevel.WARNING,
+                "The record could not be opened",
+                f"A new window for {path} did not start. Open it with: mgso4 --db {path}",
+            )
+        return ok
 
     def _show_user(self) -> None:
         user = self.context.user
@@ -335,8 +416,16 @@ class MainWindow(QMainWindow):
     def new_episode(self) -> QWidget | None:
         """Open the new-episode wizard (Ctrl+N).
 
-        The board refreshes when it saves; when it then closes, the saved episode opens.
+        The board refreshes when it saves; when it then closes, the saved episode opens. A demo
+        record takes no new episodes (the store refuses them too).
         """
+        if self.record_kind == DEMO_RECORD:
+            self.store_banner.show_message(
+                AlertLevel.WARNING,
+                "A demo record takes no clinical entries",
+                "Open the ward record to record care, or start with --training to practise.",
+            )
+            return None
         try:
             from mgso4.gui.wizard import NewEpisodeWizard
         except ImportError as exc:

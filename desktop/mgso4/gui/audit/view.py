@@ -68,8 +68,9 @@ from mgso4.gui.tasks import Report, TaskRunner
 from mgso4.gui.widgets.screen_fit import fit_to_screen
 from mgso4.gui.widgets.user_dialog import UserDialog
 from mgso4.settings import backup_folder
-from mgso4.storage import StoreError
+from mgso4.storage import Store, StoreError
 from mgso4.storage.signing import Anchors
+from mgso4.storage.store import DEMO_WORKSTATION_PREFIX
 
 #: Rows shown in the list of babies behind a number (the export has them all).
 MAX_LIST_ROWS: Final = 2000
@@ -184,6 +185,35 @@ def _qdate(value: date) -> QDate:
 
 def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
+
+
+def demo_workstations(path: Path) -> list[str]:
+    """The demo workstation ids (``mgso4 demo-data``) whose entries a record file holds."""
+    try:
+        with Store.open(path, readonly=True) as store:
+            return [w for w in store.workstation_ids() if w.startswith(DEMO_WORKSTATION_PREFIX)]
+    except StoreError:
+        return []  # the merge itself names what is wrong with the file
+
+
+def merge_question(sources: list[Path], target: Path) -> str:
+    """The merge confirmation: every file by name, and a warning for demo data."""
+    names = "\n".join(f"  • {source}" for source in sources)
+    text = (
+        f"Copy every entry of these {len(sources)} record file(s):\n{names}\ninto {target}?\n\n"
+        "Each file is checked first and refused if it does not verify. Entries are only added, "
+        "never changed; merging the same file again changes nothing."
+    )
+    demo = {source.name: demo_workstations(source) for source in sources}
+    demo = {name: ids for name, ids in demo.items() if ids}
+    if demo:
+        listed = "; ".join(f"{name} ({', '.join(ids)})" for name, ids in demo.items())
+        text += (
+            f"\n\nWARNING: {listed} hold DEMO data (workstation ids starting “demo-”): made-up "
+            "women that would be counted in this record's audit. Merge them only into a demo "
+            "record."
+        )
+    return text
 
 
 class AuditView(QWidget):
@@ -862,11 +892,7 @@ class AuditView(QWidget):
             return
         target = self.context.store.path
         answer = QMessageBox.question(
-            self,
-            "Merge records",
-            f"Copy every entry of {len(chosen)} record file(s) into {target.name}? Each file is "
-            "checked first and refused if it does not verify. Entries are only added, never "
-            "changed; merging the same file again changes nothing.",
+            self, "Merge records", merge_question([Path(item) for item in chosen], target)
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
