@@ -195,7 +195,11 @@ class EpisodeView(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             actions.addWidget(button, number // 6, number % 6)
-        self.timeline_heading = QLabel("History (newest first)", self)
+        self.timeline_heading = QLabel(
+            "History (newest first) — to amend or void an entry, select it in the history first",
+            self,
+        )
+        self.timeline_heading.setWordWrap(True)
         self.timeline_heading.setProperty("role", "heading")
         self.timeline = TimelineView(context.tz, self)
         self.timeline_heading.setBuddy(self.timeline)
