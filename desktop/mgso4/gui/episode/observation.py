@@ -426,7 +426,7 @@ def _sources_line(findings: list[Finding], protocol: Protocol) -> str:
     sources: list[str] = []
     for finding in findings:
         for source in (finding.source, finding.actions_source):
-            words = cite(source, protocol) if source else ""
-            if words and words not in sources:
-                sources.append(words)
+            for words in (cite(source, protocol) if source else "").split("; "):
+                if words and words not in sources:
+                    sources.append(words)
     return "Sources: " + "; ".join(sources)
