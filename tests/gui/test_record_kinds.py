@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from mgso4.audit.demo import write_demo_data
 from mgso4.cli.main import build_parser
+from mgso4.core.episode import EventDraft, EventType, Printed
 from mgso4.gui.app import build_main_window
 from mgso4.gui.audit.view import merge_question
 from mgso4.storage import Store
@@ -49,6 +50,16 @@ def test_a_demo_record_refuses_clinical_entries_in_the_store(
         )
         with pytest.raises(EventRefusedError, match="demo record"):
             store.append_many(drafts, context.protocol)
+        # Printing a demo episode's proforma is logged: that is not care.
+        episode = store.episode_uuids()[0]
+        printed = EventDraft.make(
+            EventType.PRINTED,
+            Printed(document="proforma", chain_head="0" * 64),
+            episode_uuid=episode,
+            occurred_at=context.clock(),
+            recorded_by=context.user,
+        )
+        assert store.append_many([printed], context.protocol)
 
 
 def test_a_demo_record_carries_a_banner_and_no_new_episode(

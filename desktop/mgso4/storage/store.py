@@ -129,6 +129,8 @@ _INSERT_EPISODE_SQL = (
 _INSERT_SIGNATURE_SQL = "INSERT INTO event_signature (event_uuid, signature) VALUES (?, ?)"
 #: Workstation ids of demo data (``audit.demo``): never a ward PC's.
 DEMO_WORKSTATION_PREFIX = "demo-"
+#: Entries that record what was done with the record, not care: a demo record takes these.
+_NOT_CLINICAL = frozenset({EventType.PRINTED, EventType.EXPORTED})
 #: ``Store.record_kind`` of a demo record and of a record merged from several workstations.
 DEMO_RECORD = "demo"
 MERGED_RECORD = "merged"
@@ -375,7 +377,8 @@ class Store:
             )
         if not drafts:
             return []
-        if any(draft.episode_uuid for draft in drafts) and self.record_kind() == DEMO_RECORD:
+        clinical = [d for d in drafts if d.episode_uuid and d.type not in _NOT_CLINICAL]
+        if clinical and self.record_kind() == DEMO_RECORD:
             raise EventRefusedError(
                 f"{self.path.name} is a demo record (made by “mgso4 demo-data”, workstation ids "
                 "starting “demo-”): it takes no clinical entries, so nothing was saved. Open "
