@@ -96,8 +96,13 @@ bench: $(STAMP) $(APT_STAMP)
 forms: $(STAMP)
 	$(PY) -m mgso4.gui.build_forms
 
+# On a 1366×768 X screen for the README, then a 1280×720 set (the smallest ward screen).
 screenshots: $(STAMP) $(APT_STAMP)
 	@$(call ON_X,$(PY) tools/screenshots/take.py docs/screenshots)
+	@if command -v xvfb-run >/dev/null 2>&1; then \
+		xvfb-run -a -s "-screen 0 1280x720x24 -nolisten tcp" env QT_QPA_PLATFORM=xcb \
+			$(PY) tools/screenshots/take.py docs/screenshots/1280x720; \
+	fi
 
 # One-folder desktop bundle (PyInstaller, packaging/mgso4.spec) in dist/mgso4-proforma/, then
 # a smoke test of the built executable: `mgso4 assess ... --json`, and the app started

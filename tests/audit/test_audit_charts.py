@@ -129,3 +129,12 @@ def test_spc_chart_draws_limits_only_when_analysed() -> None:
 
     assert any("Process limits" in label for label in legend(analysed))
     assert not any("Process limits" in label for label in legend(plain))
+
+
+def test_pareto_names_reasons_in_words_not_codes(metrics: Metrics) -> None:
+    figure = charts.pareto_chart(metrics)
+    axes = figure.axes[0]
+    ticks = [label.get_text() for label in axes.get_xticklabels()]
+    assert ticks and not [t for t in ticks if t.startswith(("NG-", "G-"))]
+    words = [t.get_text() for t in figure.findobj(lambda o: hasattr(o, "get_text"))]
+    assert not [w for w in words if "reference §" in w or "decisions.md" in w]

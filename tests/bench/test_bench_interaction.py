@@ -22,7 +22,7 @@ def test_interaction_benchmark_counts_inputs_and_times_page_changes(qapp: object
         "inputs_to_maintenance",
         "wizard_page_change",
     )
-    assert loading.target == 10 and maintenance.target == 20
+    assert loading.target == 10 and maintenance.target == 18
     assert 1 <= loading.app < maintenance.app
     assert len(pages.app_samples) >= 5
     assert len(pages.baseline_samples) == len(pages.app_samples)

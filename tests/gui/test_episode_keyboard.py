@@ -1,8 +1,9 @@
 """The episode view's action forms by keyboard: Enter is Save, never Cancel; Escape cancels.
 
-Each form opens with the focus on the first field still to fill in (Save when there is
-nothing to type). Enter then either saves the entry and closes the form, or, when a needed
-field is empty, shows that field's message and keeps the form open with nothing saved.
+Each form opens with the focus on the first field still to fill in (the first field when there
+is nothing to type; never a button, where a typed space would press it). Enter then either
+saves the entry and closes the form, or, when a needed field is empty, shows that field's
+message and keeps the form open with nothing saved. Escape after typing asks first.
 Keys go to the widget that has the focus in the active form, as they would at the bedside.
 """
 
@@ -83,7 +84,7 @@ FORMS: dict[str, FormCase] = {
     "load finished": FormCase(
         {"load_minutes_ago": 10, "load_finished": False},
         lambda v, c: v.open_load_end(),
-        "save_button",
+        "load_end_dialog_time_edit",
         EventType.LOAD_FINISHED,
     ),
     "start maintenance": FormCase(
@@ -110,7 +111,7 @@ FORMS: dict[str, FormCase] = {
     "syringe change": FormCase(
         {},
         lambda v, c: v.open_syringe(),
-        "save_button",
+        "syringe_dialog_time_edit",
         EventType.SYRINGE_CHANGED,
     ),
     "stop": FormCase(
@@ -123,7 +124,7 @@ FORMS: dict[str, FormCase] = {
     "birth": FormCase(
         {},
         lambda v, c: v.open_birth(),
-        "save_button",
+        "birth_dialog_time_edit",
         EventType.BIRTH,
     ),
     "not given": FormCase(
@@ -163,13 +164,13 @@ def _open(qtbot: QtBot, context: Any, add_episode: Any, case: FormCase) -> Actio
 
 
 @pytest.mark.parametrize("name", list(FORMS))
-def test_each_form_opens_with_the_focus_on_the_first_field_to_fill_in_or_save(
+def test_each_form_opens_with_the_focus_on_the_first_field_to_fill_in_never_a_button(
     qtbot: QtBot, context, add_episode, name: str
 ) -> None:
     case = FORMS[name]
-    dialog = _open(qtbot, context, add_episode, case)
+    _open(qtbot, context, add_episode, case)
     assert focused().objectName() == case.first_focus
-    assert focused() is not dialog.cancel_button
+    assert not isinstance(focused(), QPushButton)
 
 
 @pytest.mark.parametrize("name", list(FORMS))
@@ -292,7 +293,7 @@ def test_with_nobody_signed_in_the_focus_starts_on_your_name(
     assert dialog.saved_events[0].recorded_by.name == "Night Midwife"
 
 
-def test_a_stop_form_opened_from_a_stop_trigger_keeps_its_reason_and_focuses_save(
+def test_a_stop_form_opened_from_a_stop_trigger_keeps_its_reason_and_focuses_its_time(
     qtbot: QtBot, context, add_episode
 ) -> None:
     from mgso4.core.episode import StopReason
@@ -307,4 +308,74 @@ def test_a_stop_form_opened_from_a_stop_trigger_keeps_its_reason_and_focuses_sav
     assert isinstance(combo, QComboBox)
     assert combo.currentData() == StopReason.TOXICITY
     assert combo.findData(None) == -1  # no "Choose the reason…" when the reason is known
-    assert focused() is dialog.save_button
+    # Never a button: a typed space would press it. Enter in the field still saves.
+    assert focused() is dialog.time_field.line_edit
+
+
+def test_a_space_typed_on_opening_load_finished_goes_into_the_time_not_save(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    # The load end was stored at 0 min when a space meant for the time pressed a focused Save.
+    case = FORMS["load finished"]
+    dialog = _open(qtbot, context, add_episode, case)
+    before = entries(context, dialog.state.uuid)
+    qtbot.keyClicks(focused(), " 03:")
+    assert entries(context, dialog.state.uuid) == before
+    assert dialog.isVisible()
+    assert dialog.time_field.line_edit.text().endswith(" 03:")
+
+
+@pytest.mark.parametrize("answer", [False, True])
+def test_escape_after_typing_asks_before_discarding(
+    qtbot: QtBot, context, add_episode, monkeypatch: pytest.MonkeyPatch, answer: bool
+) -> None:
+    asked: list[str] = []
+
+    def ask(parent: QWidget) -> bool:
+        asked.append(parent.windowTitle())
+        return answer
+
+    monkeypatch.setattr("mgso4.gui.episode.action_dialog.ask_discard", ask)
+    dialog = _open(qtbot, context, add_episode, FORMS["observations"])
+    qtbot.keyClicks(focused(), "92")
+    press(qtbot, Qt.Key.Key_Escape)
+    assert asked == ["Record toxicity observations"]
+    assert dialog.isVisible() is not answer
+    if not answer:
+        assert dialog.ui.pulse_edit.text() == "92"  # the typing is kept
+
+
+def test_escape_with_nothing_typed_closes_without_asking(
+    qtbot: QtBot, context, add_episode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[QWidget] = []
+    monkeypatch.setattr(
+        "mgso4.gui.episode.action_dialog.ask_discard", lambda p: asked.append(p) or True
+    )
+    dialog = _open(qtbot, context, add_episode, FORMS["observations"])
+    press(qtbot, Qt.Key.Key_Escape)
+    assert asked == []
+    assert not dialog.isVisible()
+
+
+@pytest.mark.parametrize("name", ["rate change", "observations"])
+def test_a_non_number_in_a_number_field_is_named_as_it_is_typed(
+    qtbot: QtBot, context, add_episode, name: str
+) -> None:
+    dialog = _open(qtbot, context, add_episode, FORMS[name])
+    field = focused()
+    assert isinstance(field, QLineEdit)
+    qtbot.keyClicks(field, "abc")
+    messages = [m for m in dialog.findChildren(FieldMessage) if m.isVisibleTo(dialog) and m.text()]
+    assert any("not a number" in m.text() for m in messages), [m.text() for m in messages]
+    assert dialog.isVisible()
+
+
+def test_the_observation_form_warns_of_nothing_before_anything_is_typed(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    # Baselines are filled in for the user: that alone is not an "incomplete set".
+    dialog = _open(qtbot, context, add_episode, FORMS["observations"])
+    assert not dialog.findings_banner.isVisibleTo(dialog)
+    qtbot.keyClicks(focused(), "92")
+    assert dialog.findings_banner.isVisibleTo(dialog)

@@ -29,11 +29,13 @@ from harness.episodes import DEMO_MIDWIFE, episode_drafts  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from wizard_pages import screenshot_pages  # noqa: E402
 
+from mgso4.core.episode import Birth, EventDraft, EventType  # noqa: E402
 from mgso4.core.protocol import ProtocolLibrary, load_preparations_file  # noqa: E402
 from mgso4.gui.app import build_main_window  # noqa: E402
 from mgso4.gui.context import AppContext  # noqa: E402
 from mgso4.gui.episode.actions import RateChangeDialog  # noqa: E402
 from mgso4.gui.style import Colour, apply_style  # noqa: E402
+from mgso4.gui.widgets.screen_fit import fit_to_screen  # noqa: E402
 from mgso4.resources import resource_path  # noqa: E402
 from mgso4.settings import Settings  # noqa: E402
 from mgso4.storage import Store  # noqa: E402
@@ -89,6 +91,17 @@ def demo_record(store_path: Path, now: datetime = DEMO_NOW) -> tuple[AppContext,
             ),
             preparation_id="20pct-load-10pct-maint",
         ),
+        "twins": episode_drafts(
+            protocol=protocol,
+            preparations=preparations,
+            name="Eve MORGAN",
+            identifier="9990000077",
+            gestation="28+1",
+            created_at=now - timedelta(hours=3, minutes=20),
+            load_started_at=now - timedelta(hours=3, minutes=10),
+            observations_at=(now - timedelta(hours=3), now - timedelta(minutes=50)),
+            plurality=2,
+        ),
         "assessing": episode_drafts(
             protocol=protocol,
             preparations=preparations,
@@ -103,6 +116,20 @@ def demo_record(store_path: Path, now: datetime = DEMO_NOW) -> tuple[AppContext,
     for key, (episode_uuid, drafts) in scenarios.items():
         store.append_many(drafts, protocol)
         uuids[key] = episode_uuid
+    # The twins are born 40 and 25 minutes ago; the infusion is still recorded as running.
+    store.append_many(
+        [
+            EventDraft.make(
+                EventType.BIRTH,
+                Birth(baby=baby, label=f"Twin {baby}"),
+                episode_uuid=uuids["twins"],
+                occurred_at=now - timedelta(minutes=minutes),
+                recorded_by=DEMO_MIDWIFE,
+            )
+            for baby, minutes in ((1, 40), (2, 25))
+        ],
+        protocol,
+    )
     context = AppContext(
         store=store,
         protocol=protocol,
@@ -161,7 +188,8 @@ def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="mgso4-shots-") as folder:
         context, uuids = demo_record(Path(folder) / "training.sqlite3")
         window = build_main_window(context, backups=False)
-        window.resize(1280, 900)
+        # The size the app takes on this screen (1366×768 or 1280×720 under make screenshots).
+        fit_to_screen(window, 1280, 800)
         window.show()
         window.check_clock()
         save(window, "ward-board.png")
@@ -170,6 +198,12 @@ def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
         window.check_clock()
         save(window, "episode-alert.png")
 
+        twins = window.open_episode(uuids["twins"])
+        window.check_clock()
+        save(window, "episode-twins.png")
+        del twins
+        view = window.open_episode(uuids["urgent"])
+
         dialog = view.open_observations()
         assert dialog is not None
         dialog.ui.pulse_edit.setText("92")
@@ -177,7 +211,6 @@ def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
         dialog.ui.diastolic_edit.setText("70")
         dialog.ui.rr_edit.setText("10")
         dialog.ui.reflexes_combo.setCurrentIndex(dialog.ui.reflexes_combo.findText("Absent"))
-        dialog.resize(760, 1000)
         save(dialog, "observation-stop-trigger.png")
         dialog.reject()
 
@@ -195,13 +228,12 @@ def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
         _settle(app)
         preview = window.blank_preview
         if preview is not None:
-            preview.resize(900, 760)
             _settle(app, 20)  # the PDF view paints its pages in a few event-loop turns
             save(preview, "blank-proforma-preview.png")
             preview.reject()
 
         settings = window.open_settings()
-        settings.resize(900, 620)
+        fit_to_screen(settings, 900, 620)
         save(settings, "settings.png")
         # A unit's own protocol file with a mistake: the problem is named by its field path.
         text = resource_path("protocols", "uk-nice-ng25.toml").read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from mgso4.core.episode import Actor
 from mgso4.core.flow import Step
 from mgso4.core.vocab import Role, Situation
 from mgso4.gui.context import AppContext
+from mgso4.gui.widgets.screen_fit import fit_to_screen
 from mgso4.gui.wizard.pages_decision import DecisionPage, NotGivenPage, SeniorPage
 from mgso4.gui.wizard.pages_entry import GestationPage, PatientPage, SituationPage, UserPage
 from mgso4.gui.wizard.pages_infusion import LoadingPage
@@ -102,7 +103,7 @@ def screenshot_pages(context: AppContext, out_dir: Path) -> list[Path]:
     remembered_user = context.user
     context.user = None  # show the sign-in page too
     wizard = NewEpisodeWizard(context)
-    wizard.resize(860, 760)
+    fit_to_screen(wizard, 860, 760)
     wizard.show()
     _settle()
     try:
@@ -121,7 +122,7 @@ def screenshot_pages(context: AppContext, out_dir: Path) -> list[Path]:
     if context.user is None:
         context.user = Actor(name="Sam Taylor", role=Role.MIDWIFE)
     senior_case = NewEpisodeWizard(context)
-    senior_case.resize(860, 760)
+    fit_to_screen(senior_case, 860, 760)
     senior_case.show()
     _settle()
     try:

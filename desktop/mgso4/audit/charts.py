@@ -17,6 +17,7 @@ counting unit; each title states its denominator; count axes have whole-number t
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final, Literal
@@ -227,9 +228,10 @@ def pareto_chart(
         fontsize=7 if small else 9,
         bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
     )
+    # The reason in words (wrapped), never its code: the chart is read on the ward.
     axes.set_xticks(
         positions,
-        [reason.code for reason in reasons],
+        [textwrap.fill(reason.label or reason.code, 22) for reason in reasons],
         rotation=40,
         ha="right",
         fontsize=6.5 if small else None,
@@ -240,9 +242,7 @@ def pareto_chart(
     # At least four bar widths, so one or two reasons do not fill the chart with one bar.
     axes.set_xlim(-0.75, max(len(reasons), 4) - 0.25)
     if not small:
-        axes.set_xlabel(
-            "Reason code (reference §3.3; G-EXPIRED = course ended > 24 h before birth)"
-        )
+        axes.set_xlabel("Reason recorded (or the course ended more than 24 h before birth)")
     total = sum(counts)
     eligible = metrics.measures["nnap"].d
     cumulative, running = [], 0

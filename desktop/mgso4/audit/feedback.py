@@ -63,8 +63,8 @@ HEADLINE_MEASURES: Final[tuple[str, ...]] = (
 TARGET_MEASURE: Final = "nnap"
 #: Where the default targets come from (reference §3.1, §4.1).
 TARGET_SOURCE: Final = (
-    "PReCePT national aim [Q6][Q8] and stretch [Q8]; an NNAP standard for MgSO₄ is UNVERIFIED "
-    "(reference §4.1); unit setting"
+    "PReCePT national aim [Q6][Q8] and stretch [Q8]; an NNAP standard for MgSO₄ is UNVERIFIED; "
+    "unit setting"
 )
 #: Situations at decision in the few words a table cell has room for (``Situation.label`` in
 #: full on screen and in the proforma).

@@ -348,36 +348,34 @@ class Metrics:
 MEASURE_DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
     "nnap": (
         "NNAP: MgSO₄ in the 24 h before birth",
-        "Babies born before 30+0 whose mother received MgSO₄ in the 24 h before delivery "
-        "[E1][E2] (reference §4.1; decisions.md §10).",
+        "Babies born before 30+0 whose mother received MgSO₄ in the 24 h before delivery [E1][E2].",
     ),
     "qs135_a": (
         "NICE QS135 (a): established labour, received",
         "Women (counted once each, not per baby) at 24+0–29+6 at decision in established "
-        "preterm labour who received MgSO₄ [N2] (reference §1.7). Gestation at decision is "
+        "preterm labour who received MgSO₄ [N2]. Gestation at decision is "
         "used (UNVERIFIED which QS135 means).",
     ),
     "qs135_b": (
         "NICE QS135 (b): planned birth, in the 24 h before",
         "Women (counted once each, not per baby) at 24+0–29+6 at decision with a planned "
-        "preterm birth who received MgSO₄ in the 24 h before birth [N2] (reference §1.7).",
+        "preterm birth who received MgSO₄ in the 24 h before birth [N2].",
     ),
     "periprem_optimal": (
         "PERIPrem optimal (> 4 h and < 24 h)",
         "Babies born before 30+0 whose mother's loading dose started more than 4 h and less "
-        "than 24 h before birth [P1][P2] (reference §2.2; decisions.md §10).",
+        "than 24 h before birth [P1][P2].",
     ),
     "periprem_received_any": (
         "PERIPrem: received any MgSO₄ before birth",
         "Babies born before 30+0 whose mother received any MgSO₄ before birth, with no 24 h "
-        "window [P2] (decisions.md §10).",
+        "window [P2].",
     ),
     "periprem_could_have_been_optimal": (
         "PERIPrem: could it have been optimal?",
         "Of babies born before 30+0 whose mother was given MgSO₄ and whose eligibility time is "
         "known, those with more than 4 h between eligibility and birth, or optimally treated; "
-        "asked only when MgSO₄ was given, as the PERIPrem Optimisation Tool asks it [P2] "
-        "(decisions.md §10; checked against southwest-analytics/periprem_reporting).",
+        "asked only when MgSO₄ was given, as the PERIPrem Optimisation Tool asks it [P2].",
     ),
     "periprem_optimal_when_possible": (
         "PERIPrem optimal when it could have been",
@@ -387,12 +385,12 @@ MEASURE_DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
         "Missed opportunity: optimal timing was possible",
         "Not a PERIPrem measure: of babies born before 30+0 with a known eligibility time, "
         "given MgSO₄ or not, those with more than 4 h between eligibility and birth, or "
-        "optimally treated (decisions.md §10).",
+        "optimally treated.",
     ),
     "bapm_optimal": (
         "BAPM optimal (load and ≥ 4 h of infusion)",
         "Babies born before 30+0 whose mother received a loading dose and at least 4 h of "
-        "infusion within the 24 h before birth [B1] (reference §2.1; decisions.md §10).",
+        "infusion within the 24 h before birth [B1].",
     ),
 }
 
@@ -504,7 +502,7 @@ def compute_from_rows(
         code: MetricValue(
             key=f"anznn:{code.value}",
             label=anznn_label(code),
-            definition=f"ANZNN MgSO₄ timing code {code.value} [Z2] (reference §3.3).",
+            definition=f"ANZNN MgSO₄ timing code {code.value} [Z2].",
             numerator=tuple(r.ref for r in classified if _cl(r).anznn is code),
             denominator=tuple(r.ref for r in classified),
         )
@@ -568,7 +566,7 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
         "nnap": metric(
             "nnap", (r for r in rows if _cl(r).nnap.eligible), lambda r: _cl(r).nnap.met
         ),
-        # QS135 counts women, not babies (decisions.md §10): one row per episode (its first
+        # QS135 counts women, not babies: one row per episode (its first
         # baby), so twins count their mother once.
         "qs135_a": metric(
             "qs135_a",
@@ -619,7 +617,7 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
 
 
 def _per_woman(rows: Iterable[BabyRow]) -> list[BabyRow]:
-    """One row per episode (woman): her first baby's, in baby order (decisions.md §10)."""
+    """One row per episode (woman): her first baby's, in baby order."""
     chosen: dict[str, BabyRow] = {}
     for row in sorted(rows, key=lambda r: (r.ref.episode_uuid, r.ref.baby)):
         chosen.setdefault(row.ref.episode_uuid, row)

@@ -21,6 +21,20 @@ log = logging.getLogger(__name__)
 
 #: Flags that open the app rather than a subcommand.
 GUI_FLAGS = frozenset({"--db", "--training", "--protocol"})
+#: How to open the app, shown under ``mgso4 --help`` (the app's options are not subcommands).
+APP_HELP = """\
+With no subcommand, mgso4 opens the bedside app on this PC's record.
+app options:
+  --db PATH             open another record file: a unit's merged record, a demo
+                        record, a restored backup (the app's "Open record…" does the same)
+  --training            open the separate training record (purple banner, synthetic
+                        numbers only)
+  --protocol ID_OR_PATH the protocol for new episodes instead of the setting
+examples:
+  mgso4                              the ward record
+  mgso4 --training                   practise without touching the ward record
+  mgso4 --db unit-merged.sqlite3     an auditor opening the unit's merged record
+"""
 #: The install check (packaging/entry.py in the bundle; docs/admin-guide.md).
 SMOKE_FLAG = "--smoke-test"
 #: Modules that add subcommands (each has ``register(sub)``), imported only to build the
@@ -59,7 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The full command-line interface."""
     from mgso4 import __version__
 
-    parser = Parser(prog="mgso4", description="MgSO₄ Preterm Proforma")
+    parser = Parser(
+        prog="mgso4",
+        description="MgSO₄ Preterm Proforma",
+        epilog=APP_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"mgso4 {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     for name in COMMAND_MODULES:

@@ -21,13 +21,23 @@ when the preview sends it to the printer. A case opened from the audit window op
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QProcess, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from mgso4.core.episode import EventDraft, EventType, Printed
 from mgso4.core.timeutil import format_local, to_local
@@ -41,7 +51,9 @@ from mgso4.gui.style import set_role
 from mgso4.gui.tasks import BackupController, Report, TaskRunner
 from mgso4.gui.unit_record import UNAVAILABLE_TEXT, UNAVAILABLE_TITLE, UnitRecordMonitor
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
+from mgso4.gui.widgets.screen_fit import fit_to_screen, scrolling
 from mgso4.storage import StoreError
+from mgso4.storage.store import DEMO_RECORD, MERGED_RECORD
 
 if TYPE_CHECKING:
     # Imported where first opened, not at start-up: the board shows first.
@@ -81,6 +93,8 @@ class MainWindow(QMainWindow):
         self.context = context
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
+        # The designer's 1280×800, or less on a smaller screen (a 1280×720 ward PC).
+        fit_to_screen(self, 1280, 800)
         self.tasks = tasks or TaskRunner(self)
         self.backups = backups
         self.episode_view: EpisodeView | None = None
@@ -109,13 +123,28 @@ class MainWindow(QMainWindow):
         self.ui.button_bar_layout.insertWidget(
             self.ui.button_bar_layout.indexOf(self.ui.audit_button), self.print_blank_button
         )
-        QWidget.setTabOrder(self.ui.back_button, self.print_blank_button)
+        self.open_record_button = QPushButton("Open record…", self.ui.button_bar)
+        self.open_record_button.setObjectName("open_record_button")
+        self.open_record_button.setAccessibleName("Open another record")
+        self.open_record_button.setToolTip(
+            "Open another record file in a new window: a unit's merged record, a demo record, "
+            "a restored backup (as mgso4 --db FILE)"
+        )
+        set_role(self.open_record_button, "secondary")
+        self.ui.button_bar_layout.insertWidget(
+            self.ui.button_bar_layout.indexOf(self.print_blank_button), self.open_record_button
+        )
+        QWidget.setTabOrder(self.ui.back_button, self.open_record_button)
+        QWidget.setTabOrder(self.open_record_button, self.print_blank_button)
         QWidget.setTabOrder(self.print_blank_button, self.ui.audit_button)
 
         self.board = WardBoard(context, self)
         self.ui.board_frame_layout.addWidget(self.board)
         self.summary_banner = AlertBanner(self, object_name="summary_banner")
         self.store_banner = AlertBanner(self, object_name="store_banner")
+        #: A demo or merged record says so for as long as it is open (as training mode does).
+        self.record_kind_banner = AlertBanner(self, object_name="record_kind_banner")
+        self.ui.alert_layout.addWidget(self.record_kind_banner)
         self.ui.alert_layout.addWidget(self.store_banner)
         self.ui.alert_layout.addWidget(self.summary_banner)
         self.saved_label = QLabel("Nothing saved yet in this session", self)
@@ -125,11 +154,20 @@ class MainWindow(QMainWindow):
         self.record_label = QLabel(self)
         self.record_label.setObjectName("record_label")
         self.record_label.setAccessibleName("Record file")
-        # A long record name (a server's address) is cut short, never widening the window.
+        # A long path must not widen the window past a small screen: the label may be cut
+        # short on screen (its tooltip has all of it).
         self.record_label.setMinimumWidth(1)
+        self.record_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.ui.status_bar.addWidget(self.record_label, 1)
+        # The episode page scrolls when the screen is too small for it (1280×720), so its
+        # buttons and banners are never squeezed out of sight.
+        self.episode_scroll = scrolling(QWidget(), self.ui.episode_page)
+        self.episode_scroll.setObjectName("episode_scroll")
+        self.ui.episode_page_layout.addWidget(self.episode_scroll)
 
         self._apply_mode()
+        self.record_kind = ""
+        self._show_record_kind()
         self._show_user()
         self.ui.training_banner.setText(TRAINING_BANNER_TEXT)
 
@@ -139,6 +177,7 @@ class MainWindow(QMainWindow):
         self.ui.audit_button.clicked.connect(self.open_audit)
         self.ui.settings_button.clicked.connect(self.open_settings)
         self.print_blank_button.clicked.connect(self.print_blank_proforma)
+        self.open_record_button.clicked.connect(lambda: self.open_record())
         self.ui.change_user_button.clicked.connect(self.change_user)
         self.board.sig_open_requested.connect(self.open_episode)
         self.summary_banner.sig_action.connect(self._on_summary_banner_action)
@@ -181,6 +220,66 @@ class MainWindow(QMainWindow):
             + f" · protocol for new episodes: {self.context.protocol.id} "
             f"{self.context.protocol.version}"
         )
+        self.record_label.setToolTip(self.record_label.text())
+
+    def _show_record_kind(self) -> None:
+        try:
+            kind = self.context.store.record_kind()
+        except StoreError:
+            kind = ""
+        self.record_kind = kind
+        if kind == DEMO_RECORD:
+            self.record_kind_banner.show_message(
+                AlertLevel.WARNING,
+                "DEMO RECORD — made-up women, not a clinical record",
+                f"{self.context.store.path.name} was made by “mgso4 demo-data” for trying the "
+                "audit. It takes no clinical entries: open the ward record to record care.",
+            )
+        elif kind == MERGED_RECORD:
+            self.record_kind_banner.show_message(
+                AlertLevel.INFO,
+                "MERGED RECORD — several ward PCs' entries, for audit",
+                f"{self.context.store.path.name} holds the entries of "
+                f"{len(self.context.store.workstation_ids())} workstations. New care is "
+                "recorded on the ward PC's own record.",
+            )
+        else:
+            self.record_kind_banner.clear()
+        self.ui.new_episode_button.setEnabled(kind != DEMO_RECORD)
+        self.ui.new_episode_button.setToolTip(
+            "A demo record takes no clinical entries." if kind == DEMO_RECORD else ""
+        )
+
+    def open_record(self, path: str | None = None) -> bool:
+        """Open another record file in a new window of the app (``mgso4 --db FILE``).
+
+        This window and its record stay as they are; the new window opens the chosen file,
+        with its own banner when it is a demo or merged record. Returns whether it started.
+        """
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self,
+                "Open a record",
+                str(self.context.store.path.parent),
+                "Records (*.sqlite3 *.sqlite *.db);;All files (*)",
+            )
+        if not path:
+            return False
+        frozen = getattr(sys, "frozen", False)
+        arguments = ["--db", path] if frozen else ["-m", "mgso4", "--db", path]
+        if self.context.training and Path(path) == self.context.store.path:
+            arguments.append("--training")
+        started = QProcess.startDetached(sys.executable, arguments)
+        ok = bool(started[0] if isinstance(started, tuple) else started)
+        if ok:
+            self.ui.status_bar.showMessage(f"Opening {path} in a new window…", 10_000)
+        else:
+            self.store_banner.show_message(
+                AlertLevel.WARNING,
+                "The record could not be opened",
+                f"A new window for {path} did not start. Open it with: mgso4 --db {path}",
+            )
+        return ok
 
     def _show_user(self) -> None:
         user = self.context.user
@@ -287,8 +386,7 @@ class MainWindow(QMainWindow):
     def show_board(self) -> None:
         """Show the ward board (Esc)."""
         if self.episode_view is not None:
-            self.ui.episode_page_layout.removeWidget(self.episode_view)
-            self.episode_view.deleteLater()
+            self._drop_episode_view()
             self.episode_view = None
         self.ui.page_stack.setCurrentWidget(self.ui.board_page)
         self.ui.title_label.setText(f"Ward board — {self.context.settings.unit_name}")
@@ -296,18 +394,24 @@ class MainWindow(QMainWindow):
         self.ui.open_button.setVisible(True)
         self.board.focus_table()
 
+    def _drop_episode_view(self) -> None:
+        if self.episode_view is not None and self.episode_scroll.widget() is self.episode_view:
+            self.episode_scroll.takeWidget()
+        if self.episode_view is not None:
+            self.episode_view.hide()
+            self.episode_view.deleteLater()
+
     def open_episode(self, episode_uuid: str) -> EpisodeView:
         """Show one episode (Enter on a board row)."""
         if self.episode_view is not None:
             if self.episode_view.episode_uuid == episode_uuid:
                 return self.episode_view
-            self.ui.episode_page_layout.removeWidget(self.episode_view)
-            self.episode_view.deleteLater()
+            self._drop_episode_view()
         from mgso4.gui.episode.view import EpisodeView
 
         view = EpisodeView(self.context, episode_uuid, self.tasks, self)
         self.episode_view = view
-        self.ui.episode_page_layout.addWidget(view)
+        self.episode_scroll.setWidget(view)
         self.ui.page_stack.setCurrentWidget(self.ui.episode_page)
         name = view.state.patient.name if view.state else "episode"
         self.ui.title_label.setText(f"Episode — {name}")
@@ -326,8 +430,16 @@ class MainWindow(QMainWindow):
     def new_episode(self) -> QWidget | None:
         """Open the new-episode wizard (Ctrl+N).
 
-        The board refreshes when it saves; when it then closes, the saved episode opens.
+        The board refreshes when it saves; when it then closes, the saved episode opens. A demo
+        record takes no new episodes (the store refuses them too).
         """
+        if self.record_kind == DEMO_RECORD:
+            self.store_banner.show_message(
+                AlertLevel.WARNING,
+                "A demo record takes no clinical entries",
+                "Open the ward record to record care, or start with --training to practise.",
+            )
+            return None
         try:
             from mgso4.gui.wizard import NewEpisodeWizard
         except ImportError as exc:

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mgso4.gui.widgets.screen_fit import fit_to_screen
 from mgso4.reports import write_pdf_atomically
 
 LOG = logging.getLogger(__name__)
@@ -209,7 +210,7 @@ class PdfPreviewDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.resize(900, 1000)
+        fit_to_screen(self, 900, 1000)
         self._pdf_bytes: bytes | None = None
         self._job: PdfJob | None = None
         self._buffer: QBuffer | None = None

@@ -100,8 +100,69 @@ def lookup(payload: Mapping[str, Any], dotted: str) -> Any:
     return current
 
 
-def summary(event_type: EventType, payload: Mapping[str, Any]) -> str:
-    """A one-line description of an event's content."""
+def _person(value: Any) -> str:
+    """ "Jane Smith (midwife)" from a stored actor."""
+    if isinstance(value, Mapping) and value.get("name"):
+        return f"{value['name']} ({value.get('role', '')})".replace(" ()", "")
+    return ""
+
+
+def _weeks(days: Any) -> str:
+    return f"{days // 7}+{days % 7} weeks" if isinstance(days, int) else ""
+
+
+def _words(code: Any) -> str:
+    """A stored choice ("established-labour") in words ("established labour")."""
+    return str(code).replace("-", " ") if code else ""
+
+
+def _acknowledged(payload: Mapping[str, Any]) -> str:
+    key = str(payload.get("key", ""))
+    kind = key.split(":")[1] if key.startswith("finding:") and key.count(":") >= 1 else key
+    what = _words(kind.split(":")[0]) if kind else "an alert"
+    done = payload.get("action_taken") or ""
+    return f"Acknowledged: {what}" + (f" — {done}" if done else "")
+
+
+def summary(
+    event_type: EventType,
+    payload: Mapping[str, Any],
+    reason_labels: Mapping[str, str] | None = None,
+) -> str:
+    """A one-line description of an event's content, in the words a midwife would write.
+
+    Args:
+        reason_labels: The protocol's words for not-given reason codes (the code is shown
+            only when the protocol does not list it).
+    """
+    if event_type is EventType.DECISION:
+        verb = "give MgSO₄" if payload.get("give") else "do not give MgSO₄"
+        by = _person(payload.get("decided_by"))
+        senior = _person(payload.get("senior"))
+        text = f"Decision: {verb}" + (f" — by {by}" if by else "")
+        if senior and senior != by:
+            text += f"; senior {senior}"
+        note = payload.get("note") or ""
+        return text + (f". {note}" if note else "")
+    if event_type is EventType.NOT_GIVEN:
+        code = str(payload.get("reason_code", ""))
+        label = (reason_labels or {}).get(code) or code
+        text = payload.get("text") or ""
+        return f"Not given: {label[:1].lower()}{label[1:]}" + (f" – {text}" if text else "")
+    if event_type is EventType.ASSESSED:
+        parts = [
+            _weeks(payload.get("gestation_days")),
+            _words(payload.get("situation")),
+        ]
+        recommendation = _words(payload.get("recommendation"))
+        text = "Assessed: " + ", ".join(p for p in parts if p)
+        if recommendation:
+            text += f" — {recommendation}"
+        if payload.get("senior_decision_required"):
+            text += " (a named senior decides)"
+        return text
+    if event_type is EventType.ALERT_ACKNOWLEDGED:
+        return _acknowledged(payload)
     if event_type is EventType.OBSERVATION:
         parts = [
             f"{field_label(k)} {value_text(v)}"
@@ -115,7 +176,9 @@ def summary(event_type: EventType, payload: Mapping[str, Any]) -> str:
         text = payload.get("text") or ""
         return f"course {payload.get('course_number')}: {label}" + (f" – {text}" if text else "")
     if event_type is EventType.BIRTH:
-        return payload.get("label") or f"Baby {payload.get('baby')}"
+        label = payload.get("label") or ""
+        baby = f"Baby {payload.get('baby')}"
+        return f"{baby} born" + (f" ({label})" if label and label != baby else "")
     if event_type in (EventType.NOTE,):
         return str(payload.get("text", ""))
     if event_type is EventType.RATE_CHANGED:

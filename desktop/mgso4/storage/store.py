@@ -128,6 +128,13 @@ _INSERT_EPISODE_SQL = (
     "INSERT INTO episode (uuid, created_at, workstation_id, training) VALUES (?, ?, ?, ?)"
 )
 _INSERT_SIGNATURE_SQL = "INSERT INTO event_signature (event_uuid, signature) VALUES (?, ?)"
+#: Workstation ids of demo data (``audit.demo``): never a ward PC's.
+DEMO_WORKSTATION_PREFIX = "demo-"
+#: Entries that record what was done with the record, not care: a demo record takes these.
+_NOT_CLINICAL = frozenset({EventType.PRINTED, EventType.EXPORTED})
+#: ``Store.record_kind`` of a demo record and of a record merged from several workstations.
+DEMO_RECORD = "demo"
+MERGED_RECORD = "merged"
 _HEADS_SQL = (
     "SELECT e.workstation_id, e.seq, e.hash FROM event e JOIN "
     "(SELECT workstation_id, max(seq) AS seq FROM event GROUP BY workstation_id) h "
@@ -376,6 +383,13 @@ class Store:
             )
         if not drafts:
             return []
+        clinical = [d for d in drafts if d.episode_uuid and d.type not in _NOT_CLINICAL]
+        if clinical and self.record_kind() == DEMO_RECORD:
+            raise EventRefusedError(
+                f"{self.path.name} is a demo record (made by “mgso4 demo-data”, workstation ids "
+                "starting “demo-”): it takes no clinical entries, so nothing was saved. Open "
+                "the ward record to record care, or the training record to practise."
+            )
         for draft in drafts:
             _check_draft_payload(draft)
         chosen = dict(protocols or {})
@@ -857,6 +871,19 @@ class Store:
         """When the record was made (from its meta table), for witnesses."""
         with self._lock:
             return read_meta(self._conn).get("created_at", "")
+    def workstation_ids(self) -> list[str]:
+        """The workstation chains with entries in this record (several after a merge)."""
+        return [str(row[0]) for row in self._read_rows(_HEADS_SQL)]
+
+    def record_kind(self) -> str:
+        """What kind of record this is, from its chains: :data:`DEMO_RECORD` when it holds a
+        demo workstation's entries that are not its own (``mgso4 demo-data`` writes each demo
+        workstation's chain as its own, then merges them), :data:`MERGED_RECORD` when it holds
+        another workstation's entries, else "" (a ward PC's own record)."""
+        others = [w for w in self.workstation_ids() if w != self.workstation_id]
+        if any(w.startswith(DEMO_WORKSTATION_PREFIX) for w in others):
+            return DEMO_RECORD
+        return MERGED_RECORD if others else ""
 
     def chain_points(self) -> list[ChainPoint]:
         """Every chain's newest entry with the key that signs it (what a witness records)."""

@@ -104,7 +104,13 @@ def episode_drafts(
     add(EventType.ASSESSED, to_assessed_payload(assessment, inputs), created_at)
     if load_started_at is None:
         return episode_uuid, drafts
-    add(EventType.DECISION, Decision(give=True, decided_by=DEMO_DOCTOR), load_started_at)
+    # A band that needs a named senior (30+ weeks "consider", twins...) names the doctor.
+    senior = DEMO_DOCTOR if assessment.senior_decision_required else None
+    add(
+        EventType.DECISION,
+        Decision(give=True, decided_by=DEMO_DOCTOR, senior=senior),
+        load_started_at,
+    )
     load = loading_plan(protocol, prep)
     add(
         EventType.LOAD_STARTED,

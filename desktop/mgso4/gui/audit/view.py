@@ -12,16 +12,18 @@ a case is found by its episode and opened with a double-click.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final, cast
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -66,10 +68,12 @@ from mgso4.gui.audit.tiles import MetricTile
 from mgso4.gui.context import AppContext
 from mgso4.gui.style import ToneName, set_role, set_tone
 from mgso4.gui.tasks import Report, TaskRunner
+from mgso4.gui.widgets.screen_fit import fit_to_screen
 from mgso4.gui.widgets.user_dialog import UserDialog
 from mgso4.settings import backup_folder
-from mgso4.storage import StoreError
+from mgso4.storage import Store, StoreError
 from mgso4.storage.signing import Anchors
+from mgso4.storage.store import DEMO_WORKSTATION_PREFIX
 
 #: Rows shown in the list of babies behind a number (the export has them all).
 MAX_LIST_ROWS: Final = 2000
@@ -186,6 +190,108 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
+class TypedDateEdit(QDateEdit):
+    """A date box that also takes a whole date typed as YYYY-MM-DD.
+
+    A ``QDateEdit`` edits one part at a time: typing "2026-10-01" changed the month and day
+    but left the year as it was. Here digits and dashes typed in a row are read together and
+    the date is set when they make a whole date; other keys work as in any date box.
+    """
+
+    sig_typing = Signal(str)
+    """What has been typed so far ("" when a date was set or typing stopped)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.typed = ""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.typed = ""
+        super().focusInEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        plain = not event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+        if plain and text and (text.isdigit() or text in "-/") and len(self.typed) < 10:
+            self.typed += "-" if text == "/" else text
+            match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{2})", self.typed)
+            if match is not None:
+                typed = QDate(int(match[1]), int(match[2]), int(match[3]))
+                if typed.isValid():
+                    self.setDate(typed)
+                    self.typed = ""
+            self.sig_typing.emit(self.typed)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Backspace and self.typed:
+            self.typed = self.typed[:-1]
+            self.sig_typing.emit(self.typed)
+            event.accept()
+            return
+        self.typed = ""
+        super().keyPressEvent(event)
+
+
+#: The audit period presets: label and how to compute (from, to) from today's local date.
+PERIOD_PRESETS: tuple[str, ...] = (
+    "Last 12 months",
+    "Last month",
+    "Last quarter",
+    "Year to date",
+    "Whole record",
+    "Dates chosen",
+)
+
+
+def preset_range(name: str, today: date) -> tuple[date, date] | None:
+    """The dates of a period preset ending on or before ``today`` (None: not a fixed range)."""
+    if name == "Last 12 months":
+        day = min(today.day, 28) if today.month == 2 else today.day
+        return today.replace(year=today.year - 1, day=day) + timedelta(days=1), today
+    if name == "Last month":
+        first_this = today.replace(day=1)
+        last = first_this - timedelta(days=1)
+        return last.replace(day=1), last
+    if name == "Last quarter":
+        quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        last = quarter_start - timedelta(days=1)
+        return date(last.year, 3 * ((last.month - 1) // 3) + 1, 1), last
+    if name == "Year to date":
+        return date(today.year, 1, 1), today
+    return None
+
+
+def demo_workstations(path: Path) -> list[str]:
+    """The demo workstation ids (``mgso4 demo-data``) whose entries a record file holds."""
+    try:
+        with Store.open(path, readonly=True) as store:
+            return [w for w in store.workstation_ids() if w.startswith(DEMO_WORKSTATION_PREFIX)]
+    except StoreError:
+        return []  # the merge itself names what is wrong with the file
+
+
+def merge_question(sources: list[Path], target: Path) -> str:
+    """The merge confirmation: every file by name, and a warning for demo data."""
+    names = "\n".join(f"  • {source}" for source in sources)
+    text = (
+        f"Copy every entry of these {len(sources)} record file(s):\n{names}\ninto {target}?\n\n"
+        "Each file is checked first and refused if it does not verify. Entries are only added, "
+        "never changed; merging the same file again changes nothing."
+    )
+    demo = {source.name: demo_workstations(source) for source in sources}
+    demo = {name: ids for name, ids in demo.items() if ids}
+    if demo:
+        listed = "; ".join(f"{name} ({', '.join(ids)})" for name, ids in demo.items())
+        text += (
+            f"\n\nWARNING: {listed} hold DEMO data (workstation ids starting “demo-”): made-up "
+            "women that would be counted in this record's audit. Merge them only into a demo "
+            "record."
+        )
+    return text
+
+
 class AuditView(QWidget):
     """Were eligible women given MgSO₄ in time, and why not: numbers, cases, charts, exports."""
 
@@ -216,7 +322,7 @@ class AuditView(QWidget):
         self._recount_timer.timeout.connect(self.recount)
         self._build()
         self._connect()
-        self.resize(1280, 860)
+        fit_to_screen(self, 1280, 860)
         self.reload()
 
     # ------------------------------------------------------------------ building
@@ -226,6 +332,12 @@ class AuditView(QWidget):
         self.record_label.setObjectName("record_label")
         self.date_from_edit = self._date_edit("date_from_edit", "Born from (local date)")
         self.date_to_edit = self._date_edit("date_to_edit", "Born to (local date)")
+        self.period_combo = QComboBox(self)
+        self.period_combo.setObjectName("period_combo")
+        self.period_combo.setAccessibleName("Period")
+        self.period_combo.addItems(list(PERIOD_PRESETS))
+        # Until a record with births says otherwise: the last 12 months, never 2000-01-01.
+        self._set_dates(preset_range("Last 12 months", self._today()))
         self.band_combo = QComboBox(self)
         self.band_combo.setObjectName("band_combo")
         self.band_combo.setAccessibleName("Gestation band at birth")
@@ -245,21 +357,31 @@ class AuditView(QWidget):
         self.merge_button = self._button("merge_button", "Merge records…")
         set_role(self.merge_button, "secondary")
 
+        # Long choices may be cut short in the closed box (the open list shows them whole), so
+        # the filters fit a 1280-px screen.
+        for combo in (self.band_combo, self.outcome_combo, self.workstation_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(16)
+        # Two rows: the period and the record's buttons, then who is counted.
+        self.period_row = QHBoxLayout()
         filters = QHBoxLayout()
-        for text, widget in (
-            ("From", self.date_from_edit),
-            ("To", self.date_to_edit),
-            ("Gestation", self.band_combo),
-            ("Outcome", self.outcome_combo),
-            ("Workstation", self.workstation_combo),
+        for row, text, widget in (
+            (self.period_row, "Period", self.period_combo),
+            (self.period_row, "From", self.date_from_edit),
+            (self.period_row, "To", self.date_to_edit),
+            (filters, "Gestation", self.band_combo),
+            (filters, "Outcome", self.outcome_combo),
+            (filters, "Workstation", self.workstation_combo),
         ):
             label = QLabel(text, self)
             label.setBuddy(widget)
-            filters.addWidget(label)
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        filters.addWidget(self.reload_button)
-        filters.addWidget(self.merge_button)
+            row.addWidget(label)
+            row.addWidget(widget, 1 if isinstance(widget, QComboBox) else 0)
+        self.period_row.addStretch(1)
+        self.period_row.addWidget(self.reload_button)
+        self.period_row.addWidget(self.merge_button)
 
         self.progress_bar = QProgressBar(self)
         self.progress_bar.setObjectName("progress_bar")
@@ -377,6 +499,7 @@ class AuditView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.record_label)
+        layout.addLayout(self.period_row)
         layout.addLayout(filters)
         layout.addLayout(progress)
         layout.addWidget(self.status_label)
@@ -385,7 +508,8 @@ class AuditView(QWidget):
         layout.addLayout(exports)
 
     def _date_edit(self, name: str, accessible: str) -> QDateEdit:
-        edit = QDateEdit(self)
+        edit = TypedDateEdit(self)
+        edit.sig_typing.connect(self._on_date_typing)
         edit.setObjectName(name)
         edit.setAccessibleName(accessible)
         edit.setCalendarPopup(True)
@@ -404,6 +528,8 @@ class AuditView(QWidget):
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         for edit in (self.date_from_edit, self.date_to_edit):
             edit.dateChanged.connect(self._on_filter_changed)
+            edit.dateChanged.connect(self._on_date_chosen)
+        self.period_combo.currentTextChanged.connect(self._on_period_chosen)
         for combo in (self.band_combo, self.outcome_combo, self.workstation_combo):
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self._tile_group.buttonClicked.connect(self._on_tile_clicked)
@@ -512,10 +638,8 @@ class AuditView(QWidget):
         if birth_range is not None and not self._dates_chosen:
             # The first record with births sets the range once; later reloads keep the user's.
             self._dates_chosen = True
-            for edit, value in zip(
-                (self.date_from_edit, self.date_to_edit), birth_range, strict=True
-            ):
-                edit.setDate(_qdate(value))
+            self.period_combo.setCurrentText("Whole record")
+            self._set_dates(birth_range)
         for widget in widgets:
             widget.blockSignals(False)
         self.recount()
@@ -540,6 +664,38 @@ class AuditView(QWidget):
 
     def _on_filter_changed(self) -> None:
         self._recount_timer.start()
+
+    def _today(self) -> date:
+        return self.context.clock().astimezone(self.context.tz).date()
+
+    def _set_dates(self, dates: tuple[date, date] | None) -> None:
+        if dates is None:
+            return
+        for edit, value in zip((self.date_from_edit, self.date_to_edit), dates, strict=True):
+            edit.blockSignals(True)
+            edit.setDate(_qdate(value))
+            edit.blockSignals(False)
+
+    def _on_period_chosen(self, name: str) -> None:
+        """A preset sets both dates (the whole record: its first and last births)."""
+        if name == "Whole record":
+            birth_range = self.data.birth_date_range if self.data is not None else None
+            self._set_dates(birth_range)
+        else:
+            self._set_dates(preset_range(name, self._today()))
+        self._dates_chosen = True
+        self._recount_timer.start()
+
+    def _on_date_chosen(self) -> None:
+        """A date typed or picked by hand: the period is "Dates chosen"."""
+        self._dates_chosen = True
+        self.period_combo.blockSignals(True)
+        self.period_combo.setCurrentText("Dates chosen")
+        self.period_combo.blockSignals(False)
+
+    def _on_date_typing(self, typed: str) -> None:
+        if typed:
+            self._say(f"Date typed so far: {typed} (as YYYY-MM-DD)", ToneName.NEUTRAL)
 
     def recount(self) -> None:
         """Count again for the chosen dates and filters (off the GUI thread)."""
@@ -684,7 +840,7 @@ class AuditView(QWidget):
                 "Yes" if row.given_before_birth else "No",
                 "" if row.hours_load_to_birth is None else f"{row.hours_load_to_birth:.1f}",
                 outcome,
-                "" if row.reason is None else f"{row.reason.code}: {row.reason.label}",
+                "" if row.reason is None else row.reason.label,
             )
             self._set_row(index, row.episode.episode_uuid, cells)
 
@@ -846,11 +1002,7 @@ class AuditView(QWidget):
             return
         target = self.context.store.path
         answer = QMessageBox.question(
-            self,
-            "Merge records",
-            f"Copy every entry of {len(chosen)} record file(s) into {target.name}? Each file is "
-            "checked first and refused if it does not verify. Entries are only added, never "
-            "changed; merging the same file again changes nothing.",
+            self, "Merge records", merge_question([Path(item) for item in chosen], target)
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

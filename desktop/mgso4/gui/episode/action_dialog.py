@@ -4,11 +4,13 @@ Saving is honest: the dialog calls ``AppContext.record`` (one transaction) and s
 only after it returns. A ``StoreError`` is shown in a non-modal banner at the top of the
 dialog with the store's own sentence, and everything typed stays where it was.
 
-Keyboard: the form opens with the focus on the first field still to be filled in (Save when
-there is nothing to type). Enter anywhere in the form is Save: Save is the only default
-button, and no other button (Cancel, "Now", banner buttons) takes Enter for itself, so Enter
-never closes a form without saving. Save checks every field first; when one is missing or
-wrong its message shows and the form stays open. Escape is Cancel.
+Keyboard: the form opens with the focus on the first field still to be filled in (the first
+field when there is nothing to type; never on a button, where a typed space would press it).
+Enter anywhere in the form is Save: Save is the only default button, and no other button
+(Cancel, "Now", banner buttons) takes Enter for itself, so Enter never closes a form without
+saving. Save checks every field first; when one is missing or wrong its message shows and the
+form stays open. Escape is Cancel. Escape, Cancel and the window's close button ask before
+losing anything typed; a number field that cannot be read says so as it is typed.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -37,7 +41,8 @@ from mgso4.core.vocab import Role
 from mgso4.gui.context import AppContext
 from mgso4.gui.style import set_role
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel
-from mgso4.gui.widgets.field_message import FieldMessage, grow_to_fit
+from mgso4.gui.widgets.field_message import FieldMessage
+from mgso4.gui.widgets.screen_fit import fit_height, fit_to_screen, scrolling
 from mgso4.gui.widgets.user_dialog import ROLE_LABELS
 from mgso4.storage.errors import StoreError
 
@@ -75,6 +80,18 @@ def is_unfilled(field: QWidget) -> bool:
     if isinstance(field, QComboBox):
         return field.currentData() is None
     return False
+
+
+def ask_discard(parent: QWidget) -> bool:
+    """Ask whether to close a form and lose what was typed; True to discard."""
+    answer = QMessageBox.question(
+        parent,
+        "Discard what you typed?",
+        "Nothing in this form has been saved. Close it and lose what was typed?",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
 
 
 class ActionDialog(QDialog):
@@ -128,29 +145,46 @@ class ActionDialog(QDialog):
         # Save is the dialog's one default button: Enter in any field presses it.
         self.save_button.setDefault(True)
         self._focus_placed = False
+        #: Every field's value when the form first showed (None before it showed).
+        self._as_opened: list[object] | None = None
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
+        # The form scrolls between the error banner and the buttons, so on a small screen
+        # (1280×720) a long form never pushes Save and Cancel below the screen's edge.
+        self.form_content = QWidget(self)
+        self.form_content.setObjectName(f"{object_name}_content")
+        content = QVBoxLayout(self.form_content)
+        content.setContentsMargins(0, 0, 0, 0)
+        content.setSpacing(8)
+        content.addWidget(self.heading)
+        content.addWidget(self.patient_line)
+        content.addLayout(self.body)
+        content.addStretch(1)
+        self.scroll_area = scrolling(self.form_content, self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 12, 14, 12)
         outer.setSpacing(8)
         outer.addWidget(self.error_banner)
-        outer.addWidget(self.heading)
-        outer.addWidget(self.patient_line)
-        outer.addLayout(self.body)
-        outer.addStretch(1)
+        outer.addWidget(self.scroll_area, 1)
         outer.addLayout(buttons)
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self.cancel)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._on_save_button_clicked)
-        self.resize(620, 360)
+        self.preferred_height = 360
+        fit_to_screen(self, 620, self.preferred_height)
+
+    def set_preferred_size(self, width: int, height: int) -> None:
+        """The size the form opens at when the screen has room (it may grow for messages)."""
+        self.preferred_height = height
+        fit_to_screen(self, width, height)
 
     def event(self, event: QEvent) -> bool:
-        """Grow when a message appears, so wrapped text never overlaps the next row."""
+        """Grow when a message appears (within the screen), shrink back when it goes."""
         handled = super().event(event)
         if event.type() == QEvent.Type.LayoutRequest:
-            grow_to_fit(self)
+            fit_height(self, self.scroll_area, self.preferred_height)
             # A banner that appeared may have brought buttons of its own.
             self._keep_enter_for_save()
         return handled
@@ -161,7 +195,56 @@ class ActionDialog(QDialog):
         self._keep_enter_for_save()
         if not self._focus_placed:
             self._focus_placed = True
+            self._as_opened = self.typed_values()
             self.initial_focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ------------------------------------------------------------------ leaving
+
+    def typed_values(self) -> list[object]:
+        """What every field holds now (texts, choices, ticks), to tell whether anything was
+        typed since the form opened."""
+        values: list[object] = []
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, QLineEdit):
+                values.append(widget.text())
+            elif isinstance(widget, QPlainTextEdit):
+                values.append(widget.toPlainText())
+            elif isinstance(widget, QComboBox):
+                values.append(widget.currentIndex())
+            elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+                values.append(widget.isChecked())
+        return values
+
+    def has_typed_input(self) -> bool:
+        """Something was typed or chosen since the form opened, and not saved."""
+        return (
+            not self.saved_events
+            and self._as_opened is not None
+            and self.typed_values() != self._as_opened
+        )
+
+    def cancel(self) -> None:
+        """Cancel, Escape or the window's close button: ask first if anything was typed."""
+        if not self.has_typed_input() or ask_discard(self):
+            self.reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape asks before losing what was typed (as the new-episode wizard does)."""
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            event.accept()
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The window's close button asks like Cancel; closing from code does not ask."""
+        if event.spontaneous() and self.has_typed_input() and not ask_discard(self):
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def _keep_enter_for_save(self) -> None:
         """Only Save answers Enter.
@@ -185,11 +268,32 @@ class ActionDialog(QDialog):
         return ()
 
     def initial_focus_widget(self) -> QWidget:
-        """Where the keyboard focus starts: the first field still empty, else Save."""
+        """Where the keyboard focus starts: the first field still empty, else the first field.
+
+        Never Save: a space typed into what the user took for the time field pressed a focused
+        Save and recorded a load end at once. Enter in any field still saves.
+        """
         for field in (*self.fields_to_fill(), self._user_name):
             if field is not None and field.isEnabled() and is_unfilled(field):
                 return field
-        return self.save_button
+        return self.first_input() or self.save_button
+
+    def first_input(self) -> QWidget | None:
+        """The first enabled text field or list in the form, in Tab order."""
+        start = self.form_content
+        widget = start.nextInFocusChain()
+        for _ in range(500):
+            if widget is None or widget is start:
+                return None
+            if (
+                isinstance(widget, (QLineEdit, QComboBox, QPlainTextEdit))
+                and widget.isEnabled()
+                and self.form_content.isAncestorOf(widget)
+                and not widget.isHidden()
+            ):
+                return widget
+            widget = widget.nextInFocusChain()
+        return None
 
     # ------------------------------------------------------------------ building
 

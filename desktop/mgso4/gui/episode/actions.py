@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from mgso4.core import actions as core_actions
+from mgso4.core.citations import cite
 from mgso4.core.dosing import (
     DoseInputError,
     LimitCheck,
@@ -174,16 +175,20 @@ class _RateCheck:
         self.check: LimitCheck | None = None
 
     def update(self, concentration_g_per_ml: Decimal | None) -> Decimal | None:
-        """Re-read the rate (quietly) and show the g/h and any limit message."""
+        """Re-read the rate and show the g/h, any limit message, or why it is not a number."""
         self.check = None
         text = self.edit.text()
+        if not text.strip():
+            self.message.clear_message()
         if not text.strip() or concentration_g_per_ml is None:
             self.grams_label.setText("")
             self.confirm.setVisible(False)
             return None
         try:
             rate = parse_decimal_field(text, label="Rate", unit="mL/h", required=True)
-        except InputError:
+        except InputError as exc:
+            # Said at once, as a rate above the limit is ("abc" is never a rate).
+            self.message.show_error(str(exc))
             self.grams_label.setText("")
             self.confirm.setVisible(False)
             return None
@@ -373,7 +378,7 @@ class MaintenanceStartDialog(TimedDialog):
             info.setText(
                 f"{stage.concentration_label}: {stage.container}. Protocol rate "
                 f"{plain(plan.rate_g_per_h)} g/h = {plain(plan.rate_ml_per_h)} mL/h "
-                f"{protocol.maintenance.rate_g_per_h.source}."
+                f"({cite(protocol.maintenance.rate_g_per_h.source, protocol)})."
             )
         else:
             info.setText(
@@ -403,7 +408,7 @@ class MaintenanceStartDialog(TimedDialog):
         self.rate_edit.textChanged.connect(lambda _t: self.rate_check.update(self.concentration))
         self.rate_check.update(self.concentration)
         if records_load_end:
-            self.resize(660, 520)
+            self.set_preferred_size(660, 520)
 
     def _add_load_end_rows(self, course: CourseState, planned_end: datetime) -> None:
         """The note that two entries are saved, and the load end's time (planned end)."""
@@ -862,7 +867,8 @@ class BirthDialog(TimedDialog):
             if stops_at_birth(protocol, conditions):
                 note.setText(
                     "The infusion is still running. This protocol stops it at birth "
-                    f"{protocol.maintenance.max_hours.source}: after saving the birth, stop the "
+                    f"({cite(protocol.maintenance.max_hours.source, protocol)}): after saving the "
+                    "birth, stop the "
                     "pump and record the stop."
                 )
             else:
@@ -915,7 +921,7 @@ class NotGivenDialog(TimedDialog):
         self.reason_combo.setObjectName("not_given_reason_combo")
         self.reason_combo.addItem("Choose a reason…", None)
         for rule in protocol.missed_reasons:
-            self.reason_combo.addItem(f"{rule.label} ({rule.code})", rule.code)
+            self.reason_combo.addItem(rule.label, rule.code)
         self.reason_message = self.add_row(
             "Reason", self.reason_combo, accessible_name="Reason MgSO4 was not given"
         )
@@ -926,9 +932,7 @@ class NotGivenDialog(TimedDialog):
         self.text_message = self.add_row(
             "Details", self.text_edit, accessible_name="Details of the reason"
         )
-        source = QLabel(
-            "Reason list: the unit's protocol (reference §3.3, a synthesis; unit-editable).", self
-        )
+        source = QLabel("Reason list: the unit's protocol (unit-editable).", self)
         source.setProperty("role", "muted")
         source.setWordWrap(True)
         self.add_wide(source)

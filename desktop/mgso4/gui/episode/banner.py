@@ -100,9 +100,16 @@ class PatientBanner(QFrame):
         self.name_label.setText(state.patient.name)
         dob = state.patient.date_of_birth
         dob_text = f" · born {dob.isoformat()}" if dob else ""
+        # Once born, the gestation that matters is at birth, not "today" (an episode opened
+        # from the audit months later said "gestation today 33+1").
+        born_at = state.first_birth_at
+        gestation = (
+            f"gestation at birth {gestation_text(state, born_at, tz)}"
+            if born_at is not None
+            else f"gestation today {gestation_text(state, now, tz)}"
+        )
         self.details_label.setText(
-            f"{identifier_text(state)}{dob_text} · gestation today {gestation_text(state, now, tz)}"
-            f" · {state.stage.label}"
+            f"{identifier_text(state)}{dob_text} · {gestation} · {state.stage.label}"
         )
         self.infusion_label.setText(infusion_lines(state, protocol, now, tz))
         self.protocol_label.setText(

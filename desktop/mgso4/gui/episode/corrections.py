@@ -154,7 +154,7 @@ class AmendDialog(ActionDialog):
             accessible_name="Reason for the correction",
         )
         self.add_user_fields()
-        self.resize(680, 640)
+        self.set_preferred_size(680, 640)
 
     def fields_to_fill(self) -> Sequence[QWidget]:
         """The reason (the entry's own values are filled in, ready to correct)."""

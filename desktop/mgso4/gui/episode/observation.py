@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from mgso4.core.actions import why_not
+from mgso4.core.citations import cite
 from mgso4.core.episode import (
     AlertRaised,
     EpisodeState,
@@ -130,6 +131,7 @@ class ObservationDialog(ActionDialog):
             self.edits[spec.field] = edit
             self.messages[spec.field] = message
             edit.textChanged.connect(self._on_any_field_changed)
+            edit.textChanged.connect(lambda _t, s=spec: self._check_live(s))
             edit.editingFinished.connect(lambda s=spec: self._check_one(s))
         self.messages["reflexes"] = self.ui.reflexes_message
         self.ui.reflexes_combo.currentIndexChanged.connect(self._on_any_field_changed)
@@ -137,7 +139,7 @@ class ObservationDialog(ActionDialog):
         self._prefill_baselines()
         self.findings: list[Finding] = []
         self.stop_recorded = False
-        self.resize(700, 760)
+        self.set_preferred_size(700, 760)
 
     def fields_to_fill(self) -> Sequence[QWidget]:
         """The first reading (pulse); every reading is optional, at least one is needed."""
@@ -246,6 +248,25 @@ class ObservationDialog(ActionDialog):
     def _on_any_field_changed(self, *_args: object) -> None:
         self.refresh_findings()
 
+    def _readings_typed(self) -> bool:
+        """A reading was typed or chosen (the baselines and time are filled in for the user,
+        so they alone never make a set "incomplete" before anything is typed)."""
+        typed = any(
+            self.edits[spec.field].text().strip()
+            for spec in NUMBER_FIELDS
+            if not spec.field.startswith("baseline_")
+        )
+        return typed or self.ui.reflexes_combo.currentData() is not None
+
+    def _check_live(self, spec: _NumberField) -> None:
+        """As it is typed: a field holding something that is not a number says so at once;
+        range messages wait until the field is left (a number is still being typed)."""
+        text = self.edits[spec.field].text()
+        if text.strip() and not all(ch.isdigit() or ch in " .," for ch in text):
+            self._check_one(spec)
+        elif self.messages[spec.field].property("message") and not text.strip():
+            self.messages[spec.field].clear_message()
+
     def refresh_findings(self) -> None:
         """Evaluate what is typed so far and show any stop trigger at once."""
         observation = self.observation_so_far()
@@ -253,7 +274,7 @@ class ObservationDialog(ActionDialog):
         stops = [f for f in self.findings if f.severity == "stop"]
         others = [f for f in self.findings if f.severity != "stop"]
         incomplete = missing_required_finding(observation)
-        if incomplete is not None and observation.model_dump(exclude_none=True):
+        if incomplete is not None and self._readings_typed():
             others.append(incomplete)
         if stops:
             # A stop is offered when core offers one (an infusion is running).
@@ -261,7 +282,7 @@ class ObservationDialog(ActionDialog):
             actions = (BannerAction("stop", "Stop infusion…"),) if running else ()
             detail_lines = [_short_finding(f) + "." for f in stops]
             detail_lines += [f"• {action}" for action in _unique_actions(stops)]
-            detail_lines.append(_sources_line(stops))
+            detail_lines.append(_sources_line(stops, self.protocol))
             if self.stop_recorded:
                 detail_lines.insert(0, "The infusion stop has been recorded.")
                 actions = ()
@@ -381,18 +402,27 @@ def _short_finding(finding: Finding) -> str:
 
 
 def _unique_actions(findings: list[Finding]) -> list[str]:
+    """Each action once; an action that only repeats the antidote line's drug is left out (the
+    antidote was listed twice: "If toxicity: calcium gluconate 10% …" and "Antidote: …")."""
     seen: list[str] = []
     for finding in findings:
         for action in finding.actions:
             if action not in seen:
                 seen.append(action)
-    return seen
+    antidotes = [a.removeprefix("Antidote:").strip() for a in seen if a.startswith("Antidote:")]
+    drugs = [a.split(",")[0].strip().lower() for a in antidotes if a]
+    return [
+        action
+        for action in seen
+        if action.startswith("Antidote:") or not any(d and d in action.lower() for d in drugs)
+    ]
 
 
-def _sources_line(findings: list[Finding]) -> str:
-    sources = []
+def _sources_line(findings: list[Finding], protocol: Protocol) -> str:
+    sources: list[str] = []
     for finding in findings:
         for source in (finding.source, finding.actions_source):
-            if source and source not in sources:
-                sources.append(source)
+            for words in (cite(source, protocol) if source else "").split("; "):
+                if words and words not in sources:
+                    sources.append(words)
     return "Sources: " + "; ".join(sources)

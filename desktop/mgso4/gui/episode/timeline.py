@@ -69,7 +69,12 @@ def correction_words(entry: TimelineEntry, tz: ZoneInfo) -> list[str]:
     return lines
 
 
-def details_text(entry: TimelineEntry, by_uuid: dict[str, TimelineEntry], tz: ZoneInfo) -> str:
+def details_text(
+    entry: TimelineEntry,
+    by_uuid: dict[str, TimelineEntry],
+    tz: ZoneInfo,
+    reason_labels: dict[str, str] | None = None,
+) -> str:
     """What the Details column says for an entry."""
     event = entry.event
     if event.type in (EventType.AMENDMENT, EventType.VOID):
@@ -84,7 +89,9 @@ def details_text(entry: TimelineEntry, by_uuid: dict[str, TimelineEntry], tz: Zo
         )
         text = f"{verb} {what}. Reason: {event.payload.get('reason', '')}"
     else:
-        text = summary(event.type, entry.effective_payload) or event_label(event.type)
+        text = summary(event.type, entry.effective_payload, reason_labels) or event_label(
+            event.type
+        )
     lines = [text]
     lines.extend(correction_words(entry, tz))
     return "\n".join(lines)
@@ -98,10 +105,14 @@ class TimelineModel(QAbstractTableModel):
         self._tz = tz
         self._entries: list[TimelineEntry] = []
         self._by_uuid: dict[str, TimelineEntry] = {}
+        #: The protocol's words for not-given reason codes.
+        self.reason_labels: dict[str, str] = {}
 
-    def set_state(self, state: EpisodeState) -> None:
-        """Show this episode's timeline."""
+    def set_state(self, state: EpisodeState, reason_labels: dict[str, str] | None = None) -> None:
+        """Show this episode's timeline (reason codes in the protocol's words)."""
         self.beginResetModel()
+        if reason_labels is not None:
+            self.reason_labels = reason_labels
         self._by_uuid = {entry.event.uuid: entry for entry in state.timeline}
         self._entries = sorted(
             state.timeline,
@@ -177,7 +188,7 @@ class TimelineModel(QAbstractTableModel):
                 return f"{label}\nAMENDED"
             return label
         if column is TimelineColumn.DETAILS:
-            return details_text(entry, self._by_uuid, self._tz)
+            return details_text(entry, self._by_uuid, self._tz, self.reason_labels)
         return f"{format_local(event.recorded_at, self._tz)}\n{actor_text(event.recorded_by)}"
 
 
@@ -212,10 +223,10 @@ class TimelineView(QTableView):
         # After the header has given the stretched column its new width.
         QTimer.singleShot(0, self, self.resizeRowsToContents)
 
-    def set_state(self, state: EpisodeState) -> None:
+    def set_state(self, state: EpisodeState, reason_labels: dict[str, str] | None = None) -> None:
         """Show an episode, keeping the selected entry selected."""
         selected = self.selected_entry()
-        self.timeline_model.set_state(state)
+        self.timeline_model.set_state(state, reason_labels)
         if selected is not None:
             row = self.timeline_model.row_of(selected.event.uuid)
             if row is not None:

@@ -222,7 +222,11 @@ class EpisodeView(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             actions.addWidget(button, number // _COLUMNS, number % _COLUMNS)
-        self.timeline_heading = QLabel("History (newest first)", self)
+        self.timeline_heading = QLabel(
+            "History (newest first) — to amend or void an entry, select it in the history first",
+            self,
+        )
+        self.timeline_heading.setWordWrap(True)
         self.timeline_heading.setProperty("role", "heading")
         self.timeline = TimelineView(context.tz, self)
         self.timeline_heading.setBuddy(self.timeline)
@@ -259,7 +263,9 @@ class EpisodeView(QWidget):
             self.protocol_banner.show_message(AlertLevel.WARNING, "Protocol changed", shown.warning)
         else:
             self.protocol_banner.clear()
-        self.timeline.set_state(state)
+        self.timeline.set_state(
+            state, {rule.code: rule.label for rule in self.protocol.missed_reasons}
+        )
         self.tick(self.context.clock())
         return True
 
@@ -292,6 +298,7 @@ class EpisodeView(QWidget):
             if key not in wanted and not key.startswith("alert:"):
                 gone = self.alert_banners.pop(key)
                 self.alerts_box.removeWidget(gone)
+                gone.hide()  # at once: the deletion waits for the event loop
                 gone.deleteLater()
         for key, (item, urgency) in wanted.items():
             banner: AlertBanner | None = self.alert_banners.get(key)

@@ -94,6 +94,9 @@ class AlertBanner(QFrame):
         text_column.addWidget(self._title)
         text_column.addWidget(self._detail)
         text_column.addLayout(self._buttons)
+        # A row with no buttons still has its stretch: an empty layout is 0 px wide at most,
+        # which squeezed the title into a column of single words.
+        self._buttons.addStretch(1)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 8, 10, 8)
         row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -157,13 +160,12 @@ class AlertBanner(QFrame):
             # Unchanged: keep the buttons, so a banner refreshed every second keeps focus.
             return
         self._actions = actions
-        # Empty the row (buttons and the stretch after them), so the row never gains a
-        # second stretch and its buttons stay where they were.
+        # Empty the row (buttons and the stretch after them): stretches left behind piled up.
         while self._buttons.count():
-            item = self._buttons.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+            self._buttons.takeAt(0)
+        for existing in self._action_buttons.values():
+            existing.hide()
+            existing.deleteLater()
         self._action_buttons = {}
         for action in actions:
             button = QPushButton(action.label, self)

@@ -44,6 +44,7 @@ from pydantic import BaseModel
 
 from mgso4.core import flow
 from mgso4.core.actions import not_happened_yet
+from mgso4.core.citations import cite
 from mgso4.core.eligibility import Assessment, AssessmentInputs, to_assessed_payload
 from mgso4.core.episode import (
     Actor,
@@ -225,7 +226,9 @@ def interaction_warning(
         found = next((w for w in assessment.warnings if w.startswith(f"{label}:")), None)
         return found or f"{label}: check this medicine with a pharmacist."
     found = next((w for w in assessment.warnings if w.startswith(f"{rule.label}:")), None)
-    return found or f"{rule.label}: {rule.warning} Action: {rule.action} ({rule.source})"
+    return found or (
+        f"{rule.label}: {rule.warning} Action: {rule.action} ({cite(rule.source, protocol)})"
+    )
 
 
 def build_drafts(

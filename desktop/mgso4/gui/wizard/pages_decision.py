@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from mgso4.core import flow
 from mgso4.core.actions import not_happened_yet
+from mgso4.core.citations import cite, plain_citation
 from mgso4.core.dosing import plain
 from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE, Assessment
 from mgso4.core.flow import Step
@@ -33,6 +34,7 @@ from mgso4.core.timeutil import to_local
 from mgso4.core.vocab import Recommendation, Role
 from mgso4.gui.style import ToneName
 from mgso4.gui.widgets.field_message import FieldMessage
+from mgso4.gui.widgets.screen_fit import wrapped
 from mgso4.gui.wizard.answers import interaction_warning
 from mgso4.gui.wizard.base import (
     StepPage,
@@ -68,10 +70,12 @@ RECOMMENDATION_TONES: dict[Recommendation, ToneName] = {
 _LOCAL_MARK = " — local setting"
 
 
-def sourced_line(what: str, value: Sourced, unit: str) -> str:
-    """One protocol value with its source, marked "local setting" when not verified."""
+def sourced_line(what: str, value: Sourced, unit: str, protocol: Protocol | None = None) -> str:
+    """One protocol value with its source (the protocol's citation titles), marked "local
+    setting" when not verified."""
     mark = _LOCAL_MARK if value.is_local_setting else ""
-    return f"{what}: {plain(value.value)} {unit} ({value.source}){mark}"
+    source = cite(value.source, protocol) if protocol is not None else plain_citation(value.source)
+    return f"{what}: {plain(value.value)} {unit} ({source}){mark}"
 
 
 def protocol_values(protocol: Protocol) -> list[str]:
@@ -84,11 +88,12 @@ def protocol_values(protocol: Protocol) -> list[str]:
     )
     anchor_local = maintenance.stop_anchor_status in (Provenance.UNVERIFIED, Provenance.LOCAL)
     lines = [
-        sourced_line("Loading dose", protocol.loading.dose_g, "g"),
-        sourced_line("Loading time", protocol.loading.duration_min, "min"),
-        sourced_line("Maintenance", maintenance.rate_g_per_h, "g/h"),
-        sourced_line("Maximum duration", maintenance.max_hours, "h"),
-        f"The maximum duration runs from {anchor_words} ({maintenance.stop_anchor_source})"
+        sourced_line("Loading dose", protocol.loading.dose_g, "g", protocol),
+        sourced_line("Loading time", protocol.loading.duration_min, "min", protocol),
+        sourced_line("Maintenance", maintenance.rate_g_per_h, "g/h", protocol),
+        sourced_line("Maximum duration", maintenance.max_hours, "h", protocol),
+        f"The maximum duration runs from {anchor_words} "
+        f"({cite(maintenance.stop_anchor_source, protocol)})"
         + (_LOCAL_MARK if anchor_local else ""),
     ]
     if maintenance.optional:
@@ -485,7 +490,8 @@ class NotGivenPage(StepPage):
         reasons = QVBoxLayout()
         reasons.setSpacing(0)
         for index, rule in enumerate(protocol.missed_reasons):
-            button = QRadioButton(f"{rule.label}  ({rule.code})")
+            # The reason in words; its code is for the audit, never shown.
+            button = QRadioButton(wrapped(rule.label, 60))
             button.setObjectName(f"reason_{rule.code.lower().replace('-', '_')}")
             button.setAccessibleName(f"Reason: {rule.label}")
             self._group.addButton(button, index)

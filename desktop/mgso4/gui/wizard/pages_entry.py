@@ -31,6 +31,7 @@ from mgso4.core.identifiers import accepted_in_mode, check_for_mode, check_ident
 from mgso4.core.timeutil import to_local
 from mgso4.core.vocab import ConditionId, IdentifierType, MedicationId, Situation
 from mgso4.gui.widgets.field_message import FieldMessage
+from mgso4.gui.widgets.screen_fit import wrapped
 from mgso4.gui.wizard.base import StepPage, WizardHost, heading, muted
 from mgso4.gui.wizard.fields import ActorFields, LocalDateField
 
@@ -461,7 +462,7 @@ class SituationPage(StepPage):
         conditions.setSpacing(0)
         conditions.addWidget(heading("Maternal conditions"))
         for rule in protocol.conditions:
-            box = QCheckBox(rule.label)
+            box = QCheckBox(wrapped(rule.label))
             box.setObjectName(f"condition_{rule.id.value.replace('-', '_')}")
             box.setAccessibleName(f"Condition: {rule.label}")
             self.condition_boxes[rule.id] = box
@@ -473,7 +474,7 @@ class SituationPage(StepPage):
         medications.setSpacing(0)
         medications.addWidget(heading("Medicines she is taking"))
         for interaction in protocol.interactions:
-            box = QCheckBox(interaction.label)
+            box = QCheckBox(wrapped(interaction.label))
             box.setObjectName(f"medication_{interaction.id.value.replace('-', '_')}")
             box.setAccessibleName(f"Medicine: {interaction.label}")
             self.medication_boxes[interaction.id] = box

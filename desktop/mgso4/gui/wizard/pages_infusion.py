@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QWidget
 
 from mgso4.core.actions import not_happened_yet
+from mgso4.core.citations import cite
 from mgso4.core.dosing import plain, stop_due_at
 from mgso4.core.episode import Actor
 from mgso4.core.flow import Step
@@ -123,7 +124,7 @@ class LoadingPage(StepPage):
         if protocol.maintenance.optional:
             self.skip_maintenance.setText(
                 "Loading dose only — no maintenance infusion (optional in "
-                f"{protocol.name}: {protocol.maintenance.rate_g_per_h.source})"
+                f"{protocol.name}: {cite(protocol.maintenance.rate_g_per_h.source, protocol)})"
             )
             self.body.addWidget(self.skip_maintenance)
         else:
@@ -213,9 +214,9 @@ class LoadingPage(StepPage):
         self.sources.setText(
             bullets(
                 [
-                    sourced_line("Dose", protocol.loading.dose_g, "g"),
-                    sourced_line("Over", protocol.loading.duration_min, "min"),
-                    f"Preparation: {preparation.source}{preparation_mark}",
+                    sourced_line("Dose", protocol.loading.dose_g, "g", protocol),
+                    sourced_line("Over", protocol.loading.duration_min, "min", protocol),
+                    f"Preparation: {cite(preparation.source, protocol)}{preparation_mark}",
                 ]
             )
         )
@@ -374,13 +375,13 @@ class MaintenancePage(StepPage):
         self.observations.setText(
             f"Observations at least every {plain(monitoring.interval_hours.value)} h: "
             f"{monitoring.interval_hours.note or 'pulse, BP, respiratory rate, reflexes'} "
-            f"({monitoring.interval_hours.source})"
+            f"({cite(monitoring.interval_hours.source, protocol)})"
         )
         self.sources.setText(
             bullets(
                 [
-                    sourced_line("Rate", protocol.maintenance.rate_g_per_h, "g/h"),
-                    sourced_line("For at most", protocol.maintenance.max_hours, "h"),
+                    sourced_line("Rate", protocol.maintenance.rate_g_per_h, "g/h", protocol),
+                    sourced_line("For at most", protocol.maintenance.max_hours, "h", protocol),
                 ]
             )
         )
@@ -421,7 +422,7 @@ class MaintenancePage(StepPage):
         )
         self.stop_note.setText(
             f"{plain(maintenance.max_hours.value)} h from {anchor} "
-            f"({maintenance.stop_anchor_source}){local}; {at_birth}."
+            f"({cite(maintenance.stop_anchor_source, protocol)}){local}; {at_birth}."
         )
 
     # -- rules ----------------------------------------------------------------------------

@@ -171,7 +171,9 @@ class DonePage(StepPage):
             interval = self.context.protocol.monitoring.interval_hours.value
             lines.append(f"Record observations at least every {plain(interval)} h.")
         elif answers.not_given_code is not None:
-            lines.append(f"Recorded as not given ({answers.not_given_code}).")
+            rule = self.context.protocol.missed_reason(answers.not_given_code)
+            reason = rule.label if rule is not None else "reason recorded"
+            lines.append(f"Recorded as not given: {reason}.")
         elif assessment is not None:
             lines.append(f"Recorded: {RECOMMENDATION_WORDS[assessment.recommendation]}.")
         self.next_steps.setText("\n".join(lines))

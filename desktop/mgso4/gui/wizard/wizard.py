@@ -417,7 +417,7 @@ class NewEpisodeWizard(QWizard):
         if Step.NOT_GIVEN in path and answers.not_given_code is not None:
             reason_rule = context.protocol.missed_reason(answers.not_given_code)
             label = reason_rule.label if reason_rule is not None else answers.not_given_code
-            lines = [f"{label} ({answers.not_given_code})"]
+            lines = [label]
             if answers.not_given_text:
                 lines.append(f"Details: {answers.not_given_text}")
             sections.append(("Reason not given", lines))
