@@ -871,6 +871,7 @@ class Store:
         """When the record was made (from its meta table), for witnesses."""
         with self._lock:
             return read_meta(self._conn).get("created_at", "")
+
     def workstation_ids(self) -> list[str]:
         """The workstation chains with entries in this record (several after a merge)."""
         return [str(row[0]) for row in self._read_rows(_HEADS_SQL)]
