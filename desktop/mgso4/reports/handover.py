@@ -28,8 +28,10 @@ from mgso4.core.timeutil import LONDON
 from mgso4.reports.common import (
     checked_chain_head,
     checked_time,
+    document_kind_title,
     live_entries,
     patient_furniture,
+    record_check,
 )
 from mgso4.reports.flags import flag_observation
 from mgso4.reports.layout import (
@@ -59,6 +61,8 @@ from mgso4.reports.text import (
 )
 
 TITLE: Final = "In-utero transfer handover — MgSO₄ for fetal neuroprotection"
+#: The document kind, for the PDF Title and the print job's name (never the patient's name).
+DOCUMENT_KIND: Final = "MgSO₄ transfer handover"
 
 #: How many of the latest rate periods and observation sets fit on the one page.
 MAX_RATE_ROWS: Final = 3
@@ -126,6 +130,7 @@ def render_handover(
         title="Handover",
         flowing=False,
     )
+    story += record_check(head, protocol)
 
     # A safety net only: the lists above are already cut to fit. If free text is extreme the
     # content is scaled down rather than spilling onto a second page that could be lost.
@@ -143,7 +148,7 @@ def render_handover(
     return build_pdf(
         [page],
         furniture,
-        title=f"{TITLE} – {state.patient.name}",
+        title=document_kind_title(DOCUMENT_KIND, state),
         author=unit_name,
         subject=f"Episode {state.uuid}",
         printed_at=printed_at,

@@ -84,6 +84,7 @@ class Styles:
     title: ParagraphStyle
     subtitle: ParagraphStyle
     heading: ParagraphStyle
+    section: ParagraphStyle
     subheading: ParagraphStyle
     warning: ParagraphStyle
 
@@ -122,6 +123,17 @@ def styles() -> Styles:
             borderPadding=(2, 3, 2, 3),
             spaceBefore=9,
             spaceAfter=5,
+        ),
+        section=ParagraphStyle(
+            "section",
+            parent=body,
+            fontName=BOLD,
+            fontSize=10.5,
+            leading=13,
+            backColor=HEADER_GREY,
+            borderPadding=(1.5, 3, 1.5, 3),
+            spaceBefore=5,
+            spaceAfter=2.5,
         ),
         subheading=ParagraphStyle(
             "subheading",
@@ -372,6 +384,11 @@ def markup(text: str, style: ParagraphStyle | None = None) -> Paragraph:
     return Paragraph(text, style or styles().body)
 
 
+def section_heading(text: str) -> list[Flowable]:
+    """A compact section heading (the completed proforma), never alone at a page's foot."""
+    return [CondPageBreak(25 * mm), Paragraph(esc(text), styles().section)]
+
+
 def heading(text: str, *, flowing: bool = True) -> list[Flowable]:
     """A section heading that is never left alone at the bottom of a page.
 
@@ -422,6 +439,58 @@ def key_values(
             ]
         )
     )
+    return table
+
+
+def paired(rows: Sequence[tuple[str, Cell]], *, width: float = CONTENT_WIDTH) -> Flowable:
+    """ "Label: value" items two to a row, for a dense first page.
+
+    The label is set bold at the start of its value's paragraph, so a short value takes one
+    line. A label starting with "=" takes the whole row. A value that is a ready flowable
+    (bold markup, a list) is placed under its label; an empty label prints the value alone.
+    """
+    sheet = styles()
+
+    def item(label: str, value: Cell) -> Flowable | list[Flowable]:
+        if not label:
+            return _cell(value, sheet.cell)
+        if isinstance(value, str):
+            return Paragraph(f"<b>{esc(label)}:</b> {esc(value)}", sheet.cell)
+        return [Paragraph(f"<b>{esc(label)}:</b>", sheet.cell), value]
+
+    cells: list[list[Any]] = []
+    spans: list[int] = []
+    pending: Any = None
+    for label, value in rows:
+        wide = label.startswith("=")
+        name = label[1:] if wide else label
+        if wide:
+            if pending is not None:
+                cells.append([pending, ""])
+                pending = None
+            spans.append(len(cells))
+            cells.append([item(name, value), ""])
+        elif pending is not None:
+            cells.append([pending, item(name, value)])
+            pending = None
+        else:
+            pending = item(name, value)
+    if pending is not None:
+        cells.append([pending, ""])
+    if not cells:
+        return Spacer(1, 0)
+    table = Table(cells, colWidths=[width / 2, width / 2], hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 0), (-1, -1), REGULAR, TABLE_SIZE),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE_GREY),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+    ]
+    commands += [("SPAN", (0, row), (1, row)) for row in spans]
+    table.setStyle(TableStyle(commands))
     return table
 
 
@@ -513,11 +582,16 @@ def tick_list(options: Sequence[str], *, columns: int = 1) -> Table:
 
 
 def signatures(
-    roles: Sequence[str], title: str = "Signatures", *, flowing: bool = True
+    roles: Sequence[str],
+    title: str = "Signatures",
+    *,
+    flowing: bool = True,
+    compact: bool = False,
 ) -> list[Flowable]:
     """Signature lines: role, printed name, signature, date and time (kept on one page).
 
-    ``flowing=False`` returns plain flowables, for one-page layouts held in a frame.
+    ``flowing=False`` returns plain flowables, for one-page layouts held in a frame;
+    ``compact`` uses the compact section heading and 9 mm rows (the completed proforma).
     """
     widths = [40 * mm, 52 * mm, 50 * mm, CONTENT_WIDTH - 142 * mm]
     rows = [[role, "", "", ""] for role in roles]
@@ -525,9 +599,10 @@ def signatures(
         ["Role", "Name (print)", "Signature", "Date and time"],
         rows,
         widths,
-        row_height=11 * mm,
+        row_height=(9 if compact else 11) * mm,
     )
-    parts: list[Flowable] = [Paragraph(esc(title), styles().heading), table]
+    style = styles().section if compact else styles().heading
+    parts: list[Flowable] = [Paragraph(esc(title), style), table]
     return [KeepTogether(parts)] if flowing else parts
 
 
