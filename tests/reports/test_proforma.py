@@ -496,3 +496,9 @@ def test_recommendation_carries_the_decision_support_notice(standard_text: str) 
     recommendation = " ".join(section(standard_text, "3. Recommendation", "4. Information").split())
     assert "Decision support only" in recommendation
     assert "prescription is the authority" in recommendation
+
+
+def test_pdf_title_is_kind_and_episode_not_the_patient(standard_pdf: bytes) -> None:
+    # The title shows in file managers and print queues: no patient name there.
+    title = PdfReader(io.BytesIO(standard_pdf)).metadata.title
+    assert title == "MgSO₄ proforma – episode e0a1b2c3"

@@ -116,6 +116,7 @@ def render_handover(
         story.append(para("TRAINING RECORD – not a clinical handover.", sheet.warning))
 
     story += heading("What was given", flowing=False)
+    story += _situation_now(state, course, printed_at, tz)
     story += _given(state, course, preparations, printed_at, tz)
 
     story += heading("Last observations", flowing=False)
@@ -170,11 +171,6 @@ def _given(
     except ValueError:
         preparation_name = state.created.preparation_id
     rows: list[tuple[str, Cell]] = [
-        (
-            "Gestation today",
-            f"{gestation(state.gestation_at(printed_at, tz))}; "
-            f"{state.created.plurality} baby(ies) expected",
-        ),
         ("Preparation", preparation_name),
         ("Course", f"{course.number} of {len(state.courses)}"),
     ]
@@ -253,6 +249,51 @@ def _given(
         )
     rows.append(("Infusion", status))
     return [key_values(rows, label_width=42 * mm)]
+
+
+def all_born(state: EpisodeState) -> bool:
+    """Every expected baby has a recorded birth."""
+    return bool(state.births) and len(state.births) >= state.created.plurality
+
+
+def finished(state: EpisodeState, course: CourseState | None) -> bool:
+    """Nothing more to continue: every baby is born, or the infusion was stopped for a reason
+    other than transfer (a transfer stop is the one the receiving unit may restart)."""
+    if all_born(state):
+        return True
+    return (
+        course is not None
+        and course.stopped_at is not None
+        and course.stop_reason is not StopReason.TRANSFER
+    )
+
+
+def _situation_now(
+    state: EpisodeState, course: CourseState | None, printed_at: datetime, tz: ZoneInfo
+) -> list[Flowable]:
+    sheet = styles()
+    expected = state.created.plurality
+    if all_born(state):
+        last = max(birth.born_at for birth in state.births)
+        text = (
+            "<b>The baby is born</b>" if expected == 1 else f"<b>All {expected} babies are born</b>"
+        ) + f" (last birth {esc(local_time(last, tz))})"
+    else:
+        today = state.gestation_at(printed_at, tz)
+        text = (
+            f"<b>Gestation today: {esc(gestation(today))}</b>"
+            if today is not None and state.created.dating.edd is not None
+            else "Gestation today: not worked out (no EDD recorded)"
+        )
+        text += f"; {expected} {'baby' if expected == 1 else 'babies'} expected"
+        if state.births:
+            text += f", {len(state.births)} born"
+    if course is not None and course.stopped_at is not None and finished(state, course):
+        text += (
+            f". <b>The infusion was stopped at {esc(local_time(course.stopped_at, tz))}</b>: "
+            "nothing to continue"
+        )
+    return [markup(text + ".", sheet.cell)]
 
 
 def _observations(state: EpisodeState, protocol: Protocol, tz: ZoneInfo) -> list[Flowable]:
@@ -334,10 +375,20 @@ def _next_steps(
 ) -> list[Flowable]:
     rules = protocol.monitoring
     interval = rules.interval_hours
-    steps: list[str] = [
+    steps: list[str] = []
+    if finished(state, course):
+        steps.append(
+            "MgSO₄ for neuroprotection is finished ("
+            + ("every baby is born" if all_born(state) else "the infusion was stopped")
+            + "): do not continue or restart it without a new decision; no MgSO₄ "
+            "observations are due."
+        )
+        steps.append(f"Antidote available: {rules.antidote} {rules.antidote_source}")
+        return _numbered(state, steps)
+    steps.append(
         "Continue or restart MgSO₄ according to the receiving unit's own protocol, and record "
         "the time it restarts (practice on transfer differs between units).",
-    ]
+    )
     observations_due: str
     running_due = [
         item for item in due_items(state, protocol, printed_at) if item.kind is DueKind.OBSERVATIONS
@@ -392,6 +443,10 @@ def _next_steps(
         f"{number(rules.spo2_min_percent.value)}% (the sending unit's protocol thresholds)."
     )
     steps.append(f"Antidote available: {rules.antidote} {rules.antidote_source}")
+    return _numbered(state, steps)
+
+
+def _numbered(state: EpisodeState, steps: list[str]) -> list[Flowable]:
     outstanding = _unacknowledged_alerts(state)
     if outstanding:
         steps.append(f"Alerts not acknowledged at handover: {'; '.join(outstanding)}")
