@@ -21,6 +21,7 @@ from mgso4.core.episode import (
     AlertAcknowledged,
     AlertRaised,
     Amendment,
+    AntenatalSteroids,
     Assessed,
     Birth,
     Dating,
@@ -30,14 +31,19 @@ from mgso4.core.episode import (
     Event,
     EventDraft,
     EventType,
+    InformationGiven,
     InfusionStopped,
     InteractionAcknowledged,
+    LabourEvidence,
     LoadFinished,
     LoadStarted,
     MaintenanceStarted,
+    NeonatalTeamInformed,
     Note,
     Observation,
     Patient,
+    PreLoadChecks,
+    Prescribed,
     ProtocolRef,
     RateChanged,
     Reflexes,
@@ -392,10 +398,41 @@ def build_wc1(protocol: Protocol) -> Scenario:
         at(9, 40),
     )
     builder.add(
+        EventType.LABOUR_EVIDENCE,
+        LabourEvidence(kind="established-labour", dilatation_cm=Decimal("5")),
+        at(9, 35),
+    )
+    builder.add(
         EventType.DECISION,
         Decision(give=True, decided_by=OBSTETRICIAN, course_number=1),
         at(9, 45),
         by=OBSTETRICIAN,
+    )
+    builder.add(
+        EventType.PRESCRIBED, Prescribed(prescriber=OBSTETRICIAN), at(9, 46), by=OBSTETRICIAN
+    )
+    builder.add(
+        EventType.ANTENATAL_STEROIDS,
+        AntenatalSteroids(status="given", first_dose_at=utc(9, 20, 0)),
+        at(9, 47),
+    )
+    builder.add(
+        EventType.INFORMATION_GIVEN,
+        InformationGiven(
+            agreement="agreed", off_label_discussed=True, given_to="the woman and her partner"
+        ),
+        at(9, 48),
+    )
+    builder.add(EventType.OBSERVATION, observation(pulse_per_min=90), at(9, 50))
+    builder.add(
+        EventType.NEONATAL_TEAM_INFORMED, NeonatalTeamInformed(told="neonatal registrar"), at(9, 52)
+    )
+    builder.add(
+        EventType.PRE_LOAD_CHECKS,
+        PreLoadChecks(
+            calcium_gluconate_available=True, pump="Syringe pump SP-4471", batch="MG24-118"
+        ),
+        at(9, 55),
     )
     builder.add(
         EventType.LOAD_STARTED,
@@ -450,7 +487,23 @@ def build_wc1(protocol: Protocol) -> Scenario:
         InfusionStopped(course_number=1, reason=StopReason.BIRTH),
         at(16, 5),
     )
-    expected = ["Amelia Jane O'Neill", "80 mL/h", "10 mL/h", "1 g/h", "27+3"]
+    expected = [
+        "Amelia Jane O'Neill",
+        "80 mL/h",
+        "10 mL/h",
+        "1 g/h",
+        "27+3",
+        # The proforma's own fields (decisions.md §16).
+        "established labour: cervix 5 cm at 10 Mar 09:35 GMT",
+        "Antenatal steroids: given: 9 Mar 20:00 GMT",
+        "Neonatal team informed: 10 Mar 09:52 GMT (neonatal registrar)",
+        "In-utero transfer: none recorded",
+        "Prescribed by: Dr Ada Obi (obstetrician), 10 Mar 09:46 GMT",
+        "Agreed; told: the woman and her partner; off-label use explained: Yes",
+        "10 Mar 09:50 GMT: pulse 90, BP 118/72, RR 16, reflexes present, SpO₂ 98%",
+        "Calcium gluconate available: Yes",
+        "Syringe pump SP-4471; MG24-118",
+    ]
     return Scenario(builder, builder.state(), builder.head, expected)
 
 

@@ -127,9 +127,9 @@ def document_header(
     story: list[Flowable] = [
         para(title, sheet.title),
         markup(
-            f"{esc(unit_name or 'Unit not named')} · <b>Protocol:</b> {esc(protocol.name)} "
-            f"({esc(protocol.id)} version {esc(protocol.version)}, hash "
-            f"<b>{esc(protocol.short_hash)}</b>)",
+            f"{esc(unit_name or 'Unit not named')} · <b>Protocol:</b> {esc(protocol.name)}, "
+            f"{esc(protocol.id)} version {esc(protocol.version)} "
+            f"(<b>{esc(protocol.short_hash)}</b>)",
             sheet.small,
         ),
     ]

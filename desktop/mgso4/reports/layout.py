@@ -79,6 +79,7 @@ class Styles:
     body: ParagraphStyle
     small: ParagraphStyle
     cell: ParagraphStyle
+    dense: ParagraphStyle
     cell_bold: ParagraphStyle
     mono: ParagraphStyle
     title: ParagraphStyle
@@ -107,6 +108,8 @@ def styles() -> Styles:
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=9, leading=11),
         cell=cell,
+        # Label-and-value pairs on the completed proforma's first page (never below 8 pt).
+        dense=ParagraphStyle("dense", parent=cell, fontSize=8.5, leading=10.3),
         cell_bold=ParagraphStyle("cell_bold", parent=cell, fontName=BOLD),
         mono=ParagraphStyle("mono", parent=cell, fontName=MONO, fontSize=8.5, leading=10.5),
         title=ParagraphStyle(
@@ -132,7 +135,7 @@ def styles() -> Styles:
             leading=13,
             backColor=HEADER_GREY,
             borderPadding=(1.5, 3, 1.5, 3),
-            spaceBefore=5,
+            spaceBefore=4.5,
             spaceAfter=2.5,
         ),
         subheading=ParagraphStyle(
@@ -449,14 +452,14 @@ def paired(rows: Sequence[tuple[str, Cell]], *, width: float = CONTENT_WIDTH) ->
     line. A label starting with "=" takes the whole row. A value that is a ready flowable
     (bold markup, a list) is placed under its label; an empty label prints the value alone.
     """
-    sheet = styles()
+    style = styles().dense
 
     def item(label: str, value: Cell) -> Flowable | list[Flowable]:
         if not label:
-            return _cell(value, sheet.cell)
+            return _cell(value, style)
         if isinstance(value, str):
-            return Paragraph(f"<b>{esc(label)}:</b> {esc(value)}", sheet.cell)
-        return [Paragraph(f"<b>{esc(label)}:</b>", sheet.cell), value]
+            return Paragraph(f"<b>{esc(label)}:</b> {esc(value)}", style)
+        return [Paragraph(f"<b>{esc(label)}:</b>", style), value]
 
     cells: list[list[Any]] = []
     spans: list[int] = []
@@ -501,6 +504,7 @@ def grid(
     *,
     shaded: Sequence[tuple[int, int]] = (),
     row_height: float | None = None,
+    padding: float = 2,
 ) -> Table:
     """A ruled table with a grey header row repeated on every page it spans.
 
@@ -510,6 +514,7 @@ def grid(
         widths: Column widths in points; they should add up to the content width.
         shaded: (column, row) cells, counted in ``rows``, to shade as flagged.
         row_height: Fixed height for body rows (write-in charts), or None to fit the content.
+        padding: Space above and below each cell's text (points).
     """
     style_sheet = styles()
     data: list[list[Flowable]] = [[Paragraph(esc(h), style_sheet.cell_bold) for h in header]]
@@ -524,8 +529,8 @@ def grid(
         ("FONT", (0, 0), (-1, -1), REGULAR, TABLE_SIZE),
         ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
     ]
     for column, row in shaded:
         commands.append(("BACKGROUND", (column, row + 1), (column, row + 1), FLAG_GREY))
@@ -593,13 +598,17 @@ def signatures(
     ``flowing=False`` returns plain flowables, for one-page layouts held in a frame;
     ``compact`` uses the compact section heading and 9 mm rows (the completed proforma).
     """
-    widths = [40 * mm, 52 * mm, 50 * mm, CONTENT_WIDTH - 142 * mm]
+    widths = (
+        [53 * mm, 46 * mm, 44 * mm, CONTENT_WIDTH - 143 * mm]
+        if compact
+        else [40 * mm, 52 * mm, 50 * mm, CONTENT_WIDTH - 142 * mm]
+    )
     rows = [[role, "", "", ""] for role in roles]
     table = grid(
         ["Role", "Name (print)", "Signature", "Date and time"],
         rows,
         widths,
-        row_height=(9 if compact else 11) * mm,
+        row_height=(8 if compact else 11) * mm,
     )
     style = styles().section if compact else styles().heading
     parts: list[Flowable] = [Paragraph(esc(title), style), table]

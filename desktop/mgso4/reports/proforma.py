@@ -18,14 +18,19 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
+from mgso4.core.alerts import baseline_observations
 from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE
 from mgso4.core.episode import (
     AlertAcknowledged,
+    AntenatalSteroids,
     CourseState,
     EpisodeState,
     EventType,
     InformationGiven,
+    InUteroTransfer,
+    LabourEvidence,
     Observation,
+    PreLoadChecks,
     TimelineEntry,
 )
 from mgso4.core.gestation import GestationalAge, GestationError
@@ -86,6 +91,12 @@ _RECOMMENDATION_WORDS: Final = {
     Recommendation.CONSIDER: "CONSIDER",
     Recommendation.NOT_INDICATED: "NOT INDICATED NOW",
     Recommendation.CONTRAINDICATED: "CONTRAINDICATED",
+}
+
+_STEROID_WORDS: Final = {
+    "given": "given",
+    "not-given": "not given",
+    "not-known": "not known",
 }
 
 _AGREEMENT_WORDS: Final = {
@@ -242,7 +253,6 @@ class _ProformaBuilder:
     # ----------------------------------------------------------------------- sections
 
     def status(self) -> list[Flowable]:
-        state = self.state
         opened = self._created_entry()
         opened_text = (
             f"{self._full(opened.at)} by {person(opened.event.recorded_by)}"
@@ -251,8 +261,7 @@ class _ProformaBuilder:
         )
         return [
             markup(
-                f"<b>{esc(state.stage.label)}</b> at print · opened {esc(opened_text)} · UK "
-                f"local times, in {self.year} unless shown",
+                f"Opened {esc(opened_text)} · UK local times, in {self.year} unless shown",
                 self.sheet.small,
             ),
         ]
@@ -276,11 +285,7 @@ class _ProformaBuilder:
         decision_time = state.decided_at or state.assessed_at
         if decision_time is not None:
             rows.append(
-                (
-                    "Gestation at decision",
-                    f"{gestation(state.gestation_at(decision_time, self.tz))} "
-                    f"(on {self._time(decision_time)})",
-                )
+                ("Gestation at decision", gestation(state.gestation_at(decision_time, self.tz)))
             )
         if state.assessment is not None:
             try:
@@ -289,6 +294,7 @@ class _ProformaBuilder:
                 assessed = f"{state.assessment.gestation_days} days ({exc})"
             rows.append(("Gestation used at assessment", assessed))
         rows.append(("Babies expected", str(state.created.plurality)))
+        rows.append(("Stage at print", state.stage.label))
         return [*self._heading("Gestation and dating"), paired(rows)]
 
     def situation(self) -> list[Flowable]:
@@ -341,9 +347,64 @@ class _ProformaBuilder:
         story.append(paired(rows))
         return story
 
+    def _last(self, event_type: EventType) -> Entry | None:
+        return self._first(event_type)
+
     def _situation_details(self) -> list[tuple[str, Cell]]:
         """Rows for the proforma fields of decisions.md §16 recorded as their own entries."""
-        return []
+        rows: list[tuple[str, Cell]] = []
+        labour = self._last(EventType.LABOUR_EVIDENCE)
+        if labour is None:
+            rows.append(("Labour or planned birth", "not recorded"))
+        else:
+            evidence: LabourEvidence = labour.payload
+            if evidence.kind == "established-labour":
+                text = (
+                    f"established labour: cervix {number(evidence.dilatation_cm or 0)} cm at "
+                    f"{self._when(labour)}"
+                )
+            else:
+                text = (
+                    f"planned {evidence.mode or ''} birth at "
+                    f"{self._time(evidence.planned_birth_at)} (planned {self._when(labour)})"
+                )
+            if evidence.note:
+                text += f"; {evidence.note}"
+            rows.append(("Evidence", text))
+        steroids = self._last(EventType.ANTENATAL_STEROIDS)
+        if steroids is None:
+            rows.append(("Antenatal steroids", "not recorded"))
+        else:
+            given: AntenatalSteroids = steroids.payload
+            text = _STEROID_WORDS[given.status]
+            doses = [t for t in (given.first_dose_at, given.second_dose_at) if t is not None]
+            if doses:
+                text += ": " + ", ".join(self._time(t) for t in doses)
+            if given.note:
+                text += f"; {given.note}"
+            rows.append(("Antenatal steroids", text))
+        team = self._last(EventType.NEONATAL_TEAM_INFORMED)
+        rows.append(
+            (
+                "Neonatal team informed",
+                "not recorded"
+                if team is None
+                else self._when(team) + (f" ({team.payload.told})" if team.payload.told else ""),
+            )
+        )
+        transfer = self._last(EventType.IN_UTERO_TRANSFER)
+        if transfer is not None:
+            moved: InUteroTransfer = transfer.payload
+            rows.append(
+                (
+                    "In-utero transfer",
+                    f"{moved.from_unit} to {moved.to_unit}, {self._when(transfer)}"
+                    + (f"; {moved.note}" if moved.note else ""),
+                )
+            )
+        else:
+            rows.append(("In-utero transfer", "none recorded"))
+        return rows
 
     def _first(self, event_type: EventType) -> Entry | None:
         found = None
@@ -383,7 +444,7 @@ class _ProformaBuilder:
                 ("=Gestation band", band_text),
                 ("=Reasons", "; ".join(self._cited(r) for r in assessment.reasons) or "None"),
                 (
-                    "=Cautions and warnings",
+                    "=Cautions and warnings" if cautions else "Cautions and warnings",
                     "; ".join(self._cited(c) for c in cautions) or "None",
                 ),
             ]
@@ -435,7 +496,15 @@ class _ProformaBuilder:
         return story
 
     def _decision_details(self) -> list[tuple[str, Cell]]:
-        return []
+        prescribed = self._last(EventType.PRESCRIBED)
+        return [
+            (
+                "Prescribed by",
+                "not recorded"
+                if prescribed is None
+                else f"{person(prescribed.payload.prescriber)}, {self._when(prescribed)}",
+            )
+        ]
 
     def information(self) -> list[Flowable]:
         story = self._heading("Information given and agreement")
@@ -472,7 +541,7 @@ class _ProformaBuilder:
             story.append(paired(self._preparation_details()))
             return story
         rows: list[tuple[str, Cell]] = [
-            ("=Preparation", f"{preparation.name} ({preparation.id}) – {preparation.drug}"),
+            ("=Preparation", f"{preparation.drug} – {preparation.name}"),
             ("=Loading dose made up as", _stage_text(preparation.loading)),
             ("=Maintenance made up as", _stage_text(preparation.maintenance)),
             *[
@@ -485,7 +554,35 @@ class _ProformaBuilder:
         return story
 
     def _preparation_details(self) -> list[tuple[str, Cell]]:
-        return []
+        rows: list[tuple[str, Cell]] = []
+        # The same pre-treatment sets the baseline alert uses (core.alerts).
+        baselines = baseline_observations(self.state)
+        if baselines:
+            first = baselines[-1]
+            rows.append(
+                (
+                    "=Pre-load baseline observations",
+                    f"{self._time(first.taken_at)}: {_observation_summary(first.observation)}",
+                )
+            )
+        else:
+            rows.append(("=Pre-load baseline observations", "none recorded before the load"))
+        checks = self._last(EventType.PRE_LOAD_CHECKS)
+        if checks is None:
+            rows += [
+                ("Calcium gluconate available", "not recorded"),
+                ("Pump; batch/lot", "not recorded"),
+            ]
+        else:
+            done: PreLoadChecks = checks.payload
+            rows += [
+                ("Calcium gluconate available", yes_no(done.calcium_gluconate_available)),
+                (
+                    "Pump; batch/lot",
+                    f"{done.pump or 'pump not recorded'}; {done.batch or 'batch not recorded'}",
+                ),
+            ]
+        return rows
 
     def courses(self) -> list[Flowable]:
         story = self._heading("Loading, maintenance and stop")
@@ -546,15 +643,15 @@ class _ProformaBuilder:
             rows += [
                 (
                     "Maintenance started",
-                    self._when(course_entry(self.state, EventType.MAINTENANCE_STARTED, n))
-                    + f", {number(maintenance.container_volume_ml)} mL container",
+                    self._when(course_entry(self.state, EventType.MAINTENANCE_STARTED, n)),
                 ),
                 (
                     "Maintenance rate",
                     rate_with_grams(maintenance.rate_ml_per_h, maintenance.concentration_g_per_ml),
                 ),
                 (
-                    "=Maintenance given / checked by",
+                    f"=Maintenance ({number(maintenance.container_volume_ml)} mL container) "
+                    "given / checked by",
                     f"{person(maintenance.given_by)} / {person(maintenance.checked_by)}",
                 ),
             ]
@@ -649,11 +746,10 @@ class _ProformaBuilder:
         story = self._heading("Observations")
         story.append(
             para(
-                f"Observe at least every {number(rules.interval_hours.value)} h "
-                f"{self._cited(rules.interval_hours.source)}. A symbol and a word beside a "
-                "value show a finding against the protocol's stop triggers; the alerts and "
-                "actions recorded at the bedside follow the table. In brackets: the baseline "
-                "(diastolic, respiratory rate) and the urine collection period.",
+                f"At least every {number(rules.interval_hours.value)} h "
+                f"{self._cited(rules.interval_hours.source)}. Symbol and word: a finding against "
+                "a stop trigger. In brackets: baseline diastolic or respiratory rate; urine "
+                "collection period.",
                 self.sheet.small,
             )
         )
@@ -690,16 +786,17 @@ class _ProformaBuilder:
                     "Time",
                     "Pulse (/min)",
                     "BP (mmHg)",
-                    "Resp. rate (/min)",
+                    "RR (/min)",
                     "Patellar reflexes",
                     "Urine (mL)",
                     "SpO₂ (%)",
-                    "Serum Mg mmol/L",
+                    "Mg mmol/L",
                     "Recorded by",
                 ],
                 rows,
                 [w * CONTENT_WIDTH / sum(widths) for w in widths],
                 shaded=shaded,
+                padding=1.2,
             )
         )
         if details:
@@ -772,7 +869,7 @@ class _ProformaBuilder:
                 ]
             )
         if rows:
-            widths = [36, 46, 28, 70]
+            widths = [30, 50, 25, 75]
             story.append(
                 grid(
                     ["Baby", "Born", "Gestation", "Recorded"],
@@ -942,6 +1039,7 @@ class _ProformaBuilder:
                 ["#", "Entry (id)", "Clinical time", "Recorded, by", "Status"],
                 rows,
                 [w * CONTENT_WIDTH / sum(widths) for w in widths],
+                padding=0.8,
             )
         )
         return story
@@ -1018,6 +1116,23 @@ def _observation_row(observation: Observation, marks: dict[str, list[str]]) -> l
         _with_marks(value(observation.spo2_percent), marks.get("spo2_percent", [])),
         _with_marks(serum, marks.get("serum_mg_mmol_per_l", [])),
     ]
+
+
+def _observation_summary(observation: Observation) -> str:
+    parts = []
+    if observation.pulse_per_min is not None:
+        parts.append(f"pulse {observation.pulse_per_min}")
+    if observation.systolic_mmhg is not None or observation.diastolic_mmhg is not None:
+        parts.append(f"BP {observation.systolic_mmhg or '–'}/{observation.diastolic_mmhg or '–'}")
+    if observation.rr_per_min is not None:
+        parts.append(f"RR {observation.rr_per_min}")
+    if observation.reflexes is not None:
+        parts.append(f"reflexes {observation.reflexes.value}")
+    if observation.spo2_percent is not None:
+        parts.append(f"SpO₂ {observation.spo2_percent}%")
+    if observation.urine_ml is not None:
+        parts.append(f"urine {observation.urine_ml} mL")
+    return ", ".join(parts) or "no values"
 
 
 def _lines(items: Sequence[str]) -> Paragraph:
