@@ -160,8 +160,8 @@ def record_check(chain_head: str, protocol: Protocol) -> list[Flowable]:
     sheet = styles()
     return [
         gap(1),
-        para(f"Record chain head: {chain_head}", sheet.mono),
-        para(f"Protocol hash:     {protocol.sha256}", sheet.mono),
+        para(f"Record chain head (SHA-256): {chain_head}", sheet.small),
+        para(f"Protocol content hash (SHA-256): {protocol.sha256}", sheet.small),
     ]
 
 

@@ -8,13 +8,11 @@ never a typed label). The audit classes come from :func:`mgso4.core.outcome.clas
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
@@ -1032,7 +1030,7 @@ class _ProformaBuilder:
                 f"{self._time(event.recorded_at)}, {person(event.recorded_by)}",
                 ", ".join(status),
             ]
-            rows.append([Paragraph(esc(text), _history_style()) for text in cells])
+            rows.append(cells)
         widths = [7, 55, 28, 70, 22]
         story.append(
             grid(
@@ -1040,6 +1038,7 @@ class _ProformaBuilder:
                 rows,
                 [w * CONTENT_WIDTH / sum(widths) for w in widths],
                 padding=0.8,
+                size=8,
             )
         )
         return story
@@ -1057,13 +1056,6 @@ _OBSERVATION_COLUMNS: Final[tuple[tuple[str, ...], ...]] = (
     ("spo2_percent",),
     ("serum_mg_mmol_per_l",),
 )
-
-
-@functools.cache
-def _history_style() -> ParagraphStyle:
-    # The record history is the longest table: 8 pt (the smallest print size) keeps each
-    # entry on one line.
-    return ParagraphStyle("history", parent=styles().cell, fontSize=8, leading=9.5)
 
 
 def _marks_by_field(flags: Sequence[ObservationFlag]) -> dict[str, list[str]]:
