@@ -379,7 +379,7 @@ class Void(_Payload):
 
 
 class Printed(_Payload):
-    document: Literal["proforma", "blank", "handover"]
+    document: Literal["proforma", "blank", "handover", "neonatal-slip"]
     chain_head: str
 
 
