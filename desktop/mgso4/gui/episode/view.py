@@ -116,6 +116,7 @@ class _EpisodeDocument:
 _DOCUMENTS: dict[str, _EpisodeDocument] = {
     "proforma": _EpisodeDocument("proforma", "proforma", "Proforma"),
     "handover": _EpisodeDocument("handover", "transfer handover", "Transfer handover"),
+    "neonatal-slip": _EpisodeDocument("neonatal-slip", "neonatal data slip", "Neonatal slip"),
 }
 
 
@@ -180,6 +181,9 @@ class EpisodeView(QWidget):
             ("void", "&Void entry", "", self.open_void),
             ("print", "&Print proforma", "Ctrl+P", self.print_proforma),
             ("handover", "Transfer &handover", "", self.print_handover),
+            # The proforma's own fields and the neonatal data slip (issue 16).
+            ("details", "D&etails…", "", self.open_details),
+            ("slip", "Neonatal sl&ip", "", self.print_slip),
         ]
         for number, (key, text, shortcut, slot) in enumerate(specs):
             button = QPushButton(text, self)
@@ -188,7 +192,7 @@ class EpisodeView(QWidget):
             if shortcut:
                 button.setToolTip(f"{text.replace('&', '')} ({shortcut})")
                 QShortcut(QKeySequence(shortcut), self, slot)
-            if key in ("amend", "void", "print", "handover", "not-given"):
+            if key in ("amend", "void", "print", "handover", "not-given", "details", "slip"):
                 set_role(button, "secondary")
             if key == "stop":
                 set_role(button, "danger")
@@ -374,6 +378,11 @@ class EpisodeView(QWidget):
             else why_not_voidable(entry),
             "print": self._rendering_reason("proforma"),
             "handover": self._rendering_reason("handover"),
+            # The proforma's own fields follow the information-given rule (core.actions).
+            "details": why_not("information-given", state, self.protocol, now),
+            "slip": "No birth is recorded yet: the slip follows a birth."
+            if not state.births
+            else self._rendering_reason("neonatal-slip"),
         }
         for key, button in self.buttons.items():
             reason = reasons.get(key)
@@ -395,6 +404,9 @@ class EpisodeView(QWidget):
         saved = ", ".join(
             event_label(e.type) for e in events if e.type is not EventType.ALERT_RAISED
         )
+        if any(e.type is EventType.BIRTH for e in events):
+            # Offer the neonatal data slip at each birth (issue 16).
+            saved += " · print the neonatal data slip: Neonatal slip"
         at = format_local(self.context.clock(), self.context.tz)
         self.saved_banner.show_message(AlertLevel.OK, f"Saved {at}", saved)
         self.reload()
@@ -442,6 +454,16 @@ class EpisodeView(QWidget):
     def open_birth(self) -> ActionDialog | None:
         """Record a baby's birth."""
         return self._simple(BirthDialog, "birth")
+
+    def open_details(self) -> ActionDialog | None:
+        """Record one of the proforma's own fields (labour, steroids, prescriber…)."""
+        from mgso4.gui.episode.details import DetailsDialog
+
+        return self._simple(DetailsDialog, "details")
+
+    def print_slip(self) -> None:
+        """Make the neonatal data slip off the GUI thread, then show the print preview."""
+        self._print_document(_DOCUMENTS["neonatal-slip"])
 
     def open_not_given(self) -> ActionDialog | None:
         """Record why MgSO₄ was not given."""
@@ -497,7 +519,7 @@ class EpisodeView(QWidget):
         state = self._need_state()
         if state is None or spec.document in self._rendering:
             return
-        from mgso4.reports import render_handover, render_proforma
+        from mgso4.reports import render_handover, render_neonatal_slip, render_proforma
 
         render = render_handover if spec.document == "handover" else render_proforma
         if self.context.user is None:
@@ -531,6 +553,15 @@ class EpisodeView(QWidget):
         self.saved_banner.show_message(AlertLevel.INFO, f"Preparing the {spec.name}…")
 
         def work(report: Callable[[int, str], None]) -> bytes:
+            if spec.document == "neonatal-slip":
+                return render_neonatal_slip(
+                    state,
+                    protocol,
+                    unit_name=unit_name,
+                    chain_head=chain_head,
+                    printed_at=printed_at,
+                    tz=tz,
+                )
             return render(
                 state,
                 protocol,
