@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from mgso4.core.alerts import baseline_observations
 from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE
@@ -164,7 +165,9 @@ def render_proforma(
     story += builder.information()
     story += builder.preparation()
     story += builder.courses()
-    story.append(PageBreak())
+    # The observations start page 2; when the clinical part itself ran onto page 2 they
+    # follow it there (no near-empty page).
+    story.append(_BreakOnFirstPage())
     story += builder.observations()
     story += builder.alerts()
     story += builder.births(missed_reason_label)
@@ -190,6 +193,17 @@ def render_proforma(
         subject=f"Episode {state.uuid}",
         printed_at=printed_at,
     )
+
+
+class _BreakOnFirstPage(ActionFlowable):  # type: ignore[misc]  # reportlab is untyped
+    """A page break that happens only on page 1."""
+
+    def __init__(self) -> None:
+        super().__init__(("pageBreak",))
+
+    def apply(self, doc: Any) -> None:
+        if doc.page == 1:
+            doc.handle_pageBreak()
 
 
 class _ProformaBuilder:
