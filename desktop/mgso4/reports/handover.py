@@ -28,6 +28,7 @@ from mgso4.core.timeutil import LONDON
 from mgso4.reports.common import (
     checked_chain_head,
     checked_time,
+    cited,
     document_kind_title,
     live_entries,
     patient_furniture,
@@ -383,7 +384,9 @@ def _next_steps(
             + "): do not continue or restart it without a new decision; no MgSO₄ "
             "observations are due."
         )
-        steps.append(f"Antidote available: {rules.antidote} {rules.antidote_source}")
+        steps.append(
+            f"Antidote available: {cited(f'{rules.antidote} {rules.antidote_source}', protocol)}"
+        )
         return _numbered(state, steps)
     steps.append(
         "Continue or restart MgSO₄ according to the receiving unit's own protocol, and record "
@@ -405,7 +408,8 @@ def _next_steps(
         )
     steps.append(
         f"Observations (pulse, BP, respiratory rate, patellar reflexes) at least every "
-        f"{number(interval.value)} h {interval.source}: next due {observations_due}."
+        f"{number(interval.value)} h {cited(interval.source, protocol)}: next due "
+        f"{observations_due}."
     )
     if course is not None:
         due = stop_due_at(
@@ -427,7 +431,8 @@ def _next_steps(
             steps.append(
                 f"{number(maintenance.max_hours.value)} h limit: stop {birth_words}by "
                 f"{local_time(due, tz)} ({number(maintenance.max_hours.value)} h from {anchor}, "
-                f"{maintenance.max_hours.source}{anchor_note}), whichever is first."
+                f"{cited(maintenance.max_hours.source, protocol)}{anchor_note}), whichever "
+                "is first."
             )
         else:
             steps.append(
@@ -442,8 +447,15 @@ def _next_steps(
         f"{number(rules.diastolic_fall_from_baseline_mmhg.value)} mmHg; SpO₂ below "
         f"{number(rules.spo2_min_percent.value)}% (the sending unit's protocol thresholds)."
     )
-    steps.append(f"Antidote available: {rules.antidote} {rules.antidote_source}")
+    steps.append(
+        f"Antidote available: {cited(f'{rules.antidote} {rules.antidote_source}', protocol)}"
+    )
     return _numbered(state, steps)
+
+
+def _antidote(protocol: Protocol) -> str:
+    rules = protocol.monitoring
+    return f"Antidote available: {cited(f'{rules.antidote} {rules.antidote_source}', protocol)}"
 
 
 def _numbered(state: EpisodeState, steps: list[str]) -> list[Flowable]:
