@@ -1,20 +1,26 @@
 """Completed proforma PDF vs a minimal one-page reportlab table document in the same font.
 
-The app side renders the report tests' standard episode (load, maintenance, observations, an
-alert, a rate and a syringe change, a correction, a void, twin births, a stop at birth:
-``tests/reports/report_builders.build_standard``) with ``render_proforma``: two A4 pages.
-The episode is folded once before timing, as the episode screen already holds it.
+The app side renders the standard case of issue 16 (reference §9 WC-1 with the proforma's own
+fields, six observation sets, one syringe change, one birth, stopped at birth:
+``tests/reports/report_builders.build_wc1``) with ``render_proforma``: two A4 pages. The
+episode is folded once before timing, as the episode screen already holds it.
+
+A profile splits the app's time into building the story (the sections' flowables), laying
+it out (platypus wrap/split/draw onto the canvas) and writing the file (the canvas's save:
+page streams, font subsets, the PDF objects), so the ratio can be read against where the
+time goes.
 
 The baseline is the least a PDF with the same font costs: ``SimpleDocTemplate`` with one
 table (a header row and 25 rows of four short cells) in DejaVu Sans, registered once from the
 app's own font files, embedded (subset) exactly as the proforma embeds it.
 
-Target (issue #8): ≤ 2 × the baseline.
+Target (issues #8 and #16): ≤ 2 × the baseline.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from common import TESTS, Result, add_path, interleave, median, ratio_result, timed
@@ -80,16 +86,51 @@ def page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
+def profile_proforma(render: Callable[[], bytes]) -> dict[str, float]:
+    """Shares of one render's time: story building, layout, and writing the file.
+
+    Measured with cProfile's cumulative times of ``BaseDocTemplate.build`` (layout and write)
+    and ``NumberedCanvas.save`` (write: the pages replayed and the PDF serialised); the rest
+    of ``render`` is building the story.
+    """
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    render()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = 0.0
+    build = 0.0
+    write = 0.0
+    for (path, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        cumulative = row[3]
+        if name == "render_proforma":
+            total = max(total, cumulative)
+        elif name == "build" and path.endswith("doctemplate.py"):
+            build = max(build, cumulative)
+        elif name == "save" and path.endswith("layout.py"):
+            write = max(write, cumulative)
+    if total <= 0:
+        return {}
+    return {
+        "story": max(total - build, 0.0) / total,
+        "layout": max(build - write, 0.0) / total,
+        "write": write / total,
+    }
+
+
 def bench_pdf(*, runs: int = 7) -> list[Result]:
     """Median seconds to render the completed proforma and the baseline, interleaved."""
     add_path(TESTS / "reports")
-    from report_builders import build_standard
+    from report_builders import build_wc1
 
     from mgso4.reports import render_proforma
 
     protocol = ProtocolLibrary(resource_path("protocols")).load("uk-nice-ng25")
     preparations = load_preparations_file(resource_path("preparations.toml"))
-    scenario = build_standard(protocol)
+    scenario = build_wc1(protocol)
 
     def proforma() -> bytes:
         return render_proforma(
@@ -106,7 +147,11 @@ def bench_pdf(*, runs: int = 7) -> list[Result]:
     app_seconds, baseline_seconds = interleave(
         lambda: timed(proforma), lambda: timed(baseline_pdf), runs=runs, warmup=1
     )
-    notes = []
+    profile = profile_proforma(proforma)
+    notes = [
+        "app time split (cProfile, one render): "
+        + ", ".join(f"{name} {share:.0%}" for name, share in profile.items())
+    ]
     if pages["proforma_pages"] != EXPECTED_PAGES:
         notes.append(
             f"the standard episode's completed proforma runs to {pages['proforma_pages']} pages, "
@@ -124,6 +169,11 @@ def bench_pdf(*, runs: int = 7) -> list[Result]:
             target=TARGET,
             baseline_title="one-page reportlab table document, DejaVu Sans embedded",
             notes=notes,
-            details={"runs": runs, **pages, **sizes},
+            details={
+                "runs": runs,
+                **pages,
+                **sizes,
+                **{f"share_{name}": round(share, 3) for name, share in profile.items()},
+            },
         )
     ]

@@ -233,3 +233,150 @@ def test_dialog_title_is_also_its_accessible_name(qtbot) -> None:
     qtbot.addWidget(widget)
     assert widget.windowTitle() == "Handover preview"
     assert widget.accessibleName() == "Handover preview"
+
+
+# --------------------------------------------------------------------------- issue 16
+
+
+class _StubPrinter:
+    """The parts of a QPrinter that the vector path reads."""
+
+    def __init__(self, queue: str = "ward-1", copies: int = 2) -> None:
+        self.queue = queue
+        self.copies = copies
+
+    def outputFormat(self) -> QPrinter.OutputFormat:
+        return QPrinter.OutputFormat.NativeFormat
+
+    def printerName(self) -> str:
+        return self.queue
+
+    def copyCount(self) -> int:
+        return self.copies
+
+    def duplex(self) -> QPrinter.DuplexMode:
+        return QPrinter.DuplexMode.DuplexNone
+
+
+def test_print_job_is_named_after_the_pdf_title_not_the_patient(
+    print_to_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "reports"))
+    from report_builders import PRINTED_AT, UNIT, build_standard
+
+    from mgso4.reports import render_proforma
+
+    protocol = ProtocolLibrary(resource_path("protocols")).load("uk-nice-ng25")
+    preparations = load_preparations_file(resource_path("preparations.toml"))
+    scenario = build_standard(protocol)
+    pdf = render_proforma(
+        scenario.state,
+        protocol,
+        preparations,
+        unit_name=UNIT,
+        chain_head=scenario.head,
+        printed_at=PRINTED_AT,
+    )
+    names: list[str] = []
+    real = QPrinter.setDocName
+    monkeypatch.setattr(
+        QPrinter, "setDocName", lambda self, name: (names.append(name), real(self, name))[1]
+    )
+    assert print_pdf(None, pdf) is True
+    assert names == [f"MgSO₄ proforma – episode {scenario.state.uuid[:8]}"]
+    assert scenario.state.patient.name not in names[0]
+
+
+def test_printing_to_a_pdf_file_writes_the_pdf_itself_as_vectors(
+    print_to_file: Path, blank_pdf: bytes
+) -> None:
+    # Not 300-dpi images: the file is the document, with its text layer.
+    assert print_pdf(None, blank_pdf) is True
+    assert print_to_file.read_bytes() == blank_pdf
+
+
+def test_a_cups_printer_gets_the_pdf_through_lp_with_name_pages_and_copies(
+    monkeypatch: pytest.MonkeyPatch, blank_pdf: bytes
+) -> None:
+    sent: dict[str, object] = {}
+
+    def fake_run(command: list[str], **_: object) -> object:
+        sent["command"] = command
+        sent["bytes"] = Path(command[-1]).read_bytes()
+
+        class Done:
+            returncode = 0
+            stdout = "request id is ward-1-7 (1 file(s))"
+            stderr = ""
+
+        return Done()
+
+    monkeypatch.setattr(printing.shutil, "which", lambda name: "/usr/bin/lp")
+    monkeypatch.setattr(printing.subprocess, "run", fake_run)
+    monkeypatch.setattr(printing.sys, "platform", "linux")
+    sent_ok = printing._send_as_vectors(
+        _StubPrinter(), blank_pdf, "MgSO₄ proforma – episode e0a1b2c3", 1, 2, whole=False
+    )
+    assert sent_ok is True
+    command = sent["command"]
+    assert isinstance(command, list)
+    assert command[:7] == [
+        "/usr/bin/lp",
+        "-d",
+        "ward-1",
+        "-t",
+        "MgSO₄ proforma – episode e0a1b2c3",
+        "-n",
+        "2",
+    ]
+    assert command[7:9] == ["-P", "2-3"]
+    assert sent["bytes"] == blank_pdf
+    assert not Path(command[-1]).exists()  # the temporary copy is removed
+
+
+def test_without_lp_the_raster_path_is_used(
+    monkeypatch: pytest.MonkeyPatch, blank_pdf: bytes
+) -> None:
+    monkeypatch.setattr(printing.shutil, "which", lambda name: None)
+    assert printing._send_as_vectors(_StubPrinter(), blank_pdf, "x", 0, 1, whole=True) is False
+
+
+def test_a_refused_lp_job_says_why(monkeypatch: pytest.MonkeyPatch, blank_pdf: bytes) -> None:
+    class Refused:
+        returncode = 1
+        stdout = ""
+        stderr = "lp: The printer or class does not exist.\n"
+
+    monkeypatch.setattr(printing.shutil, "which", lambda name: "/usr/bin/lp")
+    monkeypatch.setattr(printing.subprocess, "run", lambda *a, **k: Refused())
+    monkeypatch.setattr(printing.sys, "platform", "linux")
+    with pytest.raises(printing.PdfError, match="does not exist"):
+        printing._send_as_vectors(_StubPrinter(), blank_pdf, "x", 0, 1, whole=True)
+
+
+def test_pages_are_not_shrunk_when_the_pdf_margins_cover_the_printer_edges(qtbot) -> None:
+    from PySide6.QtCore import QMarginsF, QRect, QSize
+    from PySide6.QtGui import QPageLayout, QPageSize
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    layout = QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        QMarginsF(0, 0, 0, 0),
+        QPageLayout.Unit.Point,
+        QMarginsF(12, 12, 12, 12),  # 4.2 mm unprintable edges: inside the PDF's 7 mm
+    )
+    printer.setPageLayout(layout)
+    assert printing.use_full_page(printer) is True
+    sheet = QRect(0, 0, 2480, 3508)  # A4 at 300 dpi
+    assert printing.page_target(printer, QSize(2480, 3508), sheet) == sheet
+    wide = QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        QMarginsF(0, 0, 0, 0),
+        QPageLayout.Unit.Point,
+        QMarginsF(30, 30, 30, 30),  # 10.6 mm: larger than the PDF's margin
+    )
+    printer.setPageLayout(wide)
+    assert printing.use_full_page(printer) is False

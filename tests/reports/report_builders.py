@@ -21,6 +21,7 @@ from mgso4.core.episode import (
     AlertAcknowledged,
     AlertRaised,
     Amendment,
+    AntenatalSteroids,
     Assessed,
     Birth,
     Dating,
@@ -30,14 +31,19 @@ from mgso4.core.episode import (
     Event,
     EventDraft,
     EventType,
+    InformationGiven,
     InfusionStopped,
     InteractionAcknowledged,
+    LabourEvidence,
     LoadFinished,
     LoadStarted,
     MaintenanceStarted,
+    NeonatalTeamInformed,
     Note,
     Observation,
     Patient,
+    PreLoadChecks,
+    Prescribed,
     ProtocolRef,
     RateChanged,
     Reflexes,
@@ -323,7 +329,7 @@ def build_standard(protocol: Protocol) -> Scenario:
         "Amelia Jane O'Neill",
         "943 476 5919",
         "14 Jul 1994",
-        "Sat 28 Mar 2026 22:00 GMT",  # load started (before the clock change)
+        "28 Mar 22:00 GMT",  # load started (before the clock change)
         "Sun 29 Mar 2026 07:30 BST",  # twin 1 born (after it)
         "Sun 29 Mar 2026 07:41 BST",  # twin 2
         "80 mL/h",
@@ -347,6 +353,156 @@ def build_standard(protocol: Protocol) -> Scenario:
         "▼ LOW",
         "▼ FALL",
         "28+1 weeks",
+    ]
+    return Scenario(builder, builder.state(), builder.head, expected)
+
+
+def build_wc1(protocol: Protocol) -> Scenario:
+    """The standard case (reference §9 WC-1): 27+3 in established labour (cervix 5 cm), OFFER,
+    4 g load of 20% at 80 mL/h from 10:00, 1 g/h of 10% at 10 mL/h, six observation sets, one
+    syringe change, one baby born at 16:00 and the infusion stopped at birth. Printed on two
+    A4 pages (issue 16)."""
+    builder = EpisodeBuilder(protocol, episode_uuid="c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f")
+    day = 10
+
+    def at(hour: int, minute: int = 0) -> datetime:
+        return utc(day, hour, minute)
+
+    builder.add(
+        EventType.EPISODE_CREATED,
+        EpisodeCreated(
+            patient=Patient(
+                id_type=IdentifierType.NHS,
+                identifier="9434765919",
+                name="Amelia Jane O'Neill",
+                date_of_birth=date(1994, 7, 14),
+            ),
+            dating=Dating(method=DatingMethod.AGREED_EDD, edd=date(2026, 6, 6)),
+            preparation_id="20pct-load-10pct-maint",
+            unit_name=UNIT,
+            plurality=1,
+        ),
+        at(9, 30),
+    )
+    builder.add(
+        EventType.ASSESSED,
+        Assessed(
+            gestation_days=27 * 7 + 3,
+            situation=Situation.ESTABLISHED_LABOUR,
+            band=Band.OFFER,
+            recommendation=Recommendation.OFFER,
+            senior_decision_required=False,
+            reasons=("27+3 is in the offer band 24+0 to 29+6 [N1] 1.10.2",),
+            citations=("[N1] 1.10.2",),
+        ),
+        at(9, 40),
+    )
+    builder.add(
+        EventType.LABOUR_EVIDENCE,
+        LabourEvidence(kind="established-labour", dilatation_cm=Decimal("5")),
+        at(9, 35),
+    )
+    builder.add(
+        EventType.DECISION,
+        Decision(give=True, decided_by=OBSTETRICIAN, course_number=1),
+        at(9, 45),
+        by=OBSTETRICIAN,
+    )
+    builder.add(
+        EventType.PRESCRIBED, Prescribed(prescriber=OBSTETRICIAN), at(9, 46), by=OBSTETRICIAN
+    )
+    builder.add(
+        EventType.ANTENATAL_STEROIDS,
+        AntenatalSteroids(status="given", first_dose_at=utc(9, 20, 0)),
+        at(9, 47),
+    )
+    builder.add(
+        EventType.INFORMATION_GIVEN,
+        InformationGiven(
+            agreement="agreed", off_label_discussed=True, given_to="the woman and her partner"
+        ),
+        at(9, 48),
+    )
+    builder.add(EventType.OBSERVATION, observation(pulse_per_min=90), at(9, 50))
+    builder.add(
+        EventType.NEONATAL_TEAM_INFORMED, NeonatalTeamInformed(told="neonatal registrar"), at(9, 52)
+    )
+    builder.add(
+        EventType.PRE_LOAD_CHECKS,
+        PreLoadChecks(
+            calcium_gluconate_available=True, pump="Syringe pump SP-4471", batch="MG24-118"
+        ),
+        at(9, 55),
+    )
+    builder.add(
+        EventType.LOAD_STARTED,
+        LoadStarted(
+            course_number=1,
+            preparation_id="20pct-load-10pct-maint",
+            dose_g=Decimal("4"),
+            concentration_g_per_ml=Decimal("0.2"),
+            volume_ml=Decimal("20"),
+            rate_ml_per_h=Decimal("80"),
+            duration_min=Decimal("15"),
+            given_by=MIDWIFE,
+            checked_by=CHECKER,
+        ),
+        at(10, 0),
+    )
+    builder.add(EventType.LOAD_FINISHED, LoadFinished(course_number=1), at(10, 15))
+    builder.add(
+        EventType.MAINTENANCE_STARTED,
+        MaintenanceStarted(
+            course_number=1,
+            preparation_id="20pct-load-10pct-maint",
+            concentration_g_per_ml=Decimal("0.1"),
+            rate_ml_per_h=Decimal("10"),
+            container_volume_ml=Decimal("50"),
+            given_by=MIDWIFE,
+            checked_by=CHECKER,
+        ),
+        at(10, 15),
+    )
+    builder.add(EventType.OBSERVATION, observation(baseline_rr_per_min=16), at(10, 30))
+    for hour in (11, 12, 13, 14):
+        builder.add(EventType.OBSERVATION, observation(pulse_per_min=84 + hour % 3), at(hour, 30))
+    builder.add(
+        EventType.SYRINGE_CHANGED,
+        SyringeChanged(
+            course_number=1,
+            concentration_g_per_ml=Decimal("0.1"),
+            volume_ml=Decimal("50"),
+            checked_by=CHECKER,
+        ),
+        at(15, 10),
+    )
+    builder.add(
+        EventType.OBSERVATION,
+        observation(urine_ml=160, urine_period_h=Decimal("4")),
+        at(15, 30),
+    )
+    builder.add(EventType.BIRTH, Birth(baby=1, label="Baby 1"), at(16, 0))
+    builder.add(
+        EventType.INFUSION_STOPPED,
+        InfusionStopped(course_number=1, reason=StopReason.BIRTH),
+        at(16, 5),
+    )
+    expected = [
+        "Amelia Jane O'Neill",
+        "80 mL/h",
+        "10 mL/h",
+        "1 g/h",
+        "27+3",
+        # The proforma's own fields (decisions.md §16).
+        "established labour: cervix 5 cm at 10 Mar 09:35 GMT",
+        "Antenatal steroids: given: 9 Mar 20:00 GMT",
+        "Neonatal team informed: 10 Mar 09:52 GMT (neonatal registrar)",
+        "In-utero transfer: none recorded",
+        "Prescribed by: Dr Ada Obi (obstetrician), 10 Mar 09:46 GMT",
+        "Agreed; told: the woman and her partner; off-label use explained: Yes",
+        "10 Mar 09:50 GMT: pulse 90, BP 118/72, RR 16, reflexes present, SpO₂ 98%",
+        "Calcium gluconate available: Yes",
+        "Syringe pump SP-4471; MG24-118",
     ]
     return Scenario(builder, builder.state(), builder.head, expected)
 

@@ -154,3 +154,39 @@ def test_unknown_preparation_is_refused_with_the_choices(
 def test_no_glyph_falls_back_to_a_box(default_text: str) -> None:
     assert "■" not in default_text
     assert "\ufffd" not in default_text
+
+
+#: Pages of the blank form before the proforma's own fields were added: it may not grow.
+BLANK_PAGES_BEFORE_FIELDS = 5
+
+
+@pytest.mark.parametrize(
+    "preparation_id", ["20pct-ready", "20pct-load-10pct-maint", "8pct-premixed"]
+)
+def test_every_proforma_field_has_a_write_in_place_within_the_page_count(
+    protocol: Protocol, preparations: PreparationSet, preparation_id: str
+) -> None:
+    # decisions.md §16: the paper form records what the app records.
+    pages = pdf_pages(render_blank(protocol, preparations, preparation_id, unit_name=UNIT))
+    text = " ".join(" ".join(page.split()) for page in pages)
+    for label in (
+        "Established labour: cervix (cm)",
+        "Or planned birth: time, mode",
+        "Steroids ☐ given ☐ not given",
+        "1st dose (date, time)",
+        "Neonatal team told (time)",
+        "In-utero transfer: from / to",
+        "Prescribed by (name, role)",
+        "Information: ☐ agreed ☐ declined",
+        "☐ off-label use explained",
+        "Pre-load baseline obs: time, values",
+        "☐ calcium gluconate at hand",
+        "Pump; batch / lot",
+    ):
+        assert label in text
+    assert len(pages) <= BLANK_PAGES_BEFORE_FIELDS
+
+
+def test_no_design_file_references_on_the_blank_form(default_text: str) -> None:
+    assert "reference §" not in default_text
+    assert "decisions.md" not in default_text

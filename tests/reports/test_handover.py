@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
-from report_builders import UNIT, EpisodeBuilder, Scenario, create, pdf_pages, pdf_text, utc
+from pypdf import PdfReader
+from report_builders import (
+    PRINTED_AT,
+    UNIT,
+    EpisodeBuilder,
+    Scenario,
+    build_wc1,
+    create,
+    pdf_pages,
+    pdf_text,
+    utc,
+)
 
 from mgso4.core.protocol import PreparationSet, Protocol
 from mgso4.reports import ReportInputError, render_handover
@@ -119,3 +132,49 @@ def test_bad_chain_head_is_refused(
             chain_head="not-a-hash",
             printed_at=TRANSFER_PRINT,
         )
+
+
+def _handover_text(scenario: Scenario, protocol: Protocol, preparations: PreparationSet) -> str:
+    return pdf_text(
+        render_handover(
+            scenario.state,
+            protocol,
+            preparations,
+            unit_name=UNIT,
+            chain_head=scenario.head,
+            printed_at=PRINTED_AT,
+        )
+    )
+
+
+def test_gestation_today_is_shown_when_an_edd_is_recorded(transfer_text: str) -> None:
+    # EDD 20 Jun 2026, printed Sun 29 Mar 2026: 28+1.
+    assert "Gestation today: 28+1 weeks; 2 babies expected" in transfer_text
+
+
+def test_all_babies_born_and_stopped_gives_no_next_observations_or_restart(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    text = _handover_text(build_wc1(protocol), protocol, preparations)
+    assert "The baby is born" in text
+    assert "The infusion was stopped at Tue 10 Mar 2026 16:05 GMT" in text
+    assert "next due" not in text
+    assert "Continue or restart" not in text
+    assert "do not continue or restart it without a new decision" in text
+    assert "Gestation today" not in text
+
+
+def test_pdf_title_is_kind_and_episode_not_the_patient(
+    transfer: Scenario, protocol: Protocol, preparations: PreparationSet
+) -> None:
+    data = render_handover(
+        transfer.state,
+        protocol,
+        preparations,
+        unit_name=UNIT,
+        chain_head=transfer.head,
+        printed_at=PRINTED_AT,
+    )
+    title = PdfReader(io.BytesIO(data)).metadata.title
+    assert title == "MgSO₄ transfer handover – episode a7b8c9d0"
+    assert transfer.state.patient.name not in (title or "")

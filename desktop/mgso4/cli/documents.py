@@ -1,5 +1,5 @@
-"""``mgso4 proforma``: the completed, blank downtime or handover PDF. Files are written whole
-or not at all."""
+"""``mgso4 proforma``: the completed, blank downtime, handover or neonatal slip PDF. Files are
+written whole or not at all."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def cmd_proforma(args: argparse.Namespace) -> int:
         ReportInputError,
         render_blank,
         render_handover,
+        render_neonatal_slip,
         render_proforma,
         write_pdf_atomically,
     )
@@ -79,20 +80,32 @@ def cmd_proforma(args: argparse.Namespace) -> int:
                 )
             chain_head = store.chain_head()
             printed_at = now()
-            render = render_handover if args.handover else render_proforma
             try:
-                pdf = render(
-                    state,
-                    protocol,
-                    preparations,
-                    unit_name=unit_name,
-                    chain_head=chain_head,
-                    printed_at=printed_at,
-                )
+                if args.slip:
+                    pdf = render_neonatal_slip(
+                        state,
+                        protocol,
+                        unit_name=unit_name,
+                        chain_head=chain_head,
+                        printed_at=printed_at,
+                        baby=args.baby,
+                    )
+                else:
+                    render = render_handover if args.handover else render_proforma
+                    pdf = render(
+                        state,
+                        protocol,
+                        preparations,
+                        unit_name=unit_name,
+                        chain_head=chain_head,
+                        printed_at=printed_at,
+                    )
             except ReportInputError as exc:
                 raise UsageError("--episode", str(exc)) from None
             write_pdf_atomically(pdf, out)
-            document = "handover" if args.handover else "proforma"
+            document = (
+                "neonatal-slip" if args.slip else ("handover" if args.handover else "proforma")
+            )
             store.append(
                 EventDraft.make(
                     EventType.PRINTED,
@@ -111,12 +124,16 @@ def cmd_proforma(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add proforma."""
-    p = sub.add_parser("proforma", help="completed, blank or handover PDF")
+    p = sub.add_parser("proforma", help="completed, blank, handover or neonatal slip PDF")
     kind = p.add_mutually_exclusive_group()
     kind.add_argument("--blank", action="store_true", help="blank downtime proforma")
     kind.add_argument("--handover", action="store_true", help="in-utero transfer handover")
+    kind.add_argument(
+        "--slip", action="store_true", help="neonatal data slip, one third of a page per baby"
+    )
     p.add_argument("--db", metavar="PATH")
     p.add_argument("--episode", metavar="UUID")
+    p.add_argument("--baby", type=int, metavar="N", help="for --slip: only this baby")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
     p.add_argument("--force", action="store_true", help="replace FILE.pdf if it exists")
     p.add_argument("--protocol", metavar="ID_OR_PATH", help="for --blank (default: settings)")

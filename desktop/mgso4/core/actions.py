@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -50,6 +50,7 @@ from mgso4.core.episode import (
     AlertAcknowledged,
     AlertRaised,
     Amendment,
+    AntenatalSteroids,
     Assessed,
     Birth,
     Confirmation,
@@ -67,13 +68,18 @@ from mgso4.core.episode import (
     InformationGiven,
     InfusionStopped,
     InteractionAcknowledged,
+    InUteroTransfer,
+    LabourEvidence,
     LoadFinished,
     LoadStarted,
     MaintenanceStarted,
+    NeonatalTeamInformed,
     Note,
     NotGiven,
     Observation,
     Patient,
+    PreLoadChecks,
+    Prescribed,
     Printed,
     ProtocolRef,
     RateChanged,
@@ -1412,6 +1418,141 @@ def _any(payload: Any) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- proforma fields
+# The proforma's own fields (decisions.md §16), each declared once: labour or planned birth,
+# antenatal steroids, neonatal team informed, in-utero transfer, pre-load checks, prescriber.
+# They can be recorded whenever the episode is open, like the information given.
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class LabourEvidenceFields(_Fields):
+    kind: Literal["established-labour", "planned-birth"]
+    dilatation_cm: Decimal | None = None
+    planned_birth_at: str | None = Field(default=None, description="ISO; local time")
+    mode: Literal["vaginal", "caesarean"] | None = None
+    note: str = ""
+
+
+class SteroidsFields(_Fields):
+    status: Literal["given", "not-given", "not-known"]
+    first_dose_at: str | None = Field(default=None, description="ISO; local time")
+    second_dose_at: str | None = Field(default=None, description="ISO; local time")
+    note: str = ""
+
+
+class NeonatalTeamFields(_Fields):
+    told: str = ""
+
+
+class TransferFields(_Fields):
+    from_unit: str = Field(min_length=1)
+    to_unit: str = Field(min_length=1)
+    note: str = ""
+
+
+class PreLoadFields(_Fields):
+    calcium_gluconate_available: bool
+    pump: str = ""
+    batch: str = ""
+
+
+class PrescribedFields(_Fields):
+    prescriber: PersonFields
+
+
+def _optional_time(text: str | None, what: str, ctx: LineContext) -> datetime | None:
+    return None if text is None else _local_time(text, what, ctx)
+
+
+def _made(model: type[_M], **values: Any) -> _M:
+    """The payload, or a refusal that says what is missing or wrong (not a validation dump)."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ActionRefused(f"{where}: {message}" if where else message) from None
+
+
+def _build_labour_evidence(fields: LabourEvidenceFields, ctx: LineContext) -> list[Planned]:
+    payload = _made(
+        LabourEvidence,
+        kind=fields.kind,
+        dilatation_cm=fields.dilatation_cm,
+        planned_birth_at=_optional_time(fields.planned_birth_at, "planned_birth_at", ctx),
+        mode=fields.mode,
+        note=fields.note,
+    )
+    return [(EventType.LABOUR_EVIDENCE, payload, ctx.at)]
+
+
+def _build_steroids(fields: SteroidsFields, ctx: LineContext) -> list[Planned]:
+    payload = _made(
+        AntenatalSteroids,
+        status=fields.status,
+        first_dose_at=_optional_time(fields.first_dose_at, "first_dose_at", ctx),
+        second_dose_at=_optional_time(fields.second_dose_at, "second_dose_at", ctx),
+        note=fields.note,
+    )
+    return [(EventType.ANTENATAL_STEROIDS, payload, ctx.at)]
+
+
+def _build_neonatal_team(fields: NeonatalTeamFields, ctx: LineContext) -> list[Planned]:
+    return [(EventType.NEONATAL_TEAM_INFORMED, NeonatalTeamInformed(told=fields.told), ctx.at)]
+
+
+def _build_transfer(fields: TransferFields, ctx: LineContext) -> list[Planned]:
+    payload = InUteroTransfer(from_unit=fields.from_unit, to_unit=fields.to_unit, note=fields.note)
+    return [(EventType.IN_UTERO_TRANSFER, payload, ctx.at)]
+
+
+def _build_pre_load(fields: PreLoadFields, ctx: LineContext) -> list[Planned]:
+    payload = PreLoadChecks(
+        calcium_gluconate_available=fields.calcium_gluconate_available,
+        pump=fields.pump,
+        batch=fields.batch,
+    )
+    return [(EventType.PRE_LOAD_CHECKS, payload, ctx.at)]
+
+
+def _build_prescribed(fields: PrescribedFields, ctx: LineContext) -> list[Planned]:
+    return [(EventType.PRESCRIBED, Prescribed(prescriber=fields.prescriber.actor()), ctx.at)]
+
+
+def _check_steroids(
+    state: EpisodeState, protocol: Protocol, payload: AntenatalSteroids, at: datetime
+) -> LimitCheck:
+    late = [t for t in (payload.first_dose_at, payload.second_dose_at) if t and t > at]
+    if late:
+        return _verdict(["A steroid dose time is after the time of this entry."])
+    return _OK
+
+
+def _check_transfer(
+    state: EpisodeState, protocol: Protocol, payload: InUteroTransfer, at: datetime
+) -> LimitCheck:
+    if payload.from_unit.strip().casefold() == payload.to_unit.strip().casefold():
+        return _verdict(["The transfer goes from one unit to the same unit."])
+    return _OK
+
+
+def _check_pre_load(
+    state: EpisodeState, protocol: Protocol, payload: PreLoadChecks, at: datetime
+) -> LimitCheck:
+    if not payload.calcium_gluconate_available:
+        return _verdict(
+            [],
+            [
+                "Calcium gluconate, the antidote, is not at hand: get it before the load "
+                f"({protocol.monitoring.antidote})."
+            ],
+        )
+    return _OK
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     """One action, declared once.
@@ -1621,6 +1762,64 @@ _SPECS: Final[tuple[ActionSpec, ...]] = (
         check=_check_information,
         fields=InformationFields,
         build=_build_information,
+    ),
+    # The proforma's own fields (decisions.md §16).
+    ActionSpec(
+        "labour-evidence",
+        "Labour or planned birth",
+        EventType.LABOUR_EVIDENCE,
+        LabourEvidence,
+        why_not=_why_not_information,
+        fields=LabourEvidenceFields,
+        build=_build_labour_evidence,
+    ),
+    ActionSpec(
+        "antenatal-steroids",
+        "Antenatal steroids",
+        EventType.ANTENATAL_STEROIDS,
+        AntenatalSteroids,
+        why_not=_why_not_information,
+        check=_check_steroids,
+        fields=SteroidsFields,
+        build=_build_steroids,
+    ),
+    ActionSpec(
+        "neonatal-team-informed",
+        "Neonatal team informed",
+        EventType.NEONATAL_TEAM_INFORMED,
+        NeonatalTeamInformed,
+        why_not=_why_not_information,
+        fields=NeonatalTeamFields,
+        build=_build_neonatal_team,
+    ),
+    ActionSpec(
+        "in-utero-transfer",
+        "In-utero transfer",
+        EventType.IN_UTERO_TRANSFER,
+        InUteroTransfer,
+        why_not=_why_not_information,
+        check=_check_transfer,
+        fields=TransferFields,
+        build=_build_transfer,
+    ),
+    ActionSpec(
+        "pre-load-checks",
+        "Pre-load checks",
+        EventType.PRE_LOAD_CHECKS,
+        PreLoadChecks,
+        why_not=_why_not_information,
+        check=_check_pre_load,
+        fields=PreLoadFields,
+        build=_build_pre_load,
+    ),
+    ActionSpec(
+        "prescribed",
+        "Prescriber",
+        EventType.PRESCRIBED,
+        Prescribed,
+        why_not=_why_not_information,
+        fields=PrescribedFields,
+        build=_build_prescribed,
     ),
     ActionSpec(
         "amend",

@@ -22,7 +22,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError, gestation_on
 from mgso4.core.vocab import (
@@ -72,6 +79,13 @@ class EventType(StrEnum):
     NOTE = "note"
     EPISODE_CLOSED = "episode-closed"
     INFORMATION_GIVEN = "information-given"
+    # The proforma's own fields (decisions.md §16), each an entry of its own.
+    LABOUR_EVIDENCE = "labour-evidence"
+    ANTENATAL_STEROIDS = "antenatal-steroids"
+    NEONATAL_TEAM_INFORMED = "neonatal-team-informed"
+    IN_UTERO_TRANSFER = "in-utero-transfer"
+    PRE_LOAD_CHECKS = "pre-load-checks"
+    PRESCRIBED = "prescribed"
 
     @property
     def label(self) -> str:
@@ -103,6 +117,12 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.NOTE: "Note",
     EventType.EPISODE_CLOSED: "Episode closed",
     EventType.INFORMATION_GIVEN: "Information given",
+    EventType.LABOUR_EVIDENCE: "Labour or planned birth",
+    EventType.ANTENATAL_STEROIDS: "Antenatal steroids",
+    EventType.NEONATAL_TEAM_INFORMED: "Neonatal team informed",
+    EventType.IN_UTERO_TRANSFER: "In-utero transfer",
+    EventType.PRE_LOAD_CHECKS: "Pre-load checks",
+    EventType.PRESCRIBED: "Prescribed",
 }
 
 
@@ -379,7 +399,7 @@ class Void(_Payload):
 
 
 class Printed(_Payload):
-    document: Literal["proforma", "blank", "handover"]
+    document: Literal["proforma", "blank", "handover", "neonatal-slip"]
     chain_head: str
 
 
@@ -423,6 +443,88 @@ class InformationGiven(_Payload):
     note: str = Field(default="", max_length=500)
 
 
+class LabourEvidence(_Payload):
+    """Why the birth is expected (decisions.md §16): established labour with the cervical
+    dilatation at the examination (the entry's time), or a planned birth with its time and
+    mode."""
+
+    kind: Literal["established-labour", "planned-birth"]
+    dilatation_cm: Decimal | None = Field(default=None, ge=0, le=10)
+    planned_birth_at: datetime | None = None
+    mode: Literal["vaginal", "caesarean"] | None = None
+    note: str = Field(default="", max_length=500)
+
+    @field_validator("planned_birth_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _require_utc(value, "planned_birth_at")
+
+    @model_validator(mode="after")
+    def _complete(self) -> LabourEvidence:
+        if self.kind == "established-labour" and self.dilatation_cm is None:
+            raise ValueError("established labour: give the cervical dilatation in cm")
+        if self.kind == "planned-birth" and (self.planned_birth_at is None or self.mode is None):
+            raise ValueError("planned birth: give the planned time and the mode of birth")
+        return self
+
+
+class AntenatalSteroids(_Payload):
+    """Antenatal corticosteroids: given or not, with the dose times (decisions.md §16)."""
+
+    status: Literal["given", "not-given", "not-known"]
+    first_dose_at: datetime | None = None
+    second_dose_at: datetime | None = None
+    note: str = Field(default="", max_length=500)
+
+    @field_validator("first_dose_at", "second_dose_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _require_utc(value, "steroid dose time")
+
+    @model_validator(mode="after")
+    def _times(self) -> AntenatalSteroids:
+        if self.status != "given" and (self.first_dose_at or self.second_dose_at):
+            raise ValueError("dose times are only for steroids that were given")
+        if self.second_dose_at is not None and self.first_dose_at is None:
+            raise ValueError("a second dose needs the first dose's time")
+        if (
+            self.first_dose_at is not None
+            and self.second_dose_at is not None
+            and self.second_dose_at <= self.first_dose_at
+        ):
+            raise ValueError("the second dose must come after the first")
+        return self
+
+
+class NeonatalTeamInformed(_Payload):
+    """The neonatal team was told (the entry's time), and who was told."""
+
+    told: str = Field(default="", max_length=200)
+
+
+class InUteroTransfer(_Payload):
+    """An in-utero transfer: from which unit to which (the entry's time is the departure)."""
+
+    from_unit: str = Field(min_length=1, max_length=200)
+    to_unit: str = Field(min_length=1, max_length=200)
+    note: str = Field(default="", max_length=500)
+
+
+class PreLoadChecks(_Payload):
+    """Checks before the load (decisions.md §16): calcium gluconate at hand, the pump, and the
+    MgSO₄ batch or lot number."""
+
+    calcium_gluconate_available: bool
+    pump: str = Field(default="", max_length=120)
+    batch: str = Field(default="", max_length=120)
+
+
+class Prescribed(_Payload):
+    """Who prescribed MgSO₄ (the entry's time is the prescription's)."""
+
+    prescriber: Actor
+
+
 PAYLOAD_MODELS: dict[EventType, type[_Payload]] = {
     EventType.EPISODE_CREATED: EpisodeCreated,
     EventType.ASSESSED: Assessed,
@@ -446,6 +548,12 @@ PAYLOAD_MODELS: dict[EventType, type[_Payload]] = {
     EventType.NOTE: Note,
     EventType.EPISODE_CLOSED: EpisodeClosed,
     EventType.INFORMATION_GIVEN: InformationGiven,
+    EventType.LABOUR_EVIDENCE: LabourEvidence,
+    EventType.ANTENATAL_STEROIDS: AntenatalSteroids,
+    EventType.NEONATAL_TEAM_INFORMED: NeonatalTeamInformed,
+    EventType.IN_UTERO_TRANSFER: InUteroTransfer,
+    EventType.PRE_LOAD_CHECKS: PreLoadChecks,
+    EventType.PRESCRIBED: Prescribed,
 }
 
 
@@ -1421,6 +1529,13 @@ HANDLERS: dict[EventType, Callable[[StateBuilder, Applied], None]] = {
     EventType.NOTE: _ignore,
     EventType.EPISODE_CLOSED: _on_closed,
     EventType.INFORMATION_GIVEN: _ignore,  # read from the timeline (core.actions)
+    # The proforma's own fields (decisions.md §16): read from the timeline, as above.
+    EventType.LABOUR_EVIDENCE: _ignore,
+    EventType.ANTENATAL_STEROIDS: _ignore,
+    EventType.NEONATAL_TEAM_INFORMED: _ignore,
+    EventType.IN_UTERO_TRANSFER: _ignore,
+    EventType.PRE_LOAD_CHECKS: _ignore,
+    EventType.PRESCRIBED: _ignore,
 }
 
 #: Called with the state just before an inspected entry is applied, and the entry.

@@ -6,14 +6,24 @@ FitInView) are never used: with PySide6 6.12 they re-enter layout on every resiz
 the event loop. The PDF is made off the GUI thread by a :class:`PdfJob` on a thread pool; the
 dialog shows a busy bar until the bytes arrive.
 
-:func:`print_pdf` prints the PDF's own pages through the system print dialog, rendering each
-page with ``QPdfDocument.render`` into a ``QPainter`` on the ``QPrinter``, so paper and preview
-come from the same PDF bytes.
+:func:`print_pdf` prints the PDF's own pages through the system print dialog. The print job is
+named after the PDF's Title (the document kind and the episode reference, never the patient's
+name: it shows in print queues). Where the platform allows, the PDF itself goes to the printer
+as vectors: to a CUPS printer through ``lp`` (with the chosen pages and copies), to a PDF file
+as the bytes themselves. Otherwise each page is rendered with ``QPdfDocument.render`` into a
+``QPainter`` on the ``QPrinter`` (raster, 300 dpi); the page is placed at actual size on the
+whole sheet when the printer's unprintable edges fit inside the PDF's own margins, and fitted
+into the printable area only when they do not. Paper and preview come from the same PDF bytes.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,6 +70,17 @@ MAX_PRINT_DPI = 300
 
 _POINTS_PER_INCH = 72.0
 
+#: The smallest margin the app's documents keep on every edge (the footer sits 7 mm from the
+#: bottom; the banner 8 mm from the top; the sides 14 mm). A printer whose unprintable edges
+#: are within this prints the page at actual size.
+PDF_MARGIN_MM = 7.0
+
+#: The print job's name when the PDF has no Title.
+DEFAULT_JOB_NAME = "MgSO₄ document"
+
+#: Seconds ``lp`` may take to queue a job.
+LP_TIMEOUT_S = 30
+
 
 class PdfError(RuntimeError):
     """A PDF that cannot be shown or printed; the message is for the user."""
@@ -83,12 +104,42 @@ def load_pdf(pdf_bytes: bytes, parent: QObject | None = None) -> tuple[QPdfDocum
     return document, buffer
 
 
-def _render_pages(document: QPdfDocument, printer: QPrinter) -> int:
-    """Paint the chosen pages of the document onto the printer; returns pages printed."""
+def job_name(document: QPdfDocument) -> str:
+    """The print job's name: the PDF's Title (document kind and episode reference)."""
+    title = document.metaData(QPdfDocument.MetaDataField.Title)
+    text = str(title).strip() if title else ""
+    return text or DEFAULT_JOB_NAME
+
+
+def _page_range(document: QPdfDocument, printer: QPrinter) -> tuple[int, int]:
+    """First and last page index (0-based) the user chose."""
     first, last = 0, document.pageCount() - 1
     if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
         first = printer.fromPage() - 1
         last = min(last, max(first, printer.toPage() - 1))
+    return first, last
+
+
+def use_full_page(printer: QPrinter) -> bool:
+    """Place pages on the whole sheet at actual size: the printer's unprintable edges all fit
+    inside the PDF's own margins (so nothing is lost and nothing needs shrinking)."""
+    edges = printer.pageLayout().minimumMargins()  # points
+    limit = PDF_MARGIN_MM / 25.4 * _POINTS_PER_INCH
+    return max(edges.left(), edges.top(), edges.right(), edges.bottom()) <= limit
+
+
+def page_target(printer: QPrinter, page_pixels: QSize, area: QRect) -> QRect:
+    """Where a page image goes: the painter's whole area, keeping the page's shape."""
+    scaled = page_pixels.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    return QRect(area.x(), area.y(), scaled.width(), scaled.height())
+
+
+def _render_pages(document: QPdfDocument, printer: QPrinter) -> int:
+    """Paint the chosen pages of the document onto the printer; returns pages printed."""
+    first, last = _page_range(document, printer)
+    # On the whole sheet the PDF's own margins are kept at actual size; the printable-area
+    # fit would shrink every page by the printer's unprintable edges a second time.
+    printer.setFullPage(use_full_page(printer))
     dpi = min(printer.resolution(), MAX_PRINT_DPI)
     painter = QPainter()
     if not painter.begin(printer):
@@ -104,11 +155,8 @@ def _render_pages(document: QPdfDocument, printer: QPrinter) -> int:
                 round(points.height() / _POINTS_PER_INCH * dpi),
             )
             image = document.render(index, pixels)
-            # Fit the page into the printable area, keeping its shape (never stretched).
-            area = painter.viewport()
-            scaled = pixels.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(area.x(), area.y(), scaled.width(), scaled.height())
-            painter.drawImage(target, image)
+            # The whole sheet (full page) or the printable area, keeping the page's shape.
+            painter.drawImage(page_target(printer, pixels, painter.viewport()), image)
             printed += 1
     finally:
         painter.end()
@@ -130,17 +178,80 @@ def print_pdf(parent: QWidget | None, pdf_bytes: bytes) -> bool:
     """
     document, buffer = load_pdf(pdf_bytes)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    name = job_name(document)
+    printer.setDocName(name)
     printer.setFromTo(1, document.pageCount())
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle("Print")
     if dialog.exec() != QDialog.DialogCode.Accepted:
+        document.close()
+        buffer.close()
         return False
     try:
+        first, last = _page_range(document, printer)
+        whole = first == 0 and last == document.pageCount() - 1
+        if _send_as_vectors(printer, pdf_bytes, name, first, last, whole=whole):
+            LOG.info("Sent %d page(s) as the PDF itself", last - first + 1)
+            return True
         pages = _render_pages(document, printer)
     finally:
         document.close()
         buffer.close()
-    LOG.info("Printed %d page(s)", pages)
+    LOG.info("Printed %d page(s) as images", pages)
+    return True
+
+
+def _send_as_vectors(
+    printer: QPrinter, pdf_bytes: bytes, name: str, first: int, last: int, *, whole: bool
+) -> bool:
+    """Send the PDF itself (text and lines as vectors) where the platform allows; False when
+    the raster path must be used.
+
+    A PDF file chosen in the print dialog gets the bytes themselves (whole document only); a
+    CUPS printer gets the PDF through ``lp`` with the chosen pages and copies.
+
+    Raises:
+        PdfError: ``lp`` refused the job (its message says why).
+    """
+    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+        target = printer.outputFileName()
+        if not target or not whole:
+            return False
+        write_pdf_atomically(pdf_bytes, Path(target))
+        return True
+    lp = shutil.which("lp")
+    queue = printer.printerName()
+    if sys.platform == "win32" or lp is None or not queue:
+        return False
+    command = [lp, "-d", queue, "-t", name, "-n", str(max(1, printer.copyCount()))]
+    if not whole:
+        command += ["-P", f"{first + 1}-{last + 1}"]
+    if printer.duplex() in (
+        QPrinter.DuplexMode.DuplexLongSide,
+        QPrinter.DuplexMode.DuplexAuto,
+    ):
+        command += ["-o", "sides=two-sided-long-edge"]
+    handle, temp = tempfile.mkstemp(prefix="mgso4-print-", suffix=".pdf")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(pdf_bytes)
+        result = subprocess.run(
+            [*command, "--", temp],
+            capture_output=True,
+            text=True,
+            timeout=LP_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        LOG.warning("lp could not be run (%s); printing as images", exc)
+        return False
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    if result.returncode != 0:
+        message = (result.stderr or result.stdout).strip().splitlines()
+        raise PdfError(
+            "The printer refused the job: " + (message[0] if message else "no reason given")
+        )
     return True
 
 

@@ -1,5 +1,5 @@
-"""Printed documents (reportlab only): the completed proforma, the blank downtime proforma and
-the in-utero transfer handover.
+"""Printed documents (reportlab only): the completed proforma, the blank downtime proforma,
+the in-utero transfer handover and the neonatal data slip.
 
 Reports render a folded episode plus the chain head handed to them; they never open the
 database and never decide anything clinical (decisions come from ``mgso4.core``).
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mgso4.reports.handover import render_handover
     from mgso4.reports.output import write_pdf_atomically
     from mgso4.reports.proforma import render_proforma
+    from mgso4.reports.slip import render_neonatal_slip
 
 _EXPORTS = {
     "render_blank": "mgso4.reports.blank",
@@ -26,12 +27,14 @@ _EXPORTS = {
     "render_handover": "mgso4.reports.handover",
     "write_pdf_atomically": "mgso4.reports.output",
     "render_proforma": "mgso4.reports.proforma",
+    "render_neonatal_slip": "mgso4.reports.slip",
 }
 
 __all__ = [
     "ReportInputError",
     "render_blank",
     "render_handover",
+    "render_neonatal_slip",
     "render_proforma",
     "write_pdf_atomically",
 ]

@@ -21,6 +21,7 @@ from mgso4.core.episode import StopReason
 from mgso4.core.gestation import DatingMethod
 from mgso4.core.protocol import PreparationSet, Protocol, Sourced
 from mgso4.core.vocab import Situation
+from mgso4.reports.common import cited
 from mgso4.reports.layout import (
     BOX,
     CONTENT_WIDTH,
@@ -144,6 +145,34 @@ def render_blank(
         para(f"Qualifying situations: {qualifying} {protocol.qualifying_source}.", sheet.small)
     )
     story.append(tick_list([s.label for s in Situation], columns=2))
+    # The proforma's own fields (decisions.md §16): the same as the app records.
+    story.append(
+        write_in(
+            [
+                "Established labour: cervix (cm)",
+                "Examined (date, time)",
+                "Or planned birth: time, mode",
+            ]
+        )
+    )
+    story.append(
+        write_in(
+            [
+                f"Steroids {BOX} given {BOX} not given",
+                "1st dose (date, time)",
+                "2nd dose (date, time)",
+            ]
+        )
+    )
+    story.append(
+        write_in(
+            [
+                "Neonatal team told (time)",
+                "In-utero transfer: from / to",
+                "Transfer (date, time)",
+            ]
+        )
+    )
     story += subheading("Maternal conditions")
     story.append(
         tick_list(
@@ -169,6 +198,16 @@ def render_blank(
     )
     story.append(tick_list(["Give MgSO₄", "Do not give MgSO₄ (reason in section 11)"], columns=2))
     story.append(write_in(["Decided by (name, role)", "Senior (where required)", "Date and time"]))
+    story.append(
+        write_in(
+            [
+                "Prescribed by (name, role)",
+                f"Information: {BOX} agreed {BOX} declined",
+                f"{BOX} off-label use explained",
+            ],
+            widths=[55 * mm, 72 * mm, CONTENT_WIDTH - 127 * mm],
+        )
+    )
 
     # 5. Preparation and doses -----------------------------------------------------------
     story += heading("5. Preparation and doses (pre-printed from the protocol)")
@@ -224,6 +263,16 @@ def render_blank(
     story.append(key_values(rows))
     for warning in dict.fromkeys((*load.warnings, *maintenance.warnings)):
         story.append(para(f"Warning: {warning}", sheet.warning))
+    story.append(
+        write_in(
+            [
+                "Pre-load baseline obs: time, values",
+                f"{BOX} calcium gluconate at hand",
+                "Pump; batch / lot",
+            ],
+            widths=[75 * mm, 55 * mm, CONTENT_WIDTH - 130 * mm],
+        )
+    )
 
     # 6. Administration ------------------------------------------------------------------
     story += heading("6. Loading, maintenance and stop")
@@ -267,8 +316,8 @@ def render_blank(
         para(
             f"Stop {birth_words} {number(maintenance_rule.max_hours.value)} h after {anchor}"
             f"{anchor_local}, whichever comes first {maintenance_rule.max_hours.source}; "
-            f"anchor: {maintenance_rule.stop_anchor_source}. With pre-eclampsia NICE NG133 "
-            "applies: the infusion does not stop automatically at birth.",
+            f"anchor: {cited(maintenance_rule.stop_anchor_source, protocol)}. With "
+            "pre-eclampsia NICE NG133 applies: the infusion does not stop automatically at birth.",
         )
     )
     story.append(
@@ -379,7 +428,7 @@ def render_blank(
     story += heading("11. If MgSO₄ was not given: reason")
     story.append(
         para(
-            "Tick one. Reason list: reference §3.3 (our synthesis, unit-editable); late "
+            "Tick one. Reason list: this protocol's (unit-editable); late "
             "(< 4 h before birth) and expired (> 24 h before birth) courses are timing classes, "
             "not missed cases.",
             sheet.small,

@@ -15,7 +15,7 @@ from mgso4 import __version__
 from mgso4.core.episode import EpisodeState, Event, EventType, TimelineEntry, parse_payload
 from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import ensure_utc
-from mgso4.reports.layout import Furniture, markup, para, styles
+from mgso4.reports.layout import Furniture, gap, markup, para, styles
 from mgso4.reports.text import (
     PRODUCT_NAME,
     calendar_date,
@@ -26,6 +26,15 @@ from mgso4.reports.text import (
 )
 
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
+#: A source tag as the protocol files write it: "[N1]", "[T1]".
+_SOURCE_TAG: Final = re.compile(r"\[([A-Z]{1,2}\d{0,2}[a-z]?)\]")
+#: References to the project's own design files, which mean nothing on a ward's paper.
+_INTERNAL_REFERENCE: Final = re.compile(
+    r"\s*[;,(]?\s*\b(?:decisions|reference)(?:\.md)?\s*§?\s*\d+(?:\.\d+)*\b[;,)]?",
+    re.IGNORECASE,
+)
+#: How many hex digits of the chain head the footer shows (the full head is on the last page).
+SHORT_HEAD: Final = 12
 
 
 class ReportInputError(ValueError):
@@ -54,6 +63,29 @@ def checked_time(moment: datetime, what: str) -> datetime:
         raise ReportInputError(str(exc)) from None
 
 
+def source_title(protocol: Protocol, tag: str) -> str:
+    """The protocol's own short title for a source tag ("NICE NG25 Preterm labour and birth")."""
+    ref = next((s for s in protocol.sources if s.tag == tag), None)
+    if ref is None:
+        return tag
+    title = ref.title.split(" (", 1)[0]
+    return _INTERNAL_REFERENCE.sub("", title).strip(" ,;:")
+
+
+def cited(text: str, protocol: Protocol) -> str:
+    """Text for paper: source tags become the protocol's citation titles, and references to
+    the project's design files are left out ("decisions.md 4", "reference §3.3")."""
+    text = _SOURCE_TAG.sub(lambda m: f"({source_title(protocol, m.group(1))})", text)
+    text = text.replace(")(", "; ")
+    text = _INTERNAL_REFERENCE.sub("", text)
+    return re.sub(r"\s{2,}", " ", text).replace("( ", "(").replace(" )", ")").strip()
+
+
+def short_head(chain_head: str) -> str:
+    """The chain head's first hex digits, the reference the footer carries on every page."""
+    return chain_head[:SHORT_HEAD]
+
+
 def patient_furniture(
     state: EpisodeState,
     protocol: Protocol,
@@ -74,7 +106,7 @@ def patient_furniture(
         banner_name=patient.name,
         banner_details=details,
         footer_lines=(
-            f"Record chain head (SHA-256): {chain_head}",
+            f"Record chain head {short_head(chain_head)}… (full SHA-256 on the last page)",
             f"Printed {local_time(printed_at, tz)} · {unit_name}",
             f"{PRODUCT_NAME} {__version__} · protocol {protocol.id} {protocol.version} "
             f"({protocol.short_hash})",
@@ -93,14 +125,13 @@ def document_header(
     """Unit, title and the protocol with its content hash (short and full)."""
     sheet = styles()
     story: list[Flowable] = [
-        para(unit_name or "Unit not named", sheet.subtitle),
         para(title, sheet.title),
         markup(
-            f"<b>Protocol:</b> {esc(protocol.name)} – {esc(protocol.id)} version "
-            f"{esc(protocol.version)} – content hash <b>{esc(protocol.short_hash)}</b>",
+            f"{esc(unit_name or 'Unit not named')} · <b>Protocol:</b> {esc(protocol.name)}, "
+            f"{esc(protocol.id)} version {esc(protocol.version)} "
+            f"(<b>{esc(protocol.short_hash)}</b>)",
             sheet.small,
         ),
-        para(f"Full protocol hash (SHA-256): {protocol.sha256}", sheet.mono),
     ]
     if state is not None and state.protocol_sha256 != protocol.sha256:
         story.append(
@@ -122,6 +153,22 @@ def document_header(
             )
         )
     return story
+
+
+def record_check(chain_head: str, protocol: Protocol) -> list[Flowable]:
+    """The full chain head and protocol hash, printed once, at the end of a document."""
+    sheet = styles()
+    return [
+        gap(1),
+        para(f"Record chain head (SHA-256): {chain_head}", sheet.small),
+        para(f"Protocol content hash (SHA-256): {protocol.sha256}", sheet.small),
+    ]
+
+
+def document_kind_title(kind: str, state: EpisodeState) -> str:
+    """The PDF Title: the document kind and the episode reference, never the patient's name
+    (the title shows in file managers and print queues)."""
+    return f"{kind} – episode {state.uuid[:8]}"
 
 
 @dataclass(frozen=True)

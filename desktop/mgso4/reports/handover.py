@@ -28,8 +28,11 @@ from mgso4.core.timeutil import LONDON
 from mgso4.reports.common import (
     checked_chain_head,
     checked_time,
+    cited,
+    document_kind_title,
     live_entries,
     patient_furniture,
+    record_check,
 )
 from mgso4.reports.flags import flag_observation
 from mgso4.reports.layout import (
@@ -59,6 +62,8 @@ from mgso4.reports.text import (
 )
 
 TITLE: Final = "In-utero transfer handover — MgSO₄ for fetal neuroprotection"
+#: The document kind, for the PDF Title and the print job's name (never the patient's name).
+DOCUMENT_KIND: Final = "MgSO₄ transfer handover"
 
 #: How many of the latest rate periods and observation sets fit on the one page.
 MAX_RATE_ROWS: Final = 3
@@ -112,6 +117,7 @@ def render_handover(
         story.append(para("TRAINING RECORD – not a clinical handover.", sheet.warning))
 
     story += heading("What was given", flowing=False)
+    story += _situation_now(state, course, printed_at, tz)
     story += _given(state, course, preparations, printed_at, tz)
 
     story += heading("Last observations", flowing=False)
@@ -126,6 +132,7 @@ def render_handover(
         title="Handover",
         flowing=False,
     )
+    story += record_check(head, protocol)
 
     # A safety net only: the lists above are already cut to fit. If free text is extreme the
     # content is scaled down rather than spilling onto a second page that could be lost.
@@ -143,7 +150,7 @@ def render_handover(
     return build_pdf(
         [page],
         furniture,
-        title=f"{TITLE} – {state.patient.name}",
+        title=document_kind_title(DOCUMENT_KIND, state),
         author=unit_name,
         subject=f"Episode {state.uuid}",
         printed_at=printed_at,
@@ -165,11 +172,6 @@ def _given(
     except ValueError:
         preparation_name = state.created.preparation_id
     rows: list[tuple[str, Cell]] = [
-        (
-            "Gestation today",
-            f"{gestation(state.gestation_at(printed_at, tz))}; "
-            f"{state.created.plurality} baby(ies) expected",
-        ),
         ("Preparation", preparation_name),
         ("Course", f"{course.number} of {len(state.courses)}"),
     ]
@@ -248,6 +250,51 @@ def _given(
         )
     rows.append(("Infusion", status))
     return [key_values(rows, label_width=42 * mm)]
+
+
+def all_born(state: EpisodeState) -> bool:
+    """Every expected baby has a recorded birth."""
+    return bool(state.births) and len(state.births) >= state.created.plurality
+
+
+def finished(state: EpisodeState, course: CourseState | None) -> bool:
+    """Nothing more to continue: every baby is born, or the infusion was stopped for a reason
+    other than transfer (a transfer stop is the one the receiving unit may restart)."""
+    if all_born(state):
+        return True
+    return (
+        course is not None
+        and course.stopped_at is not None
+        and course.stop_reason is not StopReason.TRANSFER
+    )
+
+
+def _situation_now(
+    state: EpisodeState, course: CourseState | None, printed_at: datetime, tz: ZoneInfo
+) -> list[Flowable]:
+    sheet = styles()
+    expected = state.created.plurality
+    if all_born(state):
+        last = max(birth.born_at for birth in state.births)
+        text = (
+            "<b>The baby is born</b>" if expected == 1 else f"<b>All {expected} babies are born</b>"
+        ) + f" (last birth {esc(local_time(last, tz))})"
+    else:
+        today = state.gestation_at(printed_at, tz)
+        text = (
+            f"<b>Gestation today: {esc(gestation(today))}</b>"
+            if today is not None and state.created.dating.edd is not None
+            else "Gestation today: not worked out (no EDD recorded)"
+        )
+        text += f"; {expected} {'baby' if expected == 1 else 'babies'} expected"
+        if state.births:
+            text += f", {len(state.births)} born"
+    if course is not None and course.stopped_at is not None and finished(state, course):
+        text += (
+            f". <b>The infusion was stopped at {esc(local_time(course.stopped_at, tz))}</b>: "
+            "nothing to continue"
+        )
+    return [markup(text + ".", sheet.cell)]
 
 
 def _observations(state: EpisodeState, protocol: Protocol, tz: ZoneInfo) -> list[Flowable]:
@@ -329,10 +376,22 @@ def _next_steps(
 ) -> list[Flowable]:
     rules = protocol.monitoring
     interval = rules.interval_hours
-    steps: list[str] = [
+    steps: list[str] = []
+    if finished(state, course):
+        steps.append(
+            "MgSO₄ for neuroprotection is finished ("
+            + ("every baby is born" if all_born(state) else "the infusion was stopped")
+            + "): do not continue or restart it without a new decision; no MgSO₄ "
+            "observations are due."
+        )
+        steps.append(
+            f"Antidote available: {cited(f'{rules.antidote} {rules.antidote_source}', protocol)}"
+        )
+        return _numbered(state, steps)
+    steps.append(
         "Continue or restart MgSO₄ according to the receiving unit's own protocol, and record "
         "the time it restarts (practice on transfer differs between units).",
-    ]
+    )
     observations_due: str
     running_due = [
         item for item in due_items(state, protocol, printed_at) if item.kind is DueKind.OBSERVATIONS
@@ -349,7 +408,8 @@ def _next_steps(
         )
     steps.append(
         f"Observations (pulse, BP, respiratory rate, patellar reflexes) at least every "
-        f"{number(interval.value)} h {interval.source}: next due {observations_due}."
+        f"{number(interval.value)} h {cited(interval.source, protocol)}: next due "
+        f"{observations_due}."
     )
     if course is not None:
         due = stop_due_at(
@@ -371,7 +431,8 @@ def _next_steps(
             steps.append(
                 f"{number(maintenance.max_hours.value)} h limit: stop {birth_words}by "
                 f"{local_time(due, tz)} ({number(maintenance.max_hours.value)} h from {anchor}, "
-                f"{maintenance.max_hours.source}{anchor_note}), whichever is first."
+                f"{cited(maintenance.max_hours.source, protocol)}{anchor_note}), whichever "
+                "is first."
             )
         else:
             steps.append(
@@ -386,7 +447,18 @@ def _next_steps(
         f"{number(rules.diastolic_fall_from_baseline_mmhg.value)} mmHg; SpO₂ below "
         f"{number(rules.spo2_min_percent.value)}% (the sending unit's protocol thresholds)."
     )
-    steps.append(f"Antidote available: {rules.antidote} {rules.antidote_source}")
+    steps.append(
+        f"Antidote available: {cited(f'{rules.antidote} {rules.antidote_source}', protocol)}"
+    )
+    return _numbered(state, steps)
+
+
+def _antidote(protocol: Protocol) -> str:
+    rules = protocol.monitoring
+    return f"Antidote available: {cited(f'{rules.antidote} {rules.antidote_source}', protocol)}"
+
+
+def _numbered(state: EpisodeState, steps: list[str]) -> list[Flowable]:
     outstanding = _unacknowledged_alerts(state)
     if outstanding:
         steps.append(f"Alerts not acknowledged at handover: {'; '.join(outstanding)}")

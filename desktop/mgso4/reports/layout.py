@@ -40,7 +40,7 @@ from reportlab.platypus import (
 )
 
 from mgso4.reports.fonts import BOLD, MONO, REGULAR, ensure_fonts
-from mgso4.reports.text import esc
+from mgso4.reports.text import esc, typeset
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X: Final = 14 * mm
@@ -79,11 +79,13 @@ class Styles:
     body: ParagraphStyle
     small: ParagraphStyle
     cell: ParagraphStyle
+    dense: ParagraphStyle
     cell_bold: ParagraphStyle
     mono: ParagraphStyle
     title: ParagraphStyle
     subtitle: ParagraphStyle
     heading: ParagraphStyle
+    section: ParagraphStyle
     subheading: ParagraphStyle
     warning: ParagraphStyle
 
@@ -106,6 +108,8 @@ def styles() -> Styles:
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=9, leading=11),
         cell=cell,
+        # Label-and-value pairs on the completed proforma's first page (never below 8 pt).
+        dense=ParagraphStyle("dense", parent=cell, fontSize=8.5, leading=10.3),
         cell_bold=ParagraphStyle("cell_bold", parent=cell, fontName=BOLD),
         mono=ParagraphStyle("mono", parent=cell, fontName=MONO, fontSize=8.5, leading=10.5),
         title=ParagraphStyle(
@@ -122,6 +126,17 @@ def styles() -> Styles:
             borderPadding=(2, 3, 2, 3),
             spaceBefore=9,
             spaceAfter=5,
+        ),
+        section=ParagraphStyle(
+            "section",
+            parent=body,
+            fontName=BOLD,
+            fontSize=10.5,
+            leading=13,
+            backColor=HEADER_GREY,
+            borderPadding=(1.5, 3, 1.5, 3),
+            spaceBefore=4.5,
+            spaceAfter=2.5,
         ),
         subheading=ParagraphStyle(
             "subheading",
@@ -232,7 +247,9 @@ def _draw_footer(canvas: Canvas, furniture: Furniture) -> None:
     canvas.setFillColor(BLACK)
     for index, line in enumerate(furniture.footer_lines[:3]):
         baseline = top - (index + 1) * FOOTER_LINE
-        face = MONO if index == 0 else REGULAR
+        # One face throughout: a third embedded font (monospace) costs time and bytes for
+        # one line.
+        face = REGULAR
         # The last line leaves room for "Page x of y" at its right.
         width = CONTENT_WIDTH - (30 * mm if index == 2 else 0)
         size = _fit_font_size(line, face, FOOTER_SIZE, width, 6.5)
@@ -372,6 +389,11 @@ def markup(text: str, style: ParagraphStyle | None = None) -> Paragraph:
     return Paragraph(text, style or styles().body)
 
 
+def section_heading(text: str) -> list[Flowable]:
+    """A compact section heading (the completed proforma), never alone at a page's foot."""
+    return [CondPageBreak(25 * mm), Paragraph(esc(text), styles().section)]
+
+
 def heading(text: str, *, flowing: bool = True) -> list[Flowable]:
     """A section heading that is never left alone at the bottom of a page.
 
@@ -425,6 +447,86 @@ def key_values(
     return table
 
 
+class _InlinePair(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """A bold label and its value on one line, drawn straight onto the canvas."""
+
+    def __init__(self, label: str, value: str, size: float, leading: float) -> None:
+        super().__init__()
+        self.label = label
+        self.value = value
+        self.size = size
+        self.leading = leading
+        self.label_width = stringWidth(label, BOLD, size)
+        self.natural_width = self.label_width + stringWidth(value, REGULAR, size)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return avail_width, self.leading
+
+    def draw(self) -> None:
+        baseline = self.leading - self.size
+        self.canv.setFillColor(BLACK)
+        self.canv.setFont(BOLD, self.size)
+        self.canv.drawString(0, baseline, self.label)
+        self.canv.setFont(REGULAR, self.size)
+        self.canv.drawString(self.label_width, baseline, self.value)
+
+
+def paired(rows: Sequence[tuple[str, Cell]], *, width: float = CONTENT_WIDTH) -> Flowable:
+    """ "Label: value" items two to a row, for a dense first page.
+
+    The label is set bold at the start of its value's paragraph, so a short value takes one
+    line. A label starting with "=" takes the whole row. A value that is a ready flowable
+    (bold markup, a list) is placed under its label; an empty label prints the value alone.
+    """
+    style = styles().dense
+    full, half = width - 5, width / 2 - 5
+
+    def item(label: str, value: Cell, room: float) -> Flowable | list[Flowable]:
+        if not label:
+            return _cell(value, style)
+        if isinstance(value, str):
+            pair = _InlinePair(typeset(f"{label}: "), typeset(value), style.fontSize, style.leading)
+            if pair.natural_width <= room:
+                return pair  # one line: drawn directly, no paragraph to parse and wrap
+            return Paragraph(f"<b>{esc(label)}:</b> {esc(value)}", style)
+        return [Paragraph(f"<b>{esc(label)}:</b>", style), value]
+
+    cells: list[list[Any]] = []
+    spans: list[int] = []
+    pending: Any = None
+    for label, value in rows:
+        wide = label.startswith("=")
+        name = label[1:] if wide else label
+        if wide:
+            if pending is not None:
+                cells.append([pending, ""])
+                pending = None
+            spans.append(len(cells))
+            cells.append([item(name, value, full), ""])
+        elif pending is not None:
+            cells.append([pending, item(name, value, half)])
+            pending = None
+        else:
+            pending = item(name, value, half)
+    if pending is not None:
+        cells.append([pending, ""])
+    if not cells:
+        return Spacer(1, 0)
+    table = Table(cells, colWidths=[width / 2, width / 2], hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 0), (-1, -1), REGULAR, TABLE_SIZE),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE_GREY),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+    ]
+    commands += [("SPAN", (0, row), (1, row)) for row in spans]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
 def grid(
     header: Sequence[str],
     rows: Sequence[Sequence[Cell]],
@@ -432,8 +534,14 @@ def grid(
     *,
     shaded: Sequence[tuple[int, int]] = (),
     row_height: float | None = None,
+    padding: float = 2,
+    size: float = TABLE_SIZE,
 ) -> Table:
     """A ruled table with a grey header row repeated on every page it spans.
+
+    Text that fits its column on one line is drawn as a plain table string (no paragraph to
+    parse and wrap: most of a table's cost); longer text becomes a wrapping paragraph, so
+    nothing is ever cut or broken mid-word where a word fits.
 
     Args:
         header: Column titles.
@@ -441,10 +549,30 @@ def grid(
         widths: Column widths in points; they should add up to the content width.
         shaded: (column, row) cells, counted in ``rows``, to shade as flagged.
         row_height: Fixed height for body rows (write-in charts), or None to fit the content.
+        padding: Space above and below each cell's text (points).
+        size: Body text size (points; 8 at the smallest).
     """
     style_sheet = styles()
-    data: list[list[Flowable]] = [[Paragraph(esc(h), style_sheet.cell_bold) for h in header]]
-    data += [[_cell(value, style_sheet.cell) for value in row] for row in rows]
+    body = (
+        style_sheet.cell
+        if size == TABLE_SIZE
+        else ParagraphStyle(
+            f"cell{size}", parent=style_sheet.cell, fontSize=size, leading=size + 1.3
+        )
+    )
+    room = [width - 5 for width in widths]
+
+    def fitted(value: Cell, column: int, face: str, style: ParagraphStyle, size: float) -> Any:
+        if isinstance(value, str) and "\n" not in value:
+            text = typeset(value)
+            if stringWidth(text, face, size) <= room[column]:
+                return text
+        return _cell(value, style)
+
+    data: list[list[Any]] = [
+        [fitted(h, i, BOLD, style_sheet.cell_bold, TABLE_SIZE) for i, h in enumerate(header)]
+    ]
+    data += [[fitted(value, i, REGULAR, body, size) for i, value in enumerate(row)] for row in rows]
     heights = None if row_height is None else [None] + [row_height] * len(rows)
     table = Table(data, colWidths=list(widths), repeatRows=1, rowHeights=heights, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
@@ -452,11 +580,12 @@ def grid(
         ("BOX", (0, 0), (-1, -1), 0.8, BLACK),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_GREY),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONT", (0, 0), (-1, -1), REGULAR, TABLE_SIZE),
+        ("FONT", (0, 0), (-1, 0), BOLD, TABLE_SIZE, 11),
+        ("FONT", (0, 1), (-1, -1), REGULAR, size, size + 1.3 if size != TABLE_SIZE else 11),
         ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
     ]
     for column, row in shaded:
         commands.append(("BACKGROUND", (column, row + 1), (column, row + 1), FLAG_GREY))
@@ -513,21 +642,31 @@ def tick_list(options: Sequence[str], *, columns: int = 1) -> Table:
 
 
 def signatures(
-    roles: Sequence[str], title: str = "Signatures", *, flowing: bool = True
+    roles: Sequence[str],
+    title: str = "Signatures",
+    *,
+    flowing: bool = True,
+    compact: bool = False,
 ) -> list[Flowable]:
     """Signature lines: role, printed name, signature, date and time (kept on one page).
 
-    ``flowing=False`` returns plain flowables, for one-page layouts held in a frame.
+    ``flowing=False`` returns plain flowables, for one-page layouts held in a frame;
+    ``compact`` uses the compact section heading and 9 mm rows (the completed proforma).
     """
-    widths = [40 * mm, 52 * mm, 50 * mm, CONTENT_WIDTH - 142 * mm]
+    widths = (
+        [53 * mm, 46 * mm, 44 * mm, CONTENT_WIDTH - 143 * mm]
+        if compact
+        else [40 * mm, 52 * mm, 50 * mm, CONTENT_WIDTH - 142 * mm]
+    )
     rows = [[role, "", "", ""] for role in roles]
     table = grid(
         ["Role", "Name (print)", "Signature", "Date and time"],
         rows,
         widths,
-        row_height=11 * mm,
+        row_height=(8 if compact else 11) * mm,
     )
-    parts: list[Flowable] = [Paragraph(esc(title), styles().heading), table]
+    style = styles().section if compact else styles().heading
+    parts: list[Flowable] = [Paragraph(esc(title), style), table]
     return [KeepTogether(parts)] if flowing else parts
 
 

@@ -8,32 +8,33 @@ never a typed label). The audit classes come from :func:`mgso4.core.outcome.clas
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.doctemplate import ActionFlowable
 
+from mgso4.core.alerts import baseline_observations
 from mgso4.core.dosing import DoseInputError, loading_plan, maintenance_plan
 from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE
 from mgso4.core.episode import (
     AlertAcknowledged,
+    AntenatalSteroids,
     CourseState,
     EpisodeState,
     EventType,
+    InformationGiven,
+    InUteroTransfer,
+    LabourEvidence,
     Observation,
+    PreLoadChecks,
     TimelineEntry,
 )
 from mgso4.core.gestation import GestationalAge, GestationError
-from mgso4.core.outcome import (
-    DEFAULT_MISSED_REASONS,
-    AnznnCode,
-    Classification,
-    baby_classes,
-)
+from mgso4.core.outcome import DEFAULT_MISSED_REASONS, Classification
 from mgso4.core.protocol import (
     Preparation,
     PreparationSet,
@@ -48,11 +49,13 @@ from mgso4.reports.common import (
     Entry,
     checked_chain_head,
     checked_time,
+    cited,
     course_entry,
     document_header,
+    document_kind_title,
     live_entries,
     patient_furniture,
-    when_and_who,
+    record_check,
 )
 from mgso4.reports.flags import ObservationFlag, flag_observation
 from mgso4.reports.layout import (
@@ -61,10 +64,11 @@ from mgso4.reports.layout import (
     build_pdf,
     gap,
     grid,
-    heading,
     key_values,
     markup,
+    paired,
     para,
+    section_heading,
     signatures,
     styles,
     subheading,
@@ -80,6 +84,7 @@ from mgso4.reports.text import (
     number,
     person,
     rate_with_grams,
+    short_time,
     short_uuid,
     yes_no,
 )
@@ -94,17 +99,21 @@ _RECOMMENDATION_WORDS: Final = {
     Recommendation.CONTRAINDICATED: "CONTRAINDICATED",
 }
 
-_ANZNN_WORDS: Final = {
-    AnznnCode.NOT_GIVEN: "Not given",
-    AnznnCode.STOPPED_OVER_24H_BEFORE_BIRTH: "Stopped more than 24 h before birth",
-    AnznnCode.STARTED_OVER_24H_STOPPED_WITHIN_24H: (
-        "Started more than 24 h before birth, stopped within 24 h of birth"
-    ),
-    AnznnCode.STARTED_4_TO_24H_BEFORE_BIRTH: "Started 4 to 24 h before birth",
-    AnznnCode.STARTED_UNDER_4H_BEFORE_BIRTH: "Started less than 4 h before birth",
+_STEROID_WORDS: Final = {
+    "given": "given",
+    "not-given": "not given",
+    "not-known": "not known",
 }
 
-_TAG: Final = re.compile(r"\[([A-Z]{1,2}\d{0,2}[a-z]?)")
+_AGREEMENT_WORDS: Final = {
+    "agreed": "Agreed",
+    "declined": "Declined",
+    "not-able-to-discuss": "Not able to discuss",
+}
+
+#: The document kind, for the PDF Title and the print job's name.
+DOCUMENT_KIND: Final = "MgSO₄ proforma"
+
 
 SIGNATURE_ROLES: Final = (
     "Midwife",
@@ -127,18 +136,22 @@ def render_proforma(
 ) -> bytes:
     """Render the completed proforma for one episode as PDF bytes (A4).
 
+    Page 1 holds what is needed at a glance (situation, recommendation and decision,
+    information given, preparation, loading, maintenance and stop); the observations, alerts,
+    births, corrections and signatures start on page 2. The audit verdicts are not printed
+    here: they belong to the audit view and its report.
+
     Args:
         state: The folded episode (``fold`` of its committed events).
         protocol: The unit protocol (thresholds, wording, sources for the print).
         preparations: The preparations file (names, concentration labels, containers).
         unit_name: The unit's name for the header and footer.
-        chain_head: The record's hash-chain head from the store (``verify``/``chain_head``),
-            printed in every footer so the paper can be checked against the database.
+        chain_head: The record's hash-chain head from the store (``verify``/``chain_head``):
+            its first digits in every footer, the full value on the last page, so the paper
+            can be checked against the database.
         printed_at: The print time (aware; shown in local time).
         tz: Zone for every printed time (default Europe/London).
-        classification: The audit classification of the first birth computed by the caller
-            with :func:`mgso4.core.outcome.classify`; when None and births are recorded, each
-            baby is classified here through the same function.
+        classification: Kept for callers; the audit classes are not printed on the proforma.
         missed_reason_label: The missed-case reason in words, if the caller has one.
 
     Returns:
@@ -147,6 +160,7 @@ def render_proforma(
     Raises:
         ReportInputError: The chain head is not a SHA-256 value or the print time is naive.
     """
+    del classification  # the audit verdicts belong to the audit report (decisions.md §16)
     head = checked_chain_head(chain_head)
     printed_at = checked_time(printed_at, "print time")
     builder = _ProformaBuilder(state, protocol, preparations, tz=tz, printed_at=printed_at)
@@ -155,17 +169,20 @@ def render_proforma(
     story += builder.dating()
     story += builder.situation()
     story += builder.recommendation()
-    story += builder.decision()
+    story += builder.information()
     story += builder.preparation()
     story += builder.courses()
+    # The observations start page 2; when the clinical part itself ran onto page 2 they
+    # follow it there (no near-empty page).
+    story.append(_BreakOnFirstPage())
     story += builder.observations()
     story += builder.alerts()
-    story += builder.births()
-    story += builder.audit(classification, missed_reason_label)
+    story += builder.births(missed_reason_label)
     story += builder.corrections()
     story += builder.notes()
     story += builder.history()
-    story += signatures(SIGNATURE_ROLES)
+    story += signatures(SIGNATURE_ROLES, builder.next_title("Signatures"), compact=True)
+    story += record_check(head, protocol)
     furniture = patient_furniture(
         state,
         protocol,
@@ -178,11 +195,22 @@ def render_proforma(
     return build_pdf(
         story,
         furniture,
-        title=f"{TITLE} – {state.patient.name}",
+        title=document_kind_title(DOCUMENT_KIND, state),
         author=unit_name,
         subject=f"Episode {state.uuid}",
         printed_at=printed_at,
     )
+
+
+class _BreakOnFirstPage(ActionFlowable):  # type: ignore[misc]  # reportlab is untyped
+    """A page break that happens only on page 1."""
+
+    def __init__(self) -> None:
+        super().__init__(("pageBreak",))
+
+    def apply(self, doc: Any) -> None:
+        if doc.page == 1:
+            doc.handle_pageBreak()
 
 
 class _ProformaBuilder:
@@ -203,23 +231,57 @@ class _ProformaBuilder:
         self.tz = tz
         self.printed_at = printed_at
         self.sheet = styles()
+        self._sections = 0
+        #: Dates in this year print without it (the year is stated once, under the title).
+        self.year = state.created_at.astimezone(tz).year
 
     def _time(self, moment: datetime | None) -> str:
+        return short_time(moment, self.tz, year=self.year)
+
+    def _full(self, moment: datetime | None) -> str:
         return local_time(moment, self.tz)
+
+    def next_title(self, title: str) -> str:
+        """The next section's numbered title; numbered as printed, so the numbers run without
+        gaps whichever sections appear."""
+        self._sections += 1
+        return f"{self._sections}. {title}"
+
+    def _heading(self, title: str) -> list[Flowable]:
+        return section_heading(self.next_title(title))
+
+    def _cited(self, text: str) -> str:
+        return cited(text, self.protocol)
+
+    def _when(self, entry: Entry | None) -> str:
+        """Clinical time only (who gave and checked is beside it; who recorded it is in the
+        record history)."""
+        if entry is None:
+            return "not recorded"
+        return self._time(entry.at) + (" – corrected, see Corrections" if entry.corrected else "")
+
+    def _who_when(self, entry: Entry | None) -> str:
+        """Clinical time and who recorded it (the recording time is in the record history)."""
+        if entry is None:
+            return "not recorded"
+        text = f"{self._time(entry.at)} by {person(entry.event.recorded_by)}"
+        if entry.corrected:
+            text += " – corrected, see Corrections"
+        return text
 
     # ----------------------------------------------------------------------- sections
 
     def status(self) -> list[Flowable]:
-        state = self.state
+        opened = self._created_entry()
+        opened_text = (
+            f"{self._full(opened.at)} by {person(opened.event.recorded_by)}"
+            if opened is not None
+            else "not recorded"
+        )
         return [
-            gap(1),
-            key_values(
-                [
-                    ("Episode", state.uuid),
-                    ("Stage at print", state.stage.label),
-                    ("Opened", when_and_who(self._created_entry(), self.tz)),
-                    ("Unit recorded", state.created.unit_name or "not recorded"),
-                ]
+            markup(
+                f"Opened {esc(opened_text)} · UK local times, in {self.year} unless shown",
+                self.sheet.small,
             ),
         ]
 
@@ -242,11 +304,7 @@ class _ProformaBuilder:
         decision_time = state.decided_at or state.assessed_at
         if decision_time is not None:
             rows.append(
-                (
-                    "Gestation at decision",
-                    f"{gestation(state.gestation_at(decision_time, self.tz))} "
-                    f"(on {self._time(decision_time)})",
-                )
+                ("Gestation at decision", gestation(state.gestation_at(decision_time, self.tz)))
             )
         if state.assessment is not None:
             try:
@@ -254,14 +312,16 @@ class _ProformaBuilder:
             except GestationError as exc:
                 assessed = f"{state.assessment.gestation_days} days ({exc})"
             rows.append(("Gestation used at assessment", assessed))
-        rows.append(("Number of babies expected", str(state.created.plurality)))
-        return [*heading("1. Dating and gestation"), key_values(rows)]
+        rows.append(("Babies expected", str(state.created.plurality)))
+        rows.append(("Stage at print", state.stage.label))
+        return [*self._heading("Gestation and dating"), paired(rows)]
 
     def situation(self) -> list[Flowable]:
         assessment = self.state.assessment
-        story = heading("2. Situation and conditions")
+        story = self._heading("Situation and its evidence")
         if assessment is None:
             story.append(para("No assessment recorded."))
+            story.append(paired(self._situation_details()))
             return story
         conditions: list[str] = []
         for condition_id in assessment.conditions:
@@ -269,7 +329,9 @@ class _ProformaBuilder:
             if rule is None:
                 conditions.append(f"{condition_id} (not in this protocol)")
             else:
-                conditions.append(f"{rule.label} – {rule.kind}: {rule.text} {rule.source}")
+                conditions.append(
+                    self._cited(f"{rule.label} – {rule.kind}: {rule.text} {rule.source}")
+                )
         medicines: list[str] = []
         for medication_id in assessment.medications:
             rule_m = self.protocol.interaction(medication_id)
@@ -277,28 +339,91 @@ class _ProformaBuilder:
                 medicines.append(f"{medication_id} (not in this protocol)")
             else:
                 medicines.append(
-                    f"{rule_m.label}: {rule_m.warning} Action: {rule_m.action} {rule_m.source}"
+                    self._cited(
+                        f"{rule_m.label}: {rule_m.warning} Action: {rule_m.action} {rule_m.source}"
+                    )
                 )
         acknowledged = [
             f"{entry.payload.medication}: acknowledged {self._time(entry.at)} by "
             f"{person(entry.event.recorded_by)}"
             for entry in live_entries(self.state, EventType.INTERACTION_ACKNOWLEDGED)
         ]
-        story.append(
-            key_values(
-                [
-                    ("Situation", assessment.situation.label),
-                    ("Assessed", when_and_who(self._first(EventType.ASSESSED), self.tz)),
-                    ("Maternal conditions", _lines(conditions) if conditions else "None recorded"),
-                    ("Interacting medicines", _lines(medicines) if medicines else "None recorded"),
-                    (
-                        "Interaction warnings acknowledged",
-                        _lines(acknowledged) if acknowledged else "None",
-                    ),
-                ]
+        rows: list[tuple[str, Cell]] = [
+            ("Situation", assessment.situation.label),
+            ("Assessed", self._who_when(self._first(EventType.ASSESSED))),
+            *self._situation_details(),
+            (
+                "=Maternal conditions" if conditions else "Maternal conditions",
+                "; ".join(conditions) or "None recorded",
+            ),
+            (
+                "=Interacting medicines" if medicines else "Interacting medicines",
+                "; ".join(medicines) or "None recorded",
+            ),
+        ]
+        if acknowledged:
+            rows.append(("=Interaction warnings acknowledged", "; ".join(acknowledged)))
+        story.append(paired(rows))
+        return story
+
+    def _last(self, event_type: EventType) -> Entry | None:
+        return self._first(event_type)
+
+    def _situation_details(self) -> list[tuple[str, Cell]]:
+        """Rows for the proforma fields of decisions.md §16 recorded as their own entries."""
+        rows: list[tuple[str, Cell]] = []
+        labour = self._last(EventType.LABOUR_EVIDENCE)
+        if labour is None:
+            rows.append(("Labour or planned birth", "not recorded"))
+        else:
+            evidence: LabourEvidence = labour.payload
+            if evidence.kind == "established-labour":
+                text = (
+                    f"established labour: cervix {number(evidence.dilatation_cm or 0)} cm at "
+                    f"{self._when(labour)}"
+                )
+            else:
+                text = (
+                    f"planned {evidence.mode or ''} birth at "
+                    f"{self._time(evidence.planned_birth_at)} (planned {self._when(labour)})"
+                )
+            if evidence.note:
+                text += f"; {evidence.note}"
+            rows.append(("Evidence", text))
+        steroids = self._last(EventType.ANTENATAL_STEROIDS)
+        if steroids is None:
+            rows.append(("Antenatal steroids", "not recorded"))
+        else:
+            given: AntenatalSteroids = steroids.payload
+            text = _STEROID_WORDS[given.status]
+            doses = [t for t in (given.first_dose_at, given.second_dose_at) if t is not None]
+            if doses:
+                text += ": " + ", ".join(self._time(t) for t in doses)
+            if given.note:
+                text += f"; {given.note}"
+            rows.append(("Antenatal steroids", text))
+        team = self._last(EventType.NEONATAL_TEAM_INFORMED)
+        rows.append(
+            (
+                "Neonatal team informed",
+                "not recorded"
+                if team is None
+                else self._when(team) + (f" ({team.payload.told})" if team.payload.told else ""),
             )
         )
-        return story
+        transfer = self._last(EventType.IN_UTERO_TRANSFER)
+        if transfer is not None:
+            moved: InUteroTransfer = transfer.payload
+            rows.append(
+                (
+                    "In-utero transfer",
+                    f"{moved.from_unit} to {moved.to_unit}, {self._when(transfer)}"
+                    + (f"; {moved.note}" if moved.note else ""),
+                )
+            )
+        else:
+            rows.append(("In-utero transfer", "none recorded"))
+        return rows
 
     def _first(self, event_type: EventType) -> Entry | None:
         found = None
@@ -307,88 +432,116 @@ class _ProformaBuilder:
         return found
 
     def recommendation(self) -> list[Flowable]:
-        assessment = self.state.assessment
-        story = heading("3. Recommendation")
-        if assessment is None:
-            story.append(para("No recommendation recorded."))
-            return story
-        band_rule = self.protocol.band_rule(assessment.band)
-        band_text = (
-            f"{band_rule.band.capitalize()} band: {band_rule.start.label} to "
-            f"{band_rule.end.label} weeks "
-            f"{band_rule.source}" + (f" – {band_rule.wording}" if band_rule.wording else "")
-            if band_rule is not None
-            else ("outside every band" if assessment.band is Band.OUTSIDE else assessment.band)
-        )
-        tags = sorted({tag for c in assessment.citations for tag in _TAG.findall(c)})
-        sources = [self.protocol.citation(tag) for tag in tags]
-        story.append(
-            key_values(
-                [
-                    (
-                        "Recommendation",
-                        markup(
-                            f"<b>{_RECOMMENDATION_WORDS.get(assessment.recommendation, '')}</b>",
-                            self.sheet.cell,
-                        ),
-                    ),
-                    ("Gestation band", band_text),
-                    ("Senior decision required", yes_no(assessment.senior_decision_required)),
-                    ("Reasons", _lines(assessment.reasons) if assessment.reasons else "None"),
-                    ("Cautions", _lines(assessment.cautions) if assessment.cautions else "None"),
-                    ("Warnings", _lines(assessment.warnings) if assessment.warnings else "None"),
-                    (
-                        "Citations",
-                        _lines(assessment.citations) if assessment.citations else "None",
-                    ),
-                    ("Sources", _lines(sources) if sources else "None"),
-                ]
-            )
-        )
-        story.append(para(DECISION_SUPPORT_NOTICE, self.sheet.small))
-        return story
-
-    def decision(self) -> list[Flowable]:
         state = self.state
-        story = heading("4. Decision")
+        assessment = state.assessment
+        story = self._heading("Recommendation and decision")
         rows: list[tuple[str, Cell]] = []
+        if assessment is None:
+            rows.append(("Recommendation", "No recommendation recorded"))
+        else:
+            band_rule = self.protocol.band_rule(assessment.band)
+            band_text = (
+                f"{band_rule.band.capitalize()} band: {band_rule.start.label} to "
+                f"{band_rule.end.label} weeks "
+                + self._cited(
+                    band_rule.source + (f" – {band_rule.wording}" if band_rule.wording else "")
+                )
+                if band_rule is not None
+                else ("outside every band" if assessment.band is Band.OUTSIDE else assessment.band)
+            )
+            cautions = [*assessment.cautions, *assessment.warnings]
+            rows += [
+                (
+                    "",
+                    markup(
+                        f"<b>Recommendation: "
+                        f"{_RECOMMENDATION_WORDS.get(assessment.recommendation, '')}</b>",
+                        self.sheet.cell,
+                    ),
+                ),
+                ("Senior decision required", yes_no(assessment.senior_decision_required)),
+                ("=Gestation band", band_text),
+                ("=Reasons", "; ".join(self._cited(r) for r in assessment.reasons) or "None"),
+                (
+                    "=Cautions and warnings" if cautions else "Cautions and warnings",
+                    "; ".join(self._cited(c) for c in cautions) or "None",
+                ),
+            ]
         if state.decision is None:
             rows.append(("Decision", "No decision recorded"))
         else:
             decision = state.decision
-            senior_required = (
-                state.assessment is not None and state.assessment.senior_decision_required
-            )
+            senior_required = assessment is not None and assessment.senior_decision_required
             if decision.senior is not None:
-                senior = person(decision.senior)
+                senior = ("required; " if senior_required else "") + person(decision.senior)
             elif senior_required:
                 senior = "REQUIRED by the assessment – none recorded"
             else:
                 senior = "not required"
+            decided = self._first(EventType.DECISION)
             rows += [
                 (
-                    "Decision",
+                    "",
                     markup(
-                        "<b>Give MgSO₄</b>" if decision.give else "<b>Do not give MgSO₄</b>",
+                        "<b>Decision: Give MgSO₄</b>"
+                        if decision.give
+                        else "<b>Decision: Do not give MgSO₄</b>",
                         self.sheet.cell,
                     ),
                 ),
-                ("Decided by", person(decision.decided_by)),
+                (
+                    "Decided by",
+                    f"{person(decision.decided_by)}, "
+                    + (self._time(decided.at) if decided is not None else "time not recorded")
+                    + (" – corrected, see Corrections" if decided and decided.corrected else ""),
+                ),
                 ("Senior decision", senior),
-                ("Course number", str(decision.course_number)),
-                ("Time", when_and_who(self._first(EventType.DECISION), self.tz)),
+                *self._decision_details(),
             ]
+            if decision.course_number != 1:
+                rows.append(("Course number", str(decision.course_number)))
             if decision.note:
-                rows.append(("Note", decision.note))
+                rows.append(("=Note", decision.note))
         if state.not_given is not None:
             rule = self.protocol.missed_reason(state.not_given.reason_code)
             label = rule.label if rule is not None else "reason not in this protocol's list"
             text = f"{state.not_given.reason_code} – {label}"
             if state.not_given.text:
                 text += f": {state.not_given.text}"
-            rows.append(("Not given – reason", text))
-            rows.append(("Recorded", when_and_who(self._first(EventType.NOT_GIVEN), self.tz)))
-        story.append(key_values(rows))
+            rows.append(("=Not given – reason", text))
+            rows.append(("=Recorded", self._who_when(self._first(EventType.NOT_GIVEN))))
+        story.append(paired(rows))
+        story.append(para(DECISION_SUPPORT_NOTICE, self.sheet.small))
+        return story
+
+    def _decision_details(self) -> list[tuple[str, Cell]]:
+        prescribed = self._last(EventType.PRESCRIBED)
+        return [
+            (
+                "Prescribed by",
+                "not recorded"
+                if prescribed is None
+                else f"{person(prescribed.payload.prescriber)}, {self._when(prescribed)}",
+            )
+        ]
+
+    def information(self) -> list[Flowable]:
+        story = self._heading("Information given and agreement")
+        entries = list(live_entries(self.state, EventType.INFORMATION_GIVEN))
+        if not entries:
+            story.append(para("Not recorded."))
+            return story
+        rows: list[tuple[str, Cell]] = []
+        for entry in entries:
+            info: InformationGiven = entry.payload
+            text = _AGREEMENT_WORDS.get(info.agreement, info.agreement)
+            if info.given_to:
+                text += f"; told: {info.given_to}"
+            text += "; off-label use explained: " + yes_no(info.off_label_discussed)
+            if info.note:
+                text += f"; {info.note}"
+            rows.append((f"={self._who_when(entry)}", text))
+        story.append(paired(rows))
         return story
 
     def _load_make_up(self, preparation: Preparation) -> str:
@@ -410,7 +563,7 @@ class _ProformaBuilder:
             return preparation.maintenance.make_up
 
     def preparation(self) -> list[Flowable]:
-        story = heading("5. Preparation")
+        story = self._heading("Preparation and pre-load checks")
         preparation_id = self.state.created.preparation_id
         try:
             preparation = self.preparations.get(preparation_id)
@@ -422,33 +575,75 @@ class _ProformaBuilder:
                     self.sheet.warning,
                 )
             )
+            story.append(paired(self._preparation_details()))
             return story
         rows: list[tuple[str, Cell]] = [
-            ("Preparation", f"{preparation.name} ({preparation.id})"),
-            ("Drug", preparation.drug),
-            ("Loading dose", _stage_text(preparation.loading, self._load_make_up(preparation))),
-            ("Maintenance", _stage_text(preparation.maintenance, self._maint_make_up(preparation))),
+            ("=Preparation", f"{preparation.drug} – {preparation.name}"),
+            (
+                "=Loading dose made up as",
+                _stage_text(preparation.loading, self._load_make_up(preparation)),
+            ),
+            (
+                "=Maintenance made up as",
+                _stage_text(preparation.maintenance, self._maint_make_up(preparation)),
+            ),
+            *[
+                ("=", markup(f"<b>WARNING: {esc(self._cited(w))}</b>", self.sheet.cell))
+                for w in preparation.warnings
+            ],
+            *self._preparation_details(),
         ]
-        story.append(key_values(rows))
-        for warning in preparation.warnings:
-            story.append(para(f"Warning: {warning}", self.sheet.warning))
+        story.append(paired(rows))
         return story
 
+    def _preparation_details(self) -> list[tuple[str, Cell]]:
+        rows: list[tuple[str, Cell]] = []
+        # The same pre-treatment sets the baseline alert uses (core.alerts).
+        baselines = baseline_observations(self.state)
+        if baselines:
+            first = baselines[-1]
+            rows.append(
+                (
+                    "=Pre-load baseline observations",
+                    f"{self._time(first.taken_at)}: {_observation_summary(first.observation)}",
+                )
+            )
+        else:
+            rows.append(("=Pre-load baseline observations", "none recorded before the load"))
+        checks = self._last(EventType.PRE_LOAD_CHECKS)
+        if checks is None:
+            rows += [
+                ("Calcium gluconate available", "not recorded"),
+                ("Pump; batch/lot", "not recorded"),
+            ]
+        else:
+            done: PreLoadChecks = checks.payload
+            rows += [
+                ("Calcium gluconate available", yes_no(done.calcium_gluconate_available)),
+                (
+                    "Pump; batch/lot",
+                    f"{done.pump or 'pump not recorded'}; {done.batch or 'batch not recorded'}",
+                ),
+            ]
+        return rows
+
     def courses(self) -> list[Flowable]:
-        story = heading("6. Loading, maintenance and stop")
+        story = self._heading("Loading, maintenance and stop")
         if not self.state.courses:
             story.append(para("No MgSO₄ was started."))
             return story
         for course in self.state.courses:
             story += self._course(course)
         until = self._grams_until()
-        story.append(
-            markup(
-                f"<b>Cumulative MgSO₄ across all courses to {esc(self._time(until))}:</b> "
-                f"{esc(grams(self.state.total_grams(until)))} (load plus maintenance by "
-                "elapsed time at the recorded rates)",
+        if len(self.state.courses) > 1:
+            story.append(
+                markup(
+                    f"<b>Cumulative MgSO₄ across all courses to {esc(self._time(until))}:</b> "
+                    f"{esc(grams(self.state.total_grams(until)))} (load plus maintenance by "
+                    "elapsed time at the recorded rates)",
+                    self.sheet.small,
+                )
             )
-        )
         return story
 
     def _grams_until(self) -> datetime:
@@ -458,13 +653,14 @@ class _ProformaBuilder:
         return self.printed_at
 
     def _course(self, course: CourseState) -> list[Flowable]:
-        tz = self.tz
         n = course.number
-        story: list[Flowable] = subheading(f"Course {n}")
+        story: list[Flowable] = []
+        if len(self.state.courses) > 1:
+            story += subheading(f"Course {n}")
         load = course.load
         rows: list[tuple[str, Cell]] = []
         if load is None:
-            rows.append(("Loading dose", "not recorded"))
+            rows.append(("=Loading dose", "not recorded"))
         else:
             rows += [
                 (
@@ -476,35 +672,29 @@ class _ProformaBuilder:
                     "Loading pump rate",
                     f"{number(load.rate_ml_per_h)} mL/h over {number(load.duration_min)} min",
                 ),
+                ("Load started", self._when(course_entry(self.state, EventType.LOAD_STARTED, n))),
+                ("Load finished", self._when(course_entry(self.state, EventType.LOAD_FINISHED, n))),
                 (
-                    "Load started",
-                    when_and_who(course_entry(self.state, EventType.LOAD_STARTED, n), tz),
+                    "=Load given / checked by",
+                    f"{person(load.given_by)} / {person(load.checked_by)}",
                 ),
-                ("Given by / checked by", f"{person(load.given_by)} / {person(load.checked_by)}"),
             ]
-        rows.append(
-            (
-                "Load finished",
-                when_and_who(course_entry(self.state, EventType.LOAD_FINISHED, n), tz),
-            )
-        )
         maintenance = course.maintenance
         if maintenance is None:
-            rows.append(("Maintenance", "not started"))
+            rows.append(("=Maintenance", "not started"))
         else:
             rows += [
                 (
                     "Maintenance started",
-                    when_and_who(course_entry(self.state, EventType.MAINTENANCE_STARTED, n), tz),
+                    self._when(course_entry(self.state, EventType.MAINTENANCE_STARTED, n)),
                 ),
                 (
                     "Maintenance rate",
-                    rate_with_grams(maintenance.rate_ml_per_h, maintenance.concentration_g_per_ml)
-                    + f" ({concentration(maintenance.concentration_g_per_ml)})",
+                    rate_with_grams(maintenance.rate_ml_per_h, maintenance.concentration_g_per_ml),
                 ),
-                ("Container", f"{number(maintenance.container_volume_ml)} mL"),
                 (
-                    "Given by / checked by",
+                    f"=Maintenance ({number(maintenance.container_volume_ml)} mL container) "
+                    "given / checked by",
                     f"{person(maintenance.given_by)} / {person(maintenance.checked_by)}",
                 ),
             ]
@@ -515,39 +705,49 @@ class _ProformaBuilder:
             reason = course.stop_reason.label if course.stop_reason is not None else "not recorded"
             if course.stop_text:
                 reason += f": {course.stop_text}"
-            rows += [("Stopped", when_and_who(stop_entry, tz)), ("Stop reason", reason)]
+            rows += [("Stopped", self._who_when(stop_entry)), ("Stop reason", reason)]
         until = course.stopped_at or self.printed_at
         rows.append(
             (
-                "Grams given this course",
+                "=Grams given (load plus maintenance at the recorded rates)",
                 f"{grams(course.grams_given(until))} to {self._time(until)}",
             )
         )
-        story.append(key_values(rows))
-        if course.rates:
+        story.append(paired(rows))
+        if course.rates or course.load is not None:
             story.append(gap(1.5))
             story.append(self._rate_table(course))
         if course.syringe_changes:
-            story.append(gap(1.5))
-            story.append(self._syringe_table(course))
+            story.append(gap(1))
+            story.append(paired(self._syringe_rows(course)))
         return story
 
     def _rate_table(self, course: CourseState) -> Flowable:
         reasons: dict[datetime, str] = {}
-        who: dict[datetime, str] = {}
         for entry in live_entries(self.state, EventType.MAINTENANCE_STARTED):
             if entry.payload.course_number == course.number:
                 reasons[entry.at] = "maintenance started"
-                who[entry.at] = person(entry.event.recorded_by)
         for entry in live_entries(self.state, EventType.SYRINGE_CHANGED):
             if entry.payload.course_number == course.number:
                 reasons.setdefault(entry.at, "new syringe of a different concentration")
-                who.setdefault(entry.at, person(entry.event.recorded_by))
         for entry in live_entries(self.state, EventType.RATE_CHANGED):
             if entry.payload.course_number == course.number:
-                reasons[entry.at] = f"rate changed: {entry.payload.reason}"
-                who[entry.at] = person(entry.event.recorded_by)
+                reasons[entry.at] = (
+                    f"rate changed: {entry.payload.reason} ({person(entry.event.recorded_by)})"
+                )
         rows: list[list[Cell]] = []
+        load = course.load
+        if load is not None:
+            load_started = course_entry(self.state, EventType.LOAD_STARTED, course.number)
+            load_finished = course_entry(self.state, EventType.LOAD_FINISHED, course.number)
+            rows.append(
+                [
+                    self._time(load_started.at) if load_started is not None else "not recorded",
+                    self._time(load_finished.at) if load_finished is not None else "",
+                    rate_with_grams(load.rate_ml_per_h, load.concentration_g_per_ml),
+                    f"loading dose {number(load.dose_g)} g over {number(load.duration_min)} min",
+                ]
+            )
         for period in course.rates:
             end = period.end or course.stopped_at
             rows.append(
@@ -556,48 +756,44 @@ class _ProformaBuilder:
                     self._time(end) if end is not None else "running",
                     rate_with_grams(period.rate_ml_per_h, period.concentration_g_per_ml),
                     reasons.get(period.start, ""),
-                    who.get(period.start, ""),
                 ]
             )
-        widths = [26, 26, 52, 42, 34]
+        widths = [31, 31, 52, 66]
         return grid(
-            ["From", "To", "Pump rate × concentration = dose (computed)", "Why", "Recorded by"],
+            ["From", "To", "Pump: mL/h × g/mL = g/h", "Why"],
             rows,
             [w * CONTENT_WIDTH / sum(widths) for w in widths],
         )
 
-    def _syringe_table(self, course: CourseState) -> Flowable:
-        rows: list[list[Cell]] = []
+    def _syringe_rows(self, course: CourseState) -> list[tuple[str, Cell]]:
+        rows: list[tuple[str, Cell]] = []
         for entry in live_entries(self.state, EventType.SYRINGE_CHANGED):
             payload = entry.payload
             if payload.course_number != course.number:
                 continue
             rows.append(
-                [
-                    self._time(entry.at) + (" – corrected" if entry.corrected else ""),
-                    concentration(payload.concentration_g_per_ml),
+                (
+                    "=Syringe changed",
+                    self._time(entry.at)
+                    + (" – corrected" if entry.corrected else "")
+                    + f": {concentration(payload.concentration_g_per_ml)}, "
                     f"{number(payload.volume_ml)} mL "
-                    f"({number(payload.volume_ml * payload.concentration_g_per_ml)} g)",
-                    person(payload.checked_by),
-                    person(entry.event.recorded_by),
-                ]
+                    f"({number(payload.volume_ml * payload.concentration_g_per_ml)} g); checked by "
+                    f"{person(payload.checked_by)}; recorded by {person(entry.event.recorded_by)}",
+                )
             )
-        widths = [34, 30, 24, 36, 36]
-        return grid(
-            ["Syringe changed", "Concentration", "Volume", "Checked by", "Recorded by"],
-            rows,
-            [w * CONTENT_WIDTH / sum(widths) for w in widths],
-        )
+        return rows
 
     def observations(self) -> list[Flowable]:
         rules = self.protocol.monitoring
-        story = heading("7. Observations")
+        story = self._heading("Observations")
         story.append(
             para(
-                f"Observe at least every {number(rules.interval_hours.value)} h "
-                f"{rules.interval_hours.source}. A symbol and a word beside a value show a finding "
-                "against the protocol's stop triggers; the alerts and actions recorded at the "
-                "bedside are in section 8."
+                f"At least every {number(rules.interval_hours.value)} h "
+                f"{self._cited(rules.interval_hours.source)}. Symbol and word: a finding against "
+                "a stop trigger. In brackets: baseline diastolic or respiratory rate; urine "
+                "collection period.",
+                self.sheet.small,
             )
         )
         entries = list(live_entries(self.state, EventType.OBSERVATION))
@@ -620,26 +816,30 @@ class _ProformaBuilder:
                 if any(name in marks for name in field_names):
                     shaded.append((column, row_index))
             details += [
-                f"{self._time(entry.at)}: " + (f"{flag.mark} – " if flag.mark else "") + flag.detail
+                f"{self._time(entry.at)}: "
+                + (f"{flag.mark} – " if flag.mark else "")
+                + self._cited(flag.detail)
                 for flag in flags
             ]
-        widths = [28, 13, 23, 20, 18, 19, 14, 18, 27]
+        # Widths in mm: each column holds its longest word and its marks on whole words.
+        widths = [31, 12.5, 19, 19.5, 20, 17, 13, 15, 35]
         story.append(
             grid(
                 [
                     "Time",
                     "Pulse (/min)",
-                    "BP (mmHg) (baseline diastolic)",
-                    "Resp. rate (/min) (baseline)",
+                    "BP (mmHg)",
+                    "RR (/min)",
                     "Patellar reflexes",
-                    "Urine (mL) (period)",
+                    "Urine (mL)",
                     "SpO₂ (%)",
-                    "Serum Mg (mmol/L)",
+                    "Mg mmol/L",
                     "Recorded by",
                 ],
                 rows,
                 [w * CONTENT_WIDTH / sum(widths) for w in widths],
                 shaded=shaded,
+                padding=1.2,
             )
         )
         if details:
@@ -649,7 +849,7 @@ class _ProformaBuilder:
         return story
 
     def alerts(self) -> list[Flowable]:
-        story = heading("8. Alerts and actions taken")
+        story = self._heading("Alerts and actions taken")
         raised = list(live_entries(self.state, EventType.ALERT_RAISED))
         acknowledged = list(live_entries(self.state, EventType.ALERT_ACKNOWLEDGED))
         if not raised and not acknowledged:
@@ -687,17 +887,14 @@ class _ProformaBuilder:
         story.append(gap(1))
         story.append(
             para(
-                f"Antidote: {rules.antidote} {rules.antidote_source}",
+                f"Antidote: {self._cited(rules.antidote)} {self._cited(rules.antidote_source)}",
                 self.sheet.small,
             )
         )
         return story
 
-    def births(self) -> list[Flowable]:
-        story = heading("9. Birth")
-        if not self.state.births:
-            story.append(para("No birth recorded at the time of printing."))
-            return story
+    def births(self, missed_reason_label: str | None = None) -> list[Flowable]:
+        story = self._heading("Births")
         rows: list[list[Cell]] = []
         for birth in self.state.births:
             entry = next((e for e in self.state.timeline if e.event.uuid == birth.event_uuid), None)
@@ -709,82 +906,31 @@ class _ProformaBuilder:
             rows.append(
                 [
                     f"Baby {birth.baby}: {birth.label}",
-                    self._time(birth.born_at),
+                    self._full(birth.born_at),
                     gestation(birth.gestation),
                     recorded,
                 ]
             )
-        widths = [40, 40, 30, 60]
-        story.append(
-            grid(
-                ["Baby", "Born", "Gestation at birth", "Recorded"],
-                rows,
-                [w * CONTENT_WIDTH / sum(widths) for w in widths],
-            )
-        )
-        return story
-
-    def audit(
-        self, classification: Classification | None, missed_reason_label: str | None
-    ) -> list[Flowable]:
-        story = heading("10. Audit classification")
-        story.append(
-            para(
-                "Fixed definitions computed from the recorded times (decisions.md §10): NNAP "
-                "[E1][E2]; NICE QS135 statement 6 [N2]; BAPM/PERIPrem optimal [B1][P1][P2]; "
-                "ANZNN timing code [Z2].",
-                self.sheet.small,
-            )
-        )
-        results: list[tuple[str, Classification | str]] = []
-        if classification is not None:
-            results.append(("First baby (audit anchor)", classification))
-        else:
-            # The one classification path (core.outcome.baby_classes): paper and audit agree.
-            for baby in baby_classes(self.state):
-                shown = baby.classification or f"Cannot classify: {baby.problem}"
-                results.append((f"Baby {baby.baby}", shown))
-        if not results:
-            story.append(para("No birth recorded: nothing to classify yet."))
-        else:
-            rows: list[list[Cell]] = []
-            for who, result in results:
-                if isinstance(result, str):
-                    rows.append([who, result, "", "", ""])
-                    continue
-                rows.append(
-                    [
-                        who,
-                        _nnap_text(result),
-                        _qs135_text(result),
-                        _bapm_text(result),
-                        _ANZNN_WORDS.get(result.anznn, result.anznn.value)
-                        + (
-                            f"; timing class {result.timing_class.value}: "
-                            f"{self._reason_label(result.timing_class.value)}"
-                            if result.timing_class is not None
-                            else ""
-                        ),
-                    ]
-                )
-            widths = [26, 34, 38, 40, 42]
+        if rows:
+            widths = [30, 50, 25, 75]
             story.append(
                 grid(
-                    ["Baby", "NNAP", "NICE QS135", "BAPM/PERIPrem optimal", "ANZNN code"],
+                    ["Baby", "Born", "Gestation", "Recorded"],
                     rows,
                     [w * CONTENT_WIDTH / sum(widths) for w in widths],
                 )
             )
+        else:
+            story.append(para("No birth recorded at the time of printing."))
         missed = missed_reason_label
         if missed is None and self.state.not_given is not None:
             code = self.state.not_given.reason_code
             missed = f"{code} – {self._reason_label(code)}"
             if self.state.not_given.text:
                 missed += f": {self.state.not_given.text}"
-        story.append(gap(1))
-        story.append(
-            key_values([("Missed-case reason", missed or "None recorded")], label_width=40 * mm)
-        )
+        if missed is not None:
+            story.append(gap(1))
+            story.append(key_values([("Missed-case reason", missed)], label_width=40 * mm))
         return story
 
     def _reason_label(self, code: str) -> str:
@@ -795,7 +941,7 @@ class _ProformaBuilder:
         return default.label if default is not None else "not in the reason list"
 
     def corrections(self) -> list[Flowable]:
-        story = heading("11. Corrections and entries in error")
+        story = self._heading("Corrections and entries in error")
         by_uuid = {entry.event.uuid: entry for entry in self.state.timeline}
         amendment_rows: list[list[Cell]] = []
         void_rows: list[list[Cell]] = []
@@ -880,7 +1026,7 @@ class _ProformaBuilder:
                         label,
                         "Clinical time",
                         self._time(occurred_at),
-                        describe.time_text(new_time, self.tz),
+                        self._time(_parse_time(new_time)),
                         reason,
                         who,
                     ]
@@ -889,14 +1035,14 @@ class _ProformaBuilder:
                 for name, new_value in changes.items():
                     _assign(payload, name, new_value)
                 if new_time:
-                    occurred_at = datetime.fromisoformat(str(new_time).replace("Z", "+00:00"))
+                    occurred_at = _parse_time(new_time)
         return rows
 
     def notes(self) -> list[Flowable]:
         entries = list(live_entries(self.state, EventType.NOTE))
         if not entries:
             return []
-        story = heading("12. Notes")
+        story = self._heading("Notes")
         rows: list[list[Cell]] = [
             [self._time(e.at), e.payload.text, person(e.event.recorded_by)] for e in entries
         ]
@@ -911,7 +1057,7 @@ class _ProformaBuilder:
         return story
 
     def history(self) -> list[Flowable]:
-        story = heading("13. Record history (every entry, in the order recorded)")
+        story = self._heading("Record history (every entry, in the order recorded)")
         rows: list[list[Cell]] = []
         for index, entry in enumerate(self.state.timeline, start=1):
             event = entry.event
@@ -922,21 +1068,22 @@ class _ProformaBuilder:
                 status.append("corrected")
             if event.type in (EventType.AMENDMENT, EventType.VOID):
                 status.append(f"refers to {short_uuid(str(event.payload.get('target', '')))}")
-            rows.append(
-                [
-                    str(index),
-                    f"{describe.event_label(event.type)} ({short_uuid(event.uuid)})",
-                    self._time(event.occurred_at),
-                    f"{self._time(event.recorded_at)} by {person(event.recorded_by)}",
-                    ", ".join(status),
-                ]
-            )
-        widths = [8, 46, 34, 58, 34]
+            cells = [
+                str(index),
+                f"{describe.event_label(event.type)} ({short_uuid(event.uuid)})",
+                self._time(event.occurred_at),
+                f"{self._time(event.recorded_at)}, {person(event.recorded_by)}",
+                ", ".join(status),
+            ]
+            rows.append(cells)
+        widths = [7, 55, 28, 70, 22]
         story.append(
             grid(
-                ["#", "Entry (id)", "Clinical time", "Recorded", "Status"],
+                ["#", "Entry (id)", "Clinical time", "Recorded, by", "Status"],
                 rows,
                 [w * CONTENT_WIDTH / sum(widths) for w in widths],
+                padding=0.8,
+                size=8,
             )
         )
         return story
@@ -968,7 +1115,10 @@ def _with_marks(text: str, marks: Sequence[str]) -> Cell:
     if not marks:
         return text
     # A non-breaking space keeps the symbol and its word together in a narrow column.
-    joined = "<br/>".join(f"<b>{esc(mark).replace(' ', '&nbsp;')}</b>" for mark in marks)
+    # 8 pt, so "▼ REDUCED" fits its column whole (never broken mid-word).
+    joined = "<br/>".join(
+        f'<font size="8"><b>{esc(mark).replace(" ", "&nbsp;")}</b></font>' for mark in marks
+    )
     return Paragraph(f"{esc(text)}<br/>{joined}", styles().cell)
 
 
@@ -1005,6 +1155,23 @@ def _observation_row(observation: Observation, marks: dict[str, list[str]]) -> l
     ]
 
 
+def _observation_summary(observation: Observation) -> str:
+    parts = []
+    if observation.pulse_per_min is not None:
+        parts.append(f"pulse {observation.pulse_per_min}")
+    if observation.systolic_mmhg is not None or observation.diastolic_mmhg is not None:
+        parts.append(f"BP {observation.systolic_mmhg or '–'}/{observation.diastolic_mmhg or '–'}")
+    if observation.rr_per_min is not None:
+        parts.append(f"RR {observation.rr_per_min}")
+    if observation.reflexes is not None:
+        parts.append(f"reflexes {observation.reflexes.value}")
+    if observation.spo2_percent is not None:
+        parts.append(f"SpO₂ {observation.spo2_percent}%")
+    if observation.urine_ml is not None:
+        parts.append(f"urine {observation.urine_ml} mL")
+    return ", ".join(parts) or "no values"
+
+
 def _lines(items: Sequence[str]) -> Paragraph:
     return Paragraph("<br/>".join(f"• {esc(item)}" for item in items), styles().cell)
 
@@ -1031,37 +1198,8 @@ def _actions(acks: Sequence[Entry]) -> str:
     return "; ".join(actions)
 
 
-def _nnap_text(result: Classification) -> str:
-    if not result.nnap.eligible:
-        return "Not eligible (born at 30+0 or later)"
-    return (
-        "Eligible; MET (given in the 24 h before birth)"
-        if result.nnap.met
-        else ("Eligible; NOT MET")
-    )
-
-
-def _qs135_text(result: Classification) -> str:
-    if not result.qs135.eligible:
-        return "Not eligible"
-    measure = result.qs135.measure
-    return f"Eligible, measure ({measure}); " + ("MET" if result.qs135.met else "NOT MET")
-
-
-def _bapm_text(result: Classification) -> str:
-    periprem = result.periprem_optimal
-    if not periprem.eligible:
-        return "Not eligible (born at 30+0 or later)"
-    text = "Eligible; PERIPrem " + (
-        "OPTIMAL (load > 4 h and < 24 h before birth)" if periprem.met else "NOT optimal"
-    )
-    if periprem.could_have_been_optimal is not None:
-        text += f"; could have been optimal: {yes_no(periprem.could_have_been_optimal)}"
-    bapm = result.bapm_optimal
-    text += "; BAPM " + (
-        "OPTIMAL (load and ≥ 4 h of infusion in the 24 h before)" if bapm.met else "NOT optimal"
-    )
-    return text
+def _parse_time(value: object) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def _assign(payload: dict[str, object], dotted: str, value: object) -> None:
@@ -1077,4 +1215,4 @@ def _assign(payload: dict[str, object], dotted: str, value: object) -> None:
     current[parts[-1]] = value
 
 
-__all__ = ["TITLE", "render_proforma"]
+__all__ = ["DOCUMENT_KIND", "TITLE", "render_proforma"]

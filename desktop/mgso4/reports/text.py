@@ -104,6 +104,20 @@ def local_time(moment: datetime | None, tz: ZoneInfo = LONDON) -> str:
     return format_local(moment, tz)
 
 
+def short_time(moment: datetime | None, tz: ZoneInfo = LONDON, *, year: int | None = None) -> str:
+    """An instant as "10 Mar 10:00 GMT": the weekday left out, and the year only when it is not
+    ``year`` (the year the document states once), so dense tables stay on one line."""
+    if moment is None:
+        return "not recorded"
+    _weekday, day, month, full_year, clock, zone = format_local(moment, tz).split(" ")
+    shown = (
+        f"{day} {month}"
+        if year is not None and str(year) == full_year
+        else (f"{day} {month} {full_year}")
+    )
+    return f"{shown} {clock} {zone}"
+
+
 def calendar_date(day: date | None) -> str:
     """A calendar date as "1 Jan 1990" (English month names, whatever the machine's locale)."""
     if day is None:

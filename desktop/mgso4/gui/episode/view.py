@@ -129,6 +129,7 @@ class _EpisodeDocument:
 _DOCUMENTS: dict[str, _EpisodeDocument] = {
     "proforma": _EpisodeDocument("proforma", "proforma", "Proforma"),
     "handover": _EpisodeDocument("handover", "transfer handover", "Transfer handover"),
+    "neonatal-slip": _EpisodeDocument("neonatal-slip", "neonatal data slip", "Neonatal slip"),
 }
 
 
@@ -193,6 +194,9 @@ class EpisodeView(QWidget):
             ("void", "&Void entry", "", self.open_void),
             ("print", "&Print proforma", "Ctrl+P", self.print_proforma),
             ("handover", "Transfer &handover", "", self.print_handover),
+            # The proforma's own fields and the neonatal data slip (issue 16).
+            ("details", "D&etails…", "", self.open_details),
+            ("slip", "Neonatal sl&ip", "", self.print_slip),
         ]
         # Every registry action with a form gets a button; the actions come in the registry's
         # order (core.actions.ACTIONS), the documents after them.
@@ -215,7 +219,16 @@ class EpisodeView(QWidget):
             if shortcut:
                 button.setToolTip(f"{text.replace('&', '')} ({shortcut})")
                 QShortcut(QKeySequence(shortcut), self, slot)
-            if key in ("amend", "void", "print", "handover", "not-given", "close"):
+            if key in (
+                "amend",
+                "void",
+                "print",
+                "handover",
+                "not-given",
+                "close",
+                "details",
+                "slip",
+            ):
                 set_role(button, "secondary")
             if key == "stop":
                 set_role(button, "danger")
@@ -441,6 +454,11 @@ class EpisodeView(QWidget):
             else why_not_voidable(entry),
             "print": self._rendering_reason("proforma"),
             "handover": self._rendering_reason("handover"),
+            # The proforma's own fields follow the information-given rule (core.actions).
+            "details": why_not("information-given", state, self.protocol, now),
+            "slip": "No birth is recorded yet: the slip follows a birth."
+            if not state.births
+            else self._rendering_reason("neonatal-slip"),
         }
         for key, button in self.buttons.items():
             reason = reasons.get(key)
@@ -464,6 +482,9 @@ class EpisodeView(QWidget):
         saved = ", ".join(
             event_label(e.type) for e in events if e.type is not EventType.ALERT_RAISED
         )
+        if any(e.type is EventType.BIRTH for e in events):
+            # Offer the neonatal data slip at each birth (issue 16).
+            saved += " · print the neonatal data slip: Neonatal slip"
         at = format_local(self.context.clock(), self.context.tz)
         self.saved_banner.show_message(AlertLevel.OK, f"Saved {at}", saved)
         self.reload()
@@ -523,6 +544,16 @@ class EpisodeView(QWidget):
     def open_birth(self) -> ActionDialog | None:
         """Record a baby's birth."""
         return self._simple(BirthDialog, "birth")
+
+    def open_details(self) -> ActionDialog | None:
+        """Record one of the proforma's own fields (labour, steroids, prescriber…)."""
+        from mgso4.gui.episode.details import DetailsDialog
+
+        return self._simple(DetailsDialog, "details")
+
+    def print_slip(self) -> None:
+        """Make the neonatal data slip off the GUI thread, then show the print preview."""
+        self._print_document(_DOCUMENTS["neonatal-slip"])
 
     def open_not_given(self) -> ActionDialog | None:
         """Record why MgSO₄ was not given."""
@@ -611,8 +642,17 @@ class EpisodeView(QWidget):
         def work(report: Callable[[int, str], None]) -> bytes:
             # Imported here, on the worker thread: the first import of the renderers
             # (reportlab) would otherwise hold the GUI thread for about half a second.
-            from mgso4.reports import render_handover, render_proforma
+            from mgso4.reports import render_handover, render_neonatal_slip, render_proforma
 
+            if spec.document == "neonatal-slip":
+                return render_neonatal_slip(
+                    state,
+                    protocol,
+                    unit_name=unit_name,
+                    chain_head=chain_head,
+                    printed_at=printed_at,
+                    tz=tz,
+                )
             render = render_handover if spec.document == "handover" else render_proforma
             return render(
                 state,
