@@ -23,11 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from mgso4.core import actions as core_actions
-from mgso4.core.episode import EpisodeState, EventDraft
-from mgso4.core.protocol import Protocol
+from mgso4.core.episode import EventDraft
 from mgso4.core.vocab import Role
-from mgso4.gui.context import AppContext
-from mgso4.gui.episode.actions import _TimedDialog
+from mgso4.gui.episode.action_dialog import Form
+from mgso4.gui.episode.actions import TimedDialog
 from mgso4.gui.widgets.user_dialog import ROLE_LABELS
 
 #: The actions this dialog records, in the order offered (registry keys).
@@ -63,26 +62,17 @@ def _time_text(edit: QLineEdit) -> str | None:
     return text.replace(" ", "T", 1) if text else None
 
 
-class DetailsDialog(_TimedDialog):
+class DetailsDialog(TimedDialog):
     """Record one of the proforma's own fields (decisions.md §16)."""
 
-    def __init__(
-        self,
-        context: AppContext,
-        state: EpisodeState,
-        protocol: Protocol,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(
-            context,
-            state,
-            protocol,
-            title="Details for the proforma",
-            save_label="Save",
-            object_name="details_dialog",
-            time_what="time (examined, given, told…)",
-            parent=parent,
-        )
+    FORM = Form(
+        title="Details for the proforma",
+        save_label="Save",
+        object_name="details_dialog",
+        time_what="time (examined, given, told…)",
+    )
+
+    def build(self) -> None:
         self.kind = _combo(
             self,
             "details_kind_combo",
