@@ -913,6 +913,9 @@ class StopFields(_Fields):
 class BirthFields(_Fields):
     baby: int = Field(default=1, ge=1, le=8, description="1-based")
     label: str = ""
+    neonatal_care: (
+        Literal["admitted", "died-in-delivery-room", "comfort-care", "not-admitted"] | None
+    ) = None
 
 
 class NotGivenFields(_Fields):
@@ -1295,7 +1298,8 @@ def _build_stop(fields: StopFields, ctx: LineContext) -> list[Planned]:
 
 
 def _build_birth(fields: BirthFields, ctx: LineContext) -> list[Planned]:
-    return [(EventType.BIRTH, Birth(baby=fields.baby, label=fields.label), ctx.at)]
+    birth = Birth(baby=fields.baby, label=fields.label, neonatal_care=fields.neonatal_care)
+    return [(EventType.BIRTH, birth, ctx.at)]
 
 
 def _build_not_given(fields: NotGivenFields, ctx: LineContext) -> list[Planned]:

@@ -354,9 +354,15 @@ class AlertAcknowledged(_Payload):
     action_taken: str = ""
 
 
+#: Whether the baby was admitted for neonatal care, recorded at birth (NNAP counts babies
+#: admitted to a neonatal unit; its exact inclusion wording is UNVERIFIED, reference §4.1).
+NeonatalCare = Literal["admitted", "died-in-delivery-room", "comfort-care", "not-admitted"]
+
+
 class Birth(_Payload):
     baby: int = Field(ge=1, le=8)
     label: str = ""
+    neonatal_care: NeonatalCare | None = None
 
 
 class NotGiven(_Payload):
@@ -788,6 +794,7 @@ class BirthState(BaseModel):
     born_at: datetime
     gestation: GestationalAge | None
     event_uuid: str
+    neonatal_care: NeonatalCare | None = None
 
 
 class ObservationState(BaseModel):
@@ -1365,6 +1372,7 @@ def _on_birth(builder: StateBuilder, item: Applied) -> None:
         born_at=item.at,
         gestation=_safe_gestation(builder.created.dating, item.at, builder.tz),
         event_uuid=item.event.uuid,
+        neonatal_care=payload.neonatal_care,
     )
 
 
