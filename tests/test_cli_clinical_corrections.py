@@ -576,3 +576,52 @@ def test_wc22_a_named_obstetrician_is_accepted(
     code, _, err = record(capsys, tmp_path / "ward.sqlite3", _discuss_case(senior), tmp_path)
 
     assert code == 0, err
+
+
+# --------------------------------------------------------------------------- WC-26 dating
+# WC-26 (issue 9; LOCAL tolerance 7 days): 23+4 stated, an EDD giving 29+1 and an LMP giving
+# 31+2 disagree by 54 days: the open is refused until the agreed dating has a reason, and the
+# discrepancy is recorded with the episode.
+
+
+def _dating_case(**extra: Any) -> list[dict[str, Any]]:
+    return [
+        line(
+            "open",
+            "2024-11-08T09:40",
+            patient={"name": "Test WC", "nhs_number": "943 476 5919"},
+            gestation="23+4",
+            also_edd="2025-01-12",
+            also_lmp="2024-04-01",
+            situation="established-labour",
+            **extra,
+        )
+    ]
+
+
+def test_wc26_dating_methods_that_disagree_need_an_agreed_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = record(capsys, tmp_path / "ward.sqlite3", _dating_case(), tmp_path)
+
+    assert code != 0
+    assert "disagree by" in err and "7-day tolerance" in err
+
+
+def test_wc26_the_discrepancy_is_recorded_with_the_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from mgso4.storage import Store
+
+    db = tmp_path / "ward.sqlite3"
+    reason = "early scan agreed by the consultant"
+    code, out, err = record(capsys, db, _dating_case(dating_agreed_reason=reason), tmp_path)
+    assert code == 0, err
+
+    with Store.open(db, readonly=True) as store:
+        state = store.episode(json.loads(out)["wc"])
+    discrepancy = state.created.dating.discrepancy
+
+    assert discrepancy is not None and discrepancy.reason == reason
+    assert discrepancy.spread_days > 7
+    assert discrepancy.estimates["chosen (weeks+days)"] == "23+4"

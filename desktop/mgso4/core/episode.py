@@ -135,6 +135,15 @@ class Patient(_Payload):
     date_of_birth: date | None = None
 
 
+class DatingDiscrepancy(_Payload):
+    """Dating methods that disagreed by more than the protocol's tolerance, which one was
+    agreed and why (issue "dating methods chosen silently"; the tolerance is LOCAL)."""
+
+    estimates: dict[str, str]
+    spread_days: int = Field(ge=0)
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class Dating(_Payload):
     """How gestation was established; the inputs, not the result."""
 
@@ -143,6 +152,7 @@ class Dating(_Payload):
     stated_on: date | None = None
     edd: date | None = None
     lmp: date | None = None
+    discrepancy: DatingDiscrepancy | None = None
 
     def gestation_on(self, on: date) -> GestationalAge:
         """Gestation on a calendar date."""
