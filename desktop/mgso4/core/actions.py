@@ -1858,7 +1858,9 @@ def check_drafts(
         payload = parse_payload(entry.event.type, entry.effective_payload)
         spec = spec_for(entry.event.type, payload)
         if uuid in new and entry.event.type not in _CORRECTIONS:
-            reason = spec.why_not(state, protocol, at)
+            reason = spec.why_not(state, protocol, at) or _back_fill_problem(
+                payload, entry.event.recorded_by, protocol
+            )
             if reason is not None:
                 raise ActionRefused(f"{spec.label}: {reason}", draft_uuid=uuid, action=spec.key)
             refusal = check_values(spec, state, protocol, payload, at)
@@ -1924,6 +1926,20 @@ def check_drafts(
 
 
 _CORRECTIONS: Final = frozenset({EventType.AMENDMENT, EventType.VOID})
+
+
+def _back_fill_problem(payload: Any, by: Actor, protocol: Protocol) -> str | None:
+    """A back-fill-only reason ("Not recorded") recorded by anyone but an auditor (issue 11)."""
+    if not isinstance(payload, NotGiven):
+        return None
+    rule = protocol.missed_reason(payload.reason_code)
+    if rule is None or not rule.back_fill_only or by.role is Role.AUDITOR:
+        return None
+    return (
+        f"“{rule.label}” ({rule.code}) is for the audit's back-filling only: at the bedside "
+        "record the reason it was not given (after a senior's decision not to give, "
+        "NG-SENIOR-DECISION)."
+    )
 
 
 def _check_correction(

@@ -349,6 +349,9 @@ class MissedReasonRule(_Frozen):
     avoidability: Literal["no", "usually-no", "yes", "review", "timing", "data-quality"]
     basis: str = ""
     needs_text: bool = False
+    #: Only for the audit's back-filling (recorded by an auditor), never at the bedside: a
+    #: senior's "do not give" has its own reason (issue 11; "Not recorded").
+    back_fill_only: bool = False
 
 
 class Protocol(_Frozen):
