@@ -576,3 +576,91 @@ def test_wc22_a_named_obstetrician_is_accepted(
     code, _, err = record(capsys, tmp_path / "ward.sqlite3", _discuss_case(senior), tmp_path)
 
     assert code == 0, err
+
+
+# --------------------------------------------------------------------------- WC-26 dating
+# WC-26 (issue 9; LOCAL tolerance 7 days): 23+4 stated, an EDD giving 29+1 and an LMP giving
+# 31+2 disagree by 54 days: the open is refused until the agreed dating has a reason, and the
+# discrepancy is recorded with the episode.
+
+
+def _dating_case(**extra: Any) -> list[dict[str, Any]]:
+    return [
+        line(
+            "open",
+            "2024-11-08T09:40",
+            patient={"name": "Test WC", "nhs_number": "943 476 5919"},
+            gestation="23+4",
+            also_edd="2025-01-12",
+            also_lmp="2024-04-01",
+            situation="established-labour",
+            **extra,
+        )
+    ]
+
+
+def test_wc26_dating_methods_that_disagree_need_an_agreed_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = record(capsys, tmp_path / "ward.sqlite3", _dating_case(), tmp_path)
+
+    assert code != 0
+    assert "disagree by" in err and "7-day tolerance" in err
+
+
+def test_wc26_the_discrepancy_is_recorded_with_the_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from mgso4.storage import Store
+
+    db = tmp_path / "ward.sqlite3"
+    reason = "early scan agreed by the consultant"
+    code, out, err = record(capsys, db, _dating_case(dating_agreed_reason=reason), tmp_path)
+    assert code == 0, err
+
+    with Store.open(db, readonly=True) as store:
+        state = store.episode(json.loads(out)["wc"])
+    discrepancy = state.created.dating.discrepancy
+
+    assert discrepancy is not None and discrepancy.reason == reason
+    assert discrepancy.spread_days > 7
+    assert discrepancy.estimates["chosen (weeks+days)"] == "23+4"
+
+
+# --------------------------------------------------------------------------- WC-27 not given
+# WC-27 (issue 11): after a senior's "do not give", "Not recorded (UNKNOWN)" is refused at the
+# bedside; the audit's back-filling (an auditor) may record it.
+
+
+def _not_given(by: dict[str, str], code: str) -> list[dict[str, Any]]:
+    return [
+        *_discuss_case({"name": "Dr Jo Consultant", "role": "obstetrician"})[:1],
+        line("decide", "2024-11-08T09:50", by=REGISTRAR, give=False),
+        line("not-given", "2024-11-08T09:55", by=by, reason_code=code),
+    ]
+
+
+def test_wc27_unknown_is_refused_at_the_bedside(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = record(
+        capsys, tmp_path / "ward.sqlite3", _not_given(MIDWIFE, "UNKNOWN"), tmp_path
+    )
+
+    assert code != 0
+    assert "back-filling only" in err and "NG-SENIOR-DECISION" in err
+
+
+def test_wc27_unknown_may_be_back_filled_by_an_auditor_and_the_senior_reason_at_the_bedside(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    auditor = {"name": "Alex Auditor", "role": "auditor"}
+
+    back_filled, _, err1 = record(
+        capsys, tmp_path / "a.sqlite3", _not_given(auditor, "UNKNOWN"), tmp_path
+    )
+    bedside, _, err2 = record(
+        capsys, tmp_path / "b.sqlite3", _not_given(MIDWIFE, "NG-SENIOR-DECISION"), tmp_path
+    )
+
+    assert (back_filled, bedside) == (0, 0), (err1, err2)

@@ -533,3 +533,25 @@ def test_wc23_qs135_counts_a_mother_of_twins_once(store: Store, method: Method) 
     qs135 = metrics.measures["qs135_a"]
     assert (qs135.n, qs135.d) == (1, 1)
     assert metrics.measures["nnap"].d == 2  # NNAP stays per baby
+
+
+def test_wc25_a_baby_under_comfort_care_is_outside_nnap_and_counted_as_excluded(
+    store: Store, method: Method
+) -> None:
+    # WC-25 (decisions.md §10; reference §4.1, inclusion wording UNVERIFIED): NNAP counts babies
+    # admitted for neonatal care; a 22+6 birth under comfort care is excluded and counted.
+    from mgso4.core.episode import Birth, EventType
+
+    comfort = episode("2026-03-01 08:00", 23 * 7 + 1)
+    comfort._add(
+        EventType.BIRTH, Birth(baby=1, neonatal_care="comfort-care"), utc("2026-03-01 09:00")
+    )
+    admitted = episode("2026-03-02 08:00", 27 * 7)
+    admitted._add(EventType.BIRTH, Birth(baby=1, neonatal_care="admitted"), utc("2026-03-02 09:00"))
+    for built in (comfort, admitted):
+        built.save(store)
+
+    metrics = metrics_of(store, method)
+
+    assert denominator(metrics.measures["nnap"]) == {(admitted.episode_uuid, 1)}
+    assert refs(metrics.measures["nnap_excluded"]) == {(comfort.episode_uuid, 1)}

@@ -278,12 +278,33 @@ def test_training_mode_refuses_a_real_number() -> None:
     assert not accepted_in_mode(result, training=True)
 
 
-def test_training_mode_refuses_every_chi_number_and_says_why() -> None:
+def test_training_mode_refuses_a_real_looking_chi_number_and_says_why() -> None:
     result = check_identifier("0101011237", CHI)
     message = check_for_mode(result, training=True)
     assert message is not None
-    assert "date of birth" in message
+    assert "training range" in message
     assert not accepted_in_mode(result, training=True)
+
+
+def test_wc24_a_chi_starting_with_9_is_the_training_range() -> None:
+    # WC-24 (decisions.md §11): a CHI "day" of 90-99 is never a date, so such a number can
+    # never be a real person's; with a right Modulus 11 digit it is training's synthetic CHI.
+    result = check_identifier("900 000 0009", CHI)
+    assert (result.valid, result.synthetic) == (True, True)
+    assert accepted_in_mode(result, training=True)
+    assert not accepted_in_mode(result, training=False)
+    assert "not accepted in clinical mode" in (check_for_mode(result, training=False) or "")
+    assert not check_identifier("900 000 0001", CHI).valid  # wrong check digit
+
+
+def test_wc24_a_date_of_birth_contradicting_the_chi_warns() -> None:
+    from datetime import date
+
+    from mgso4.core.identifiers import chi_birth_date_warning
+
+    assert chi_birth_date_warning("0101011237", date(2001, 1, 1)) is None
+    warning = chi_birth_date_warning("0101011237", date(2001, 1, 2))
+    assert warning is not None and "01/01/01" in warning and "02/01/2001" in warning
 
 
 @pytest.mark.parametrize("training", [True, False])
@@ -372,8 +393,9 @@ def test_nhs_number_displays_as_3_3_4() -> None:
     assert check_identifier("9434765919", NHS).display == "943 476 5919"
 
 
-def test_chi_number_displays_as_ten_digits() -> None:
-    assert check_identifier("010 101 1237", CHI).display == "0101011237"
+def test_chi_number_displays_3_3_4() -> None:
+    # Decisions.md §11 / issue 12: CHI numbers show in the 3-3-4 spacing, as NHS numbers do.
+    assert check_identifier("0101011237", CHI).display == "010 101 1237"
 
 
 def test_invalid_number_has_no_display() -> None:

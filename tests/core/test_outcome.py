@@ -220,7 +220,11 @@ def test_worked_case_classification(
     inputs: dict[str, Any], expected: dict[str, object], timing_class: TimingClass | None
 ) -> None:
     result = classify(**inputs)
-    added = {"periprem_received_any", "stop_time_missing"}  # decisions.md §10, keys added
+    added = {
+        "periprem_received_any",
+        "stop_time_missing",
+        "nnap_excluded",
+    }  # decisions.md §10, keys added
     assert {k: v for k, v in result.as_cli_dict().items() if k not in added} == expected
     assert result.timing_class is timing_class
 

@@ -1073,7 +1073,7 @@ def test_chi_number_is_checked_as_chi(wizard: NewEpisodeWizard) -> None:
     page.type_buttons[IdentifierType.CHI].click()
     fill_patient(wizard, "0101011237")  # reference §9: valid CHI
     assert next_enabled(wizard)
-    assert "CHI number 0101011237" in page.identifier_readback.text()
+    assert "CHI number 010 101 1237" in page.identifier_readback.text()  # 3-3-4 (issue 12)
     fill_patient(wizard, "3202011230")  # 32 Feb is not a date of birth
     assert_message_next_to(page.identifier_edit, "not a real date")
     assert not next_enabled(wizard)

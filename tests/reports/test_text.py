@@ -51,11 +51,11 @@ def test_times_show_date_and_zone_on_both_sides_of_the_clock_change() -> None:
     assert local_time(datetime(2026, 3, 29, 1, 0, tzinfo=UTC)) == "Sun 29 Mar 2026 02:00 BST"
 
 
-def test_nhs_number_is_grouped_and_chi_number_is_not() -> None:
+def test_nhs_and_chi_numbers_are_grouped_3_3_4() -> None:
     nhs = Patient(id_type=IdentifierType.NHS, identifier="9434765919", name="A")
     chi = Patient(id_type=IdentifierType.CHI, identifier="0101011237", name="B")
     assert identifier(nhs) == "NHS number 943 476 5919"
-    assert identifier(chi) == "CHI number 0101011237"
+    assert identifier(chi) == "CHI number 010 101 1237"
 
 
 def test_identifier_failing_its_check_is_printed_with_a_warning() -> None:

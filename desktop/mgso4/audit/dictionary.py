@@ -250,9 +250,28 @@ COLUMNS: Final[tuple[Column, ...]] = (
     ),
     Column(
         "periprem_could_have_been_optimal",
-        "More than 4 h between eligibility and birth, or optimal [P2]. Yes / No / N/A / "
-        "Unknown (eligibility time not known).",
+        "Asked only when MgSO₄ was given, as the PERIPrem tool asks it (decisions.md §10): "
+        "more than 4 h between eligibility and birth, or optimal [P2]. Yes / No / N/A / "
+        "Unknown (not given, or eligibility time not known).",
         periprem="Could MgSO4 have been optimal?",
+        shareable=True,
+    ),
+    Column(
+        "periprem_received_any",
+        f"PERIPrem: mother received any MgSO₄ before birth, no 24 h window [P2]. {_YES_NO_NA}.",
+        shareable=True,
+    ),
+    Column(
+        "nnap_excluded",
+        "Why a baby born before 30+0 is outside NNAP's denominator, recorded at birth: "
+        "died-in-delivery-room, comfort-care, not-admitted; empty when admitted or not "
+        "recorded (NNAP inclusion wording UNVERIFIED, reference §4.1).",
+        shareable=True,
+    ),
+    Column(
+        "stop_time_missing",
+        "A course had no recorded stop: counted as stopped 24 h after its anchor "
+        f"(decisions.md §10); correct the record. {_YES_NO}.",
         shareable=True,
     ),
     Column(

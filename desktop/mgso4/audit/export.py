@@ -905,6 +905,13 @@ def row_values(
             if cl.periprem_optimal.could_have_been_optimal is None
             else _yes_no(cl.periprem_optimal.could_have_been_optimal)
         ),
+        "periprem_received_any": (
+            None
+            if cl is None
+            else _yes_no_na(cl.periprem_optimal.eligible, cl.periprem_optimal.received_any)
+        ),
+        "nnap_excluded": None if cl is None else cl.nnap_excluded,
+        "stop_time_missing": None if cl is None else _yes_no(cl.stop_time_missing),
         "anznn_code": None if cl is None else cl.anznn.value,
         "timing_class": None if row.timing_class is None else row.timing_class.value,
         "missed_case": None if cl is None else _yes_no(row.missed),

@@ -158,6 +158,7 @@ class BirthFacts:
     born_at: datetime
     gestation: GestationalAge | None
     event_uuid: str
+    neonatal_care: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +250,7 @@ def episode_facts_from_state(state: EpisodeState) -> EpisodeFacts:
             born_at=birth.born_at,
             gestation=birth.gestation,
             event_uuid=birth.event_uuid,
+            neonatal_care=birth.neonatal_care,
         )
         for birth in state.births
     )
@@ -422,7 +424,12 @@ def timing_of_facts(facts: EpisodeFacts) -> EpisodeTiming:
             for course in facts.courses
         ),
         births=tuple(
-            BirthTiming(baby=birth.baby, born_at=birth.born_at, gestation=birth.gestation)
+            BirthTiming(
+                baby=birth.baby,
+                born_at=birth.born_at,
+                gestation=birth.gestation,
+                neonatal_care=birth.neonatal_care,
+            )
             for birth in facts.births
         ),
         problems=facts.problems,

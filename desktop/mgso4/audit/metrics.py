@@ -361,6 +361,13 @@ MEASURE_DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
         "Women (counted once each, not per baby) at 24+0–29+6 at decision with a planned "
         "preterm birth who received MgSO₄ in the 24 h before birth [N2].",
     ),
+    "nnap_excluded": (
+        "NNAP: excluded (not admitted for neonatal care)",
+        "Of babies born before 30+0, those recorded at birth as not admitted for neonatal care "
+        "(died in the delivery room, comfort care, not admitted): outside NNAP's denominator, "
+        "which counts babies admitted to a neonatal unit [E2] (exact inclusion wording "
+        "UNVERIFIED, reference §4.1).",
+    ),
     "periprem_optimal": (
         "PERIPrem optimal (> 4 h and < 24 h)",
         "Babies born before 30+0 whose mother's loading dose started more than 4 h and less "
@@ -568,6 +575,11 @@ def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
         ),
         # QS135 counts women, not babies: one row per episode (its first
         # baby), so twins count their mother once.
+        "nnap_excluded": metric(
+            "nnap_excluded",
+            (r for r in rows if _cl(r).periprem_optimal.eligible),
+            lambda r: _cl(r).nnap_excluded is not None,
+        ),
         "qs135_a": metric(
             "qs135_a",
             _per_woman(r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "a"),

@@ -303,6 +303,7 @@ def _finish(
             born_at=at,
             gestation=safe_gestation(dating, at, tz),
             event_uuid=event_uuid,
+            neonatal_care=payload.get("neonatal_care"),
         )
         for baby, (payload, at, event_uuid) in sorted(episode.births.items())
     )

@@ -56,6 +56,7 @@ from mgso4.core.episode import (
     Confirmation,
     CourseState,
     Dating,
+    DatingDiscrepancy,
     Decision,
     EpisodeClosed,
     EpisodeCreated,
@@ -833,6 +834,10 @@ class OpenFields(_Fields):
     edd: date | None = None
     situation: Situation
     babies: int = Field(default=1, ge=1, le=8)
+    also_lmp: date | None = Field(default=None, description="another dating method given")
+    also_edd: date | None = Field(default=None, description="another dating method given")
+    also_gestation: str | None = Field(default=None, description="another method, W+D")
+    dating_agreed_reason: str = Field(default="", description="why the chosen dating is agreed")
     conditions: tuple[ConditionId, ...] = ()
     medications: tuple[MedicationId, ...] = ()
     protocol: str | None = Field(default=None, description="protocol id (the default if absent)")
@@ -937,6 +942,9 @@ class StopFields(_Fields):
 class BirthFields(_Fields):
     baby: int = Field(default=1, ge=1, le=8, description="1-based")
     label: str = ""
+    neonatal_care: (
+        Literal["admitted", "died-in-delivery-room", "comfort-care", "not-admitted"] | None
+    ) = None
 
 
 class NotGivenFields(_Fields):
@@ -1059,6 +1067,7 @@ def _build_open(fields: OpenFields, ctx: LineContext) -> list[Planned]:
             gestation = dating.gestation_on(on)
     except GestationError as exc:
         raise ActionRefused(f"gestation: {exc}") from None
+    dating = _with_discrepancy(dating, gestation, fields, on, ctx.protocol)
     preparations = ctx.preparations
     preparation_id = fields.preparation or ctx.preparation_id or preparations.default
     if preparation_id not in preparations.ids:
@@ -1091,6 +1100,60 @@ def _build_open(fields: OpenFields, ctx: LineContext) -> list[Planned]:
         (EventType.EPISODE_CREATED, created, ctx.at),
         (EventType.ASSESSED, to_assessed_payload(assessment, inputs), ctx.at),
     ]
+
+
+#: Dating methods may differ by this many days before the difference must be resolved, when
+#: the protocol sets none (LOCAL; the clinical review's example).
+DEFAULT_DATING_TOLERANCE_DAYS: Final = 7
+
+
+def dating_tolerance_days(protocol: Protocol) -> int:
+    """The protocol's dating tolerance in days (a LOCAL setting)."""
+    setting = protocol.dating_tolerance_days
+    return DEFAULT_DATING_TOLERANCE_DAYS if setting is None else int(setting.value)
+
+
+def dating_spread(estimates: Mapping[str, GestationalAge]) -> int:
+    """Days between the earliest and the latest gestation the dating methods give."""
+    days = [g.total_days for g in estimates.values()]
+    return max(days) - min(days) if days else 0
+
+
+def _with_discrepancy(
+    dating: Dating, chosen: GestationalAge, fields: OpenFields, on: date, protocol: Protocol
+) -> Dating:
+    estimates = {f"chosen ({dating.method.value})": chosen}
+    try:
+        if fields.also_lmp is not None:
+            estimates["lmp"] = Dating(method=DatingMethod.LMP, lmp=fields.also_lmp).gestation_on(on)
+        if fields.also_edd is not None:
+            estimates["edd"] = Dating(
+                method=DatingMethod.AGREED_EDD, edd=fields.also_edd
+            ).gestation_on(on)
+        if fields.also_gestation is not None:
+            estimates["stated"] = GestationalAge.parse(fields.also_gestation)
+    except GestationError as exc:
+        raise ActionRefused(f"dating: {exc}") from None
+    spread = dating_spread(estimates)
+    tolerance = dating_tolerance_days(protocol)
+    if spread <= tolerance:
+        return dating
+    words = ", ".join(f"{name} {g.label}" for name, g in estimates.items())
+    if not fields.dating_agreed_reason.strip():
+        raise ActionRefused(
+            f"dating: the methods disagree by {spread} days ({words}), more than the "
+            f"{tolerance}-day tolerance (local setting): say which is agreed and why "
+            "(dating_agreed_reason)."
+        )
+    return dating.model_copy(
+        update={
+            "discrepancy": DatingDiscrepancy(
+                estimates={name: g.label for name, g in estimates.items()},
+                spread_days=spread,
+                reason=fields.dating_agreed_reason,
+            )
+        }
+    )
 
 
 def _build_decide(fields: DecideFields, ctx: LineContext) -> list[Planned]:
@@ -1334,7 +1397,8 @@ def _build_stop(fields: StopFields, ctx: LineContext) -> list[Planned]:
 
 
 def _build_birth(fields: BirthFields, ctx: LineContext) -> list[Planned]:
-    return [(EventType.BIRTH, Birth(baby=fields.baby, label=fields.label), ctx.at)]
+    birth = Birth(baby=fields.baby, label=fields.label, neonatal_care=fields.neonatal_care)
+    return [(EventType.BIRTH, birth, ctx.at)]
 
 
 def _build_not_given(fields: NotGivenFields, ctx: LineContext) -> list[Planned]:
@@ -2036,7 +2100,9 @@ def check_drafts(
         payload = parse_payload(entry.event.type, entry.effective_payload)
         spec = spec_for(entry.event.type, payload)
         if uuid in new and entry.event.type not in _CORRECTIONS:
-            reason = spec.why_not(state, protocol, at)
+            reason = spec.why_not(state, protocol, at) or _back_fill_problem(
+                payload, entry.event.recorded_by, protocol
+            )
             if reason is not None:
                 raise ActionRefused(f"{spec.label}: {reason}", draft_uuid=uuid, action=spec.key)
             refusal = check_values(spec, state, protocol, payload, at)
@@ -2102,6 +2168,20 @@ def check_drafts(
 
 
 _CORRECTIONS: Final = frozenset({EventType.AMENDMENT, EventType.VOID})
+
+
+def _back_fill_problem(payload: Any, by: Actor, protocol: Protocol) -> str | None:
+    """A back-fill-only reason ("Not recorded") recorded by anyone but an auditor (issue 11)."""
+    if not isinstance(payload, NotGiven):
+        return None
+    rule = protocol.missed_reason(payload.reason_code)
+    if rule is None or not rule.back_fill_only or by.role is Role.AUDITOR:
+        return None
+    return (
+        f"“{rule.label}” ({rule.code}) is for the audit's back-filling only: at the bedside "
+        "record the reason it was not given (after a senior's decision not to give, "
+        "NG-SENIOR-DECISION)."
+    )
 
 
 def _check_correction(

@@ -155,6 +155,15 @@ class Patient(_Payload):
     date_of_birth: date | None = None
 
 
+class DatingDiscrepancy(_Payload):
+    """Dating methods that disagreed by more than the protocol's tolerance, which one was
+    agreed and why (issue "dating methods chosen silently"; the tolerance is LOCAL)."""
+
+    estimates: dict[str, str]
+    spread_days: int = Field(ge=0)
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class Dating(_Payload):
     """How gestation was established; the inputs, not the result."""
 
@@ -163,6 +172,7 @@ class Dating(_Payload):
     stated_on: date | None = None
     edd: date | None = None
     lmp: date | None = None
+    discrepancy: DatingDiscrepancy | None = None
 
     def gestation_on(self, on: date) -> GestationalAge:
         """Gestation on a calendar date."""
@@ -374,9 +384,15 @@ class AlertAcknowledged(_Payload):
     action_taken: str = ""
 
 
+#: Whether the baby was admitted for neonatal care, recorded at birth (NNAP counts babies
+#: admitted to a neonatal unit; its exact inclusion wording is UNVERIFIED, reference §4.1).
+NeonatalCare = Literal["admitted", "died-in-delivery-room", "comfort-care", "not-admitted"]
+
+
 class Birth(_Payload):
     baby: int = Field(ge=1, le=8)
     label: str = ""
+    neonatal_care: NeonatalCare | None = None
 
 
 class NotGiven(_Payload):
@@ -896,6 +912,7 @@ class BirthState(BaseModel):
     born_at: datetime
     gestation: GestationalAge | None
     event_uuid: str
+    neonatal_care: NeonatalCare | None = None
 
 
 class ObservationState(BaseModel):
@@ -1473,6 +1490,7 @@ def _on_birth(builder: StateBuilder, item: Applied) -> None:
         born_at=item.at,
         gestation=_safe_gestation(builder.created.dating, item.at, builder.tz),
         event_uuid=item.event.uuid,
+        neonatal_care=payload.neonatal_care,
     )
 
 

@@ -88,16 +88,13 @@ class IdentifierCheck(BaseModel):
     def display(self) -> str | None:
         """The number as shown on screen and paper, or None when invalid.
 
-        NHS numbers are grouped 3-3-4 ("943 476 5919"). That grouping is common practice, not a
-        verified formal standard (reference.md §8.1 marks it UNVERIFIED). CHI numbers are shown
-        as the 10 digits, which keeps the DDMMYY date readable.
+        NHS and CHI numbers are grouped 3-3-4 ("943 476 5919"). That grouping is common
+        practice, not a verified formal standard (reference.md §8.1 marks it UNVERIFIED).
         """
         if self.normalised is None:
             return None
-        if self.type is IdentifierType.NHS:
-            digits = self.normalised
-            return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
-        return self.normalised
+        digits = self.normalised
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
 
     def as_cli_dict(self) -> dict[str, object]:
         """The four keys printed by ``mgso4 validate-id --json``."""
@@ -136,7 +133,11 @@ def check_identifier(text: str, id_type: IdentifierType) -> IdentifierCheck:
             f"{digits} is a placeholder (all digits the same), not a real {name}.",
         )
 
-    if id_type is IdentifierType.CHI and not chi_date_is_real(digits[:6]):
+    # A CHI number starting with 9 has a "day" of 90-99, never a date, so it can never be a
+    # real person's CHI: it is the synthetic training range (decisions.md §11), checked by its
+    # Modulus 11 digit like any other. Clinical mode refuses it (``accepted_in_mode``).
+    synthetic_chi = id_type is IdentifierType.CHI and digits[0] == SYNTHETIC_FIRST_DIGIT
+    if id_type is IdentifierType.CHI and not synthetic_chi and not chi_date_is_real(digits[:6]):
         day, month, year = digits[0:2], digits[2:4], digits[4:6]
         return _invalid(
             id_type,
@@ -245,13 +246,19 @@ def check_for_mode(result: IdentifierCheck, training: bool) -> str | None:
     if training and not result.synthetic:
         if result.type is IdentifierType.CHI:
             return (
-                "Training mode accepts only synthetic test numbers, which start with 9. "
-                "A CHI number starts with a date of birth, so it can never be one: use a "
-                "synthetic NHS number (e.g. 999 000 0050) for practice."
+                "Training mode accepts only synthetic test numbers, which start with 9. A "
+                "CHI number starting with 9 (a day of 90-99) can never be a real person's, "
+                "so that is the training range (the check digit must still be right), "
+                "e.g. 900 000 0009."
             )
         return (
             "Training mode accepts only synthetic test numbers, which start with 9. "
             f"This looks like a real {name}: do not enter real patients in training mode."
+        )
+    if not training and result.synthetic and result.type is IdentifierType.CHI:
+        return (
+            "A CHI number starting with 9 is a training number (its date part is not a date): "
+            "it is not accepted in clinical mode."
         )
     if not training and result.synthetic:
         return (
@@ -273,7 +280,10 @@ def accepted_in_mode(result: IdentifierCheck, training: bool) -> bool:
     """
     if not result.valid:
         return False
-    return result.synthetic if training else True
+    if training:
+        return result.synthetic
+    # A synthetic CHI (day 90-99) can never be a real patient's number.
+    return not (result.synthetic and result.type is IdentifierType.CHI)
 
 
 class _Refusal:
@@ -335,4 +345,22 @@ def _is_ten_ascii_digits(text: str) -> bool:
 def _invalid(id_type: IdentifierType, reason: str) -> IdentifierCheck:
     return IdentifierCheck(
         valid=False, normalised=None, synthetic=False, reason=reason, type=id_type
+    )
+
+
+def chi_birth_date_warning(chi: str, date_of_birth: date | None) -> str | None:
+    """A warning when a date of birth contradicts a CHI number's DDMMYY (decisions.md §11).
+
+    None when there is no date of birth, the number is synthetic, or they agree (the century
+    is not in a CHI number, so only the day, month and two-digit year are compared).
+    """
+    digits = "".join(ch for ch in chi if ch in _ASCII_DIGITS)
+    if date_of_birth is None or len(digits) != IDENTIFIER_LENGTH or digits[0] == "9":
+        return None
+    expected = date_of_birth.strftime("%d%m%y")
+    if digits[:6] == expected:
+        return None
+    return (
+        f"The CHI number starts {digits[0:2]}/{digits[2:4]}/{digits[4:6]}, but the date of "
+        f"birth entered is {date_of_birth.strftime('%d/%m/%Y')}: check both."
     )

@@ -380,6 +380,8 @@ class Classification(_Result):
     #: A course started before birth had no recorded stop: it was counted as stopped at its
     #: protocol maximum (decisions.md §10) and the row needs correcting.
     stop_time_missing: bool = False
+    #: Why an NNAP-age baby is outside NNAP's denominator (not admitted for neonatal care).
+    nnap_excluded: str | None = None
 
     def as_cli_dict(self) -> dict[str, object]:
         """Plain JSON-ready form used by the command line and exports (timing class omitted)."""
@@ -405,6 +407,7 @@ class Classification(_Result):
                 "met": self.periprem_optimal.received_any,
             },
             "stop_time_missing": self.stop_time_missing,
+            "nnap_excluded": self.nnap_excluded,
         }
 
 
@@ -442,6 +445,7 @@ def classify(
     situation: Situation | None = None,
     eligible_from: datetime | None = None,
     maximum: timedelta = DEFAULT_MAXIMUM,
+    neonatal_care: str | None = None,
 ) -> Classification:
     """Classify one birth against the fixed audit definitions (decisions.md §10).
 
@@ -460,6 +464,11 @@ def classify(
         maximum: The protocol's maximum duration: a course started before birth with no
             recorded stop counts as stopped this long after its anchor, and the result is
             flagged ``stop_time_missing`` (decisions.md §10).
+        neonatal_care: Recorded at birth. NNAP counts babies admitted for neonatal care: a
+            baby recorded as not admitted (died in the delivery room, comfort care, not
+            admitted) is excluded from NNAP and the exclusion is named (``nnap_excluded``;
+            NNAP's exact inclusion wording is UNVERIFIED, reference §4.1). None (not recorded)
+            keeps the baby in, as before.
 
     Returns:
         The :class:`Classification`. Boundaries are as described in this module's docstring.
@@ -496,7 +505,13 @@ def classify(
     bapm_received = _bapm_received(before_birth, birth_at)
 
     born_before_30 = gestation_at_birth < BIRTH_GESTATION_LIMIT_EXCLUSIVE
-    nnap = NnapResult(eligible=born_before_30, met=born_before_30 and given_in_window)
+    nnap_excluded = (
+        neonatal_care
+        if born_before_30 and neonatal_care is not None and neonatal_care != "admitted"
+        else None
+    )
+    nnap_eligible = born_before_30 and nnap_excluded is None
+    nnap = NnapResult(eligible=nnap_eligible, met=nnap_eligible and given_in_window)
 
     measure = _qs135_measure(gestation_at_decision, situation)
     if measure is None:
@@ -530,6 +545,7 @@ def classify(
         anznn=anznn,
         timing_class=_timing_class(anznn, optimally_timed=optimally_timed),
         stop_time_missing=stop_time_missing,
+        nnap_excluded=nnap_excluded,
     )
 
 
@@ -663,6 +679,8 @@ class BirthTiming:
     baby: int
     born_at: datetime
     gestation: GestationalAge | None
+    #: Recorded at birth: "admitted" for neonatal care, or why not (NNAP inclusion).
+    neonatal_care: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -764,6 +782,7 @@ def _classify_birth(timing: EpisodeTiming, birth: BirthTiming) -> BabyClasses:
                 gestation_at_decision=timing.gestation_at_decision,
                 situation=timing.situation,
                 eligible_from=eligible_from,
+                neonatal_care=birth.neonatal_care,
             )
         except ValueError as exc:
             problem = str(exc)
@@ -818,7 +837,12 @@ def timing_of(state: EpisodeState) -> EpisodeTiming:
             for course in state.courses
         ),
         births=tuple(
-            BirthTiming(baby=birth.baby, born_at=birth.born_at, gestation=birth.gestation)
+            BirthTiming(
+                baby=birth.baby,
+                born_at=birth.born_at,
+                gestation=birth.gestation,
+                neonatal_care=birth.neonatal_care,
+            )
             for birth in state.births
         ),
         problems=tuple(problem.message for problem in state.problems),

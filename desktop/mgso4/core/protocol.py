@@ -349,6 +349,9 @@ class MissedReasonRule(_Frozen):
     avoidability: Literal["no", "usually-no", "yes", "review", "timing", "data-quality"]
     basis: str = ""
     needs_text: bool = False
+    #: Only for the audit's back-filling (recorded by an auditor), never at the bedside: a
+    #: senior's "do not give" has its own reason (issue 11; "Not recorded").
+    back_fill_only: bool = False
 
 
 class Protocol(_Frozen):
@@ -374,6 +377,9 @@ class Protocol(_Frozen):
     #: Roles that may make a named senior decision (the unit's list; decisions.md §5, §8).
     #: The app records roles, not grades: the unit confirms it means consultant or registrar.
     senior_roles: tuple[Role, ...] = (Role.OBSTETRICIAN,)
+    #: Dating methods disagreeing by more than this many days must be resolved with a reason
+    #: (LOCAL setting; None: 7 days, the example in the clinical review).
+    dating_tolerance_days: Sourced | None = None
     sha256: str = ""
 
     @field_validator("bands")
