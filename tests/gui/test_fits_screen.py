@@ -111,7 +111,7 @@ def test_every_episode_form_fits_and_shrinks_back(
     for name, dialog in _dialogs(view):
         if dialog is None:
             continue
-        qtbot.addWidget(dialog)
+        # Owned by the episode view and deleted when it closes (never by qtbot).
         check(dialog, qtbot)
         if name == "observations":
             first = dialog.height()

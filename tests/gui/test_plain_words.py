@@ -128,7 +128,7 @@ def test_episode_history_and_forms_are_in_plain_words(
             dialog = opener()
             if dialog is None:
                 continue
-            qtbot.addWidget(dialog)
+            # Owned by the episode view and deleted when it closes (never by qtbot).
             if dialog.objectName() == "observation_dialog":
                 dialog.ui.rr_edit.setText("8")  # type: ignore[attr-defined]
             QApplication.processEvents()

@@ -40,7 +40,17 @@ def board(store: Store) -> list[str]:
 
 
 def without_birth(episode_uuid: str) -> list[EventDraft]:
-    return [d for d in full_episode(episode_uuid) if d.type is not EventType.BIRTH]
+    """The full episode with no birth: its stop is no longer "at birth" (refused while a baby
+    is still expected) but "no longer imminent"."""
+    drafts: list[EventDraft] = []
+    for draft in full_episode(episode_uuid):
+        if draft.type is EventType.BIRTH:
+            continue
+        if draft.type is EventType.INFUSION_STOPPED:
+            payload = {**draft.payload, "reason": StopReason.NO_LONGER_IMMINENT.value}
+            draft = draft.model_copy(update={"payload": payload})
+        drafts.append(draft)
+    return drafts
 
 
 def test_a_stopped_episode_is_skipped_and_a_running_one_is_not(store: Store) -> None:

@@ -240,7 +240,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column(
         "bapm_optimal",
         "BAPM: a loading dose and at least 4 h of infusion within the 24 h before birth [B1] "
-        f"(decisions.md §10). {_YES_NO_NA}.",
+        f". {_YES_NO_NA}.",
     ),
     Column(
         "periprem_optimal",
@@ -250,7 +250,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
     ),
     Column(
         "periprem_could_have_been_optimal",
-        "Asked only when MgSO₄ was given, as the PERIPrem tool asks it (decisions.md §10): "
+        "Asked only when MgSO₄ was given, as the PERIPrem tool asks it: "
         "more than 4 h between eligibility and birth, or optimal [P2]. Yes / No / N/A / "
         "Unknown (not given, or eligibility time not known).",
         periprem="Could MgSO4 have been optimal?",
@@ -271,7 +271,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column(
         "stop_time_missing",
         "A course had no recorded stop: counted as stopped 24 h after its anchor "
-        f"(decisions.md §10); correct the record. {_YES_NO}.",
+        f"; correct the record. {_YES_NO}.",
         shareable=True,
     ),
     Column(
@@ -286,13 +286,13 @@ COLUMNS: Final[tuple[Column, ...]] = (
     ),
     Column(
         "missed_case",
-        f"Born before 30+0 and no MgSO₄ given before birth (decisions.md §9). {_YES_NO}.",
+        f"Born before 30+0 and no MgSO₄ given before birth. {_YES_NO}.",
         shareable=True,
     ),
     Column(
         "review_reason_code",
         "For a missed case, the recorded not-given reason (UNKNOWN if none); for a timing "
-        "class, G-LATE or G-EXPIRED (reference §3.3).",
+        "class, G-LATE or G-EXPIRED.",
         shareable=True,
     ),
     Column(
@@ -303,7 +303,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
     ),
     Column(
         "avoidability",
-        "Avoidability of the reason (reference §3.3, our synthesis).",
+        "Avoidability of the reason.",
         shareable=True,
     ),
     Column("avoidable_group", "avoidable / not-avoidable / review.", shareable=True),

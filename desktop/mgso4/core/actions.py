@@ -241,7 +241,7 @@ def _needs_its_decision(state: EpisodeState) -> str | None:
         return "No decision to give MgSO₄ is recorded: record the decision first."
     return (
         f"Course {number} needs its own decision to give, with a named senior "
-        "(decisions.md §8): record the decision first."
+        ": record the decision first."
     )
 
 
@@ -271,7 +271,7 @@ def _why_not_start_load(state: EpisodeState, protocol: Protocol, now: datetime) 
     if last_stop(state) is not None:
         within, words = _within_repeat_gap(state, protocol, now)
         if within:
-            return f"{words}: restart maintenance without a new loading dose (decisions.md §8)."
+            return f"{words}: restart maintenance without a new loading dose."
     return None
 
 
@@ -326,7 +326,7 @@ def _why_not_restart(state: EpisodeState, protocol: Protocol, now: datetime) -> 
         return missing
     within, words = _within_repeat_gap(state, protocol, now)
     if not within:
-        return f"{words}: a new course starts with a loading dose (decisions.md §8)."
+        return f"{words}: a new course starts with a loading dose."
     return None
 
 
@@ -475,7 +475,7 @@ def _check_decide(
         )
     senior_because: list[str] = []
     if number > 1:
-        senior_because.append(f"course {number} is a repeat course (decisions.md §8)")
+        senior_because.append(f"course {number} is a repeat course")
         if not protocol.repeat_course.allowed:
             refusals.append(
                 f"The {protocol.name} protocol does not support a repeat course "
@@ -489,7 +489,7 @@ def _check_decide(
     if payload.severe_pre_eclampsia is not None:
         senior_because.append(
             "severe pre-eclampsia or eclampsia is recorded as its own indication, with the "
-            "team's stop plan (decisions.md §4)"
+            "team's stop plan"
         )
     if senior_because and payload.senior is None:
         refusals.append(
@@ -647,7 +647,7 @@ def _check_stop(
         refusals.append(
             f"Not every baby is born: {len(state.births)} of {state.babies_expected} births "
             f"recorded ({waiting} still expected). The infusion runs until the last baby is "
-            "born (decisions.md §13): record the other birth first, or correct the number of "
+            "born: record the other birth first, or correct the number of "
             "babies expected, or give another reason."
         )
     if payload.reason is StopReason.OTHER and not payload.text.strip():
@@ -696,7 +696,7 @@ def _check_observe(
         started = next((c.started_at for c in state.courses if c.started_at is not None), None)
         if started is not None and started <= at:
             refusals.append(
-                "A baseline set is taken before treatment starts (decisions.md §14); MgSO₄ "
+                "A baseline set is taken before treatment starts; MgSO₄ "
                 f"started {format_local(started, LONDON)}. Record this as an ordinary set."
             )
     if (payload.urine_period_h is None) != (payload.urine_ml is None):

@@ -285,7 +285,7 @@ def _baseline(state: EpisodeState, now: datetime) -> list[Alert]:
             message=(
                 "No baseline observations before the loading dose: the falls in respiratory "
                 "rate and diastolic pressure that stop the infusion are measured from a "
-                "pre-treatment set (decisions.md §14). Record it with the time it was taken, "
+                "pre-treatment set. Record it with the time it was taken, "
                 "or acknowledge with a reason."
             ),
             since=first.load_started_at,
@@ -352,7 +352,7 @@ def _rate_change_unchecked(state: EpisodeState, now: datetime) -> list[Alert]:
                     f"The load came from a container holding more than the load (VTBI "
                     f"{load.vtbi_ml} mL) and its end was recorded without a second person "
                     "checking the pump: check now that the loading rate is no longer running "
-                    "and the maintenance rate is set (decisions.md §15), then acknowledge."
+                    "and the maintenance rate is set, then acknowledge."
                 ),
                 since=ended,
                 course_number=course.number,

@@ -203,7 +203,7 @@ def loading_plan(
             f"The {stage.container} holds {plain(stage.container_dose_g)} g, more than the "
             f"{plain(dose)} g load: set VTBI {plain(vtbi)} mL (the pump's volume to be infused) "
             "so that it stops after the load, and change the rate to the maintenance rate when "
-            "the load ends, checked by a second person (decisions.md §15). A missed change "
+            "the load ends, checked by a second person. A missed change "
             f"runs the whole {plain(stage.container_dose_g)} g in "
             f"{plain(minutes.quantize(Decimal(1)))} min."
         )
@@ -288,7 +288,7 @@ def maintenance_make_up(stage: PreparationStage, rate_ml_per_h: Decimal) -> str:
     if stage.same_container_as_load:
         return (
             f"Runs on from the load's {stage.container}: when the load ends, change the pump "
-            f"rate to {plain(rate_ml_per_h)} mL/h, checked by a second person (decisions.md §15)"
+            f"rate to {plain(rate_ml_per_h)} mL/h, checked by a second person"
         )
     return ""
 
@@ -314,7 +314,7 @@ def maintenance_plan(protocol: Protocol, preparation: Preparation) -> Maintenanc
         warnings.append(
             f"Maintenance runs on from the load's {stage.container}: change the rate to "
             f"{plain(rate_ml)} mL/h when the load ends, checked by a second person "
-            "(decisions.md §15)."
+            "."
         )
     hours = _rounded(stage.container_dose_g / rate_g, "time per container", "h", warnings)
     return MaintenancePlan(
@@ -732,7 +732,7 @@ def check_repeat_course(
         raise ValueError("The time of the check is before the last infusion ended.")
     messages: list[str] = [
         f"This would be course {len(previous_stops) + 1}: a repeat course needs a named "
-        "senior confirmation (decisions.md §8)."
+        "senior confirmation."
     ]
     allowed = True
     if not rule.allowed:

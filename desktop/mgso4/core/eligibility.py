@@ -358,7 +358,7 @@ def assess(
         warnings.append(
             f"Course {inputs.course_number} (a repeat course): needs a named senior "
             "confirmation; check the time since the last infusion ended and the cumulative "
-            "exposure (decisions.md §8)."
+            "exposure."
         )
         if not rule_repeat.allowed:
             warnings.append(

@@ -647,7 +647,7 @@ def _course_items(
         elif state.births and not state.all_born:
             label += (
                 f" {len(state.births)} of {state.babies_expected} babies born: the infusion "
-                "runs until the last baby is born (decisions.md §13)."
+                "runs until the last baby is born."
             )
         items.append(
             (f"stop:{number}", DueKind.MAX_DURATION_STOP, label, anchor + _hours(max_hours.value))
