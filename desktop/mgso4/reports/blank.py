@@ -45,8 +45,10 @@ from mgso4.reports.text import DATING_LABELS, PRODUCT_NAME, esc, number
 TITLE: Final = "MgSO₄ for fetal neuroprotection — proforma (downtime paper form)"
 
 #: Rows in the blank observation chart: 24 h at the UK default 4-hourly interval needs 7;
-#: units observing hourly in the first hours need more, so two pages' worth of rows.
-OBSERVATION_ROWS: Final = 24
+#: hourly for the first 4 h and then 4-hourly needs 11. 18 rows keep the whole form, with the
+#: make-up and VTBI lines of a bag preparation, within five pages; a longer chart continues
+#: on another sheet (the chart has a box to say so).
+OBSERVATION_ROWS: Final = 18
 
 _KIND_WORDS: Final = {
     "contraindication": "CONTRAINDICATION – do not give",
