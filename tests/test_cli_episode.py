@@ -426,6 +426,28 @@ def test_the_board_lists_episodes_until_closed_most_urgent_first(
     assert aliases["quiet"] in [item["episode"] for item in board]  # reassessment due
 
 
+def test_the_board_without_at_reads_the_candidates_as_the_app_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "ward.sqlite3"
+    quiet = line(
+        "open", "2024-12-03T09:00", episode="quiet",
+        patient={"name": "Test QUIET", "nhs_number": "9990000026"}, gestation="31+0",
+        situation="suspected-labour",
+    )  # fmt: skip
+    code, out, _ = record(capsys, db, [*wc1(), quiet], tmp_path)
+    assert code == 0
+    aliases = json.loads(out)
+    closing = line("close", "2024-12-03T10:00", episode=aliases["quiet"], reason="home")
+    assert record(capsys, db, [closing], tmp_path)[0] == 0
+
+    assert main(["episodes", "--db", str(db), "--json"]) == 0
+    now = json.loads(capsys.readouterr().out)["episodes"]
+    assert aliases["quiet"] not in [item["episode"] for item in now]
+    assert [item["episode"] for item in now] == [aliases["wc1"]]
+    assert isinstance(now[0]["never_closed_past"], bool)
+
+
 # --------------------------------------------------------------------------- merge
 
 
