@@ -94,9 +94,10 @@ def test_an_open_alert_keeps_a_finished_episode_on_the_board_after_a_restart(
     record_path: Path,
     context_for: Callable[..., AppContext],
 ) -> None:
-    # No baseline observations were recorded before the load: an alert until acknowledged.
-    episode = add_episode(load_minutes_ago=60)
+    episode = add_episode(load_minutes_ago=60, obs_minutes_ago=(65,))
     finish(context, episode, clock)
+    # A stop trigger met after the stop: a person must look, so the alert stays open.
+    record(context, episode, EventType.OBSERVATION, Observation(rr_per_min=10))
     state = context.store.episode(episode)
     assert not state.active  # the stage rule alone would have dropped it
     assert shown(board_for(qtbot, context)) == [episode]
@@ -167,3 +168,30 @@ def test_an_entry_after_a_close_makes_the_episode_a_candidate_again(
     clock.advance(minutes=5)
     record(context, episode, EventType.OBSERVATION, Observation(rr_per_min=10))
     assert [s.uuid for s in context.store.board_candidates()] == [episode]
+
+
+def test_finished_episodes_never_closed_are_asked_of_core_once_a_minute_not_every_second(
+    qtbot: QtBot, context: AppContext, add_episode: Any, clock: Any, monkeypatch: Any
+) -> None:
+    import mgso4.gui.board.view as view_module
+
+    episode = add_episode(load_minutes_ago=60, obs_minutes_ago=(65,))
+    finish(context, episode, clock)
+    board = board_for(qtbot, context)
+    asked: list[str] = []
+    real = view_module.on_board
+
+    def counting(state: Any, protocol: Any, now: Any) -> bool:
+        asked.append(state.uuid)
+        return real(state, protocol, now)
+
+    monkeypatch.setattr(view_module, "on_board", counting)
+    start = clock().replace(second=0, microsecond=0) + timedelta(minutes=1)
+    board.tick(start)
+    assert asked == [episode]
+    for second in range(1, 60):
+        board.tick(start + timedelta(seconds=second))
+    assert asked == [episode]  # the same minute: the one line stands, core is not asked again
+    assert board.past_unclosed == [episode]
+    board.tick(start + timedelta(minutes=1))
+    assert asked == [episode, episode]

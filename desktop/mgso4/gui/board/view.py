@@ -92,6 +92,8 @@ class WardBoard(QWidget):
         bar.addWidget(self.close_past_button)
         self._past_bar.setVisible(False)
         self._past: list[BoardEntry] = []
+        self._past_uuids: set[str] = set()
+        self._past_checked_at: datetime | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self._past_bar)
@@ -136,6 +138,7 @@ class WardBoard(QWidget):
             shown = self._context.episode_protocol(state)
             entries.append(BoardEntry(state, shown.protocol, shown.warning))
         self._entries = entries
+        self._past_checked_at = None  # new states: ask core about every one
         self.tick(self._context.clock())
 
     def tick(self, now: datetime) -> None:
@@ -143,10 +146,19 @@ class WardBoard(QWidget):
         selected = self.selected_uuid()
         shown: list[BoardEntry] = []
         past: list[BoardEntry] = []
+        minute = now.replace(second=0, microsecond=0)
+        recheck_past = minute != self._past_checked_at
         for entry in self._entries:
+            if not recheck_past and entry.state.uuid in self._past_uuids:
+                # A finished, never-closed episode's membership is asked of core again once a
+                # minute, not every second: an old record can hold thousands of them.
+                past.append(entry)
+                continue
             if not on_board(entry.state, entry.protocol, now):
                 continue
             (past if past_unclosed(entry.state, entry.protocol, now) else shown).append(entry)
+        self._past_checked_at = minute
+        self._past_uuids = {entry.state.uuid for entry in past}
         self._show_past(past)
         rows = build_rows(shown, now, self._context.tz)
         if rows == self.model.rows and self._stack.currentWidget() is (
