@@ -81,9 +81,13 @@ class WardBoard(QWidget):
         self.empty_label.setProperty("role", "heading")
         self.past_label = QLabel(self)
         self.past_label.setObjectName("board_past_label")
+        self.past_label.setAccessibleName("Past episodes never closed")
         self.past_label.setWordWrap(True)
         self.close_past_button = QPushButton("Close finished episodes…", self)
         self.close_past_button.setObjectName("board_close_past_button")
+        self.close_past_button.setAccessibleName(
+            "Close finished episodes that were never closed: each gets a close entry with a reason"
+        )
         self.close_past_button.clicked.connect(self.close_past_episodes)
         self._past_bar = QWidget(self)
         bar = QHBoxLayout(self._past_bar)
