@@ -106,6 +106,7 @@ def test_an_open_alert_keeps_a_finished_episode_on_the_board_after_a_restart(
         board = board_for(qtbot, again)
         assert shown(board) == [episode]
         assert board.past_unclosed == []
+        assert board.rows[0].next_label.startswith("Alert open: ")  # never "Nothing due"
     finally:
         again.store.close()
 

@@ -185,9 +185,10 @@ class WardBoard(QWidget):
         self._past = past
         if past:
             count = len(past)
+            them = "them" if count != 1 else "it"
             text = (
                 f"{count} past episode{'s were' if count != 1 else ' was'} never closed "
-                "(finished before the close action existed): close them."
+                f"(finished before the close action existed): close {them}."
             )
             if self.past_label.text() != text:
                 self.past_label.setText(text)
