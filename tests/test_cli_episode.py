@@ -426,6 +426,54 @@ def test_the_board_lists_episodes_until_closed_most_urgent_first(
     assert aliases["quiet"] in [item["episode"] for item in board]  # reassessment due
 
 
+def test_the_board_without_at_reads_the_candidates_as_the_app_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "ward.sqlite3"
+    quiet = line(
+        "open", "2024-12-03T09:00", episode="quiet",
+        patient={"name": "Test QUIET", "nhs_number": "9990000026"}, gestation="31+0",
+        situation="suspected-labour",
+    )  # fmt: skip
+    code, out, _ = record(capsys, db, [*wc1(), quiet], tmp_path)
+    assert code == 0
+    aliases = json.loads(out)
+    closing = line("close", "2024-12-03T10:00", episode=aliases["quiet"], reason="home")
+    assert record(capsys, db, [closing], tmp_path)[0] == 0
+
+    assert main(["episodes", "--db", str(db), "--json"]) == 0
+    now = json.loads(capsys.readouterr().out)["episodes"]
+    assert aliases["quiet"] not in [item["episode"] for item in now]
+    assert [item["episode"] for item in now] == [aliases["wc1"]]
+    assert isinstance(now[0]["never_closed_past"], bool)
+
+
+def test_opening_a_contraindicated_episode_records_the_decision_not_to_give_as_the_wizard_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from mgso4.core.episode import EventType
+    from mgso4.storage import Store
+
+    db = tmp_path / "ward.sqlite3"
+    opening = line(
+        "open", "2024-12-03T09:00", episode="mg",
+        patient={"name": "Test ALLERGIC", "nhs_number": "9990000026"}, gestation="27+3",
+        situation="established-labour", conditions=["hypersensitivity"],
+    )  # fmt: skip
+    code, out, err = record(capsys, db, [opening], tmp_path)
+    assert code == 0, err
+    uuid = json.loads(out)["mg"]
+    store = Store.open(db)
+    try:
+        decisions = [e for e in store.events(uuid) if e.type is EventType.DECISION]
+    finally:
+        store.close()
+    assert [(d.payload["give"], d.recorded_by.name) for d in decisions] == [
+        (False, MIDWIFE["name"])
+    ]
+    assert "start-load" not in episode(capsys, db, uuid, "2024-12-03T09:05")["allowed_actions"]
+
+
 # --------------------------------------------------------------------------- merge
 
 

@@ -80,6 +80,14 @@ def test_a_load_without_a_baseline_set_is_an_alert() -> None:
     assert kinds(chain, 1) == [AlertKind.BASELINE_MISSING]
 
 
+def test_a_missing_baseline_closes_once_no_infusion_runs_but_stays_in_the_history() -> None:
+    chain = Chain().running_course()
+    chain.stop(T0 + 2 * HOUR, reason=StopReason.TOXICITY)
+    assert kinds(chain, 3) == []
+    (past,) = [a for a in alerts(chain.state(), NICE, T0 + 3 * HOUR)]
+    assert (past.kind, past.resolved) == (AlertKind.BASELINE_MISSING, True)
+
+
 def test_the_24h_stop_is_an_alert_until_the_stop_is_recorded() -> None:
     chain = with_baseline(Chain()).running_course()  # maintenance from 09:25
     for hours in range(3, 25, 3):

@@ -42,6 +42,7 @@ from pydantic import BaseModel
 
 from mgso4.audit.merge import merge_into
 from mgso4.audit.progress import AuditError, Cancelled, ProgressCallback, check_cancel, report
+from mgso4.core.board import close_finished_drafts
 from mgso4.core.episode import (
     Actor,
     Amendment,
@@ -303,7 +304,45 @@ def _write_episodes(
             written += 1
         for workstation_id, drafts in batch.items():
             stores[workstation_id].append_many(drafts, protocol)
+            closes = _closes(stores[workstation_id], drafts, end, protocol)
+            stores[workstation_id].append_many(closes, protocol)
+            result.events += len(closes)
         report(progress, stage, written, episodes)
+
+
+#: A finished episode is closed this long after its last entry, as a ward would close it.
+CLOSE_AFTER: Final = timedelta(hours=2)
+
+
+def _closes(
+    store: Store, drafts: list[EventDraft], end: datetime, protocol: Protocol
+) -> list[EventDraft]:
+    """A close for each episode just written that core says is finished and closable, timed
+    :data:`CLOSE_AFTER` its last entry (if that is before ``end``), so the demo's past episodes
+    leave the ward board as real ones do. Episodes still running, with an alert open or with
+    babies still expected at ``end`` stay open. No random draw: the demo's stream is unchanged.
+    """
+    last: dict[str, datetime] = {}
+    for draft in drafts:
+        if draft.episode_uuid is not None:
+            seen = last.get(draft.episode_uuid)
+            if seen is None or draft.occurred_at > seen:
+                last[draft.episode_uuid] = draft.occurred_at
+    closes: list[EventDraft] = []
+    for episode_uuid, at in last.items():
+        close_at = at + CLOSE_AFTER
+        if close_at > end:
+            continue
+        state = store.episode(episode_uuid)
+        if not state.all_born:
+            continue
+        closes.extend(
+            close_finished_drafts([(state, protocol)], _STAFF[0], close_at, _DEMO_CLOSE_REASON)
+        )
+    return closes
+
+
+_DEMO_CLOSE_REASON: Final = "Delivered and care handed over."
 
 
 def generate_episode(

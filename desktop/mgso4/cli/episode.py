@@ -383,17 +383,22 @@ def cmd_episode(args: argparse.Namespace) -> int:
 
 def cmd_episodes(args: argparse.Namespace) -> int:
     """The ward board: the episodes on it, most urgent first."""
-    from mgso4.core.board import board
+    from mgso4.core.board import board, past_unclosed
     from mgso4.core.episode import fold
 
     at = _at(args)
     protocols = _Protocols(protocol_library())
     with _open_readonly(args) as store:
-        states = [
-            fold(store.events(state.uuid), until=at) if args.at else state
-            for state in store.episode_states()
-        ]
-        entries = board([(state, protocols.for_state(state, "--db")) for state in states], at)
+        # The board's own path: the store's candidates, core's on_board. As at another time,
+        # every episode is folded up to then (a close made later did not exist yet).
+        states = (
+            [fold(store.events(state.uuid), until=at) for state in store.episode_states()]
+            if args.at
+            else store.board_candidates()
+        )
+        pairs = [(state, protocols.for_state(state, "--db")) for state in states]
+        entries = board(pairs, at)
+    shown_with = {state.uuid: protocol for state, protocol in pairs}
     listed: list[dict[str, Any]] = [
         {
             "episode": entry.state.uuid,
@@ -403,6 +408,8 @@ def cmd_episodes(args: argparse.Namespace) -> int:
                 {"what": item.kind.value, "due_at": item.due_at} for item in entry.next_due
             ],
             "open_alerts": [alert.as_dict() for alert in entry.open_alerts],
+            # Finished but never closed (made before the close action): close it.
+            "never_closed_past": past_unclosed(entry.state, shown_with[entry.state.uuid], at),
         }
         for entry in entries
     ]

@@ -100,6 +100,7 @@ from mgso4.core.episode import (
 )
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError
 from mgso4.core.identifiers import check_identifier
+from mgso4.core.opening import opening_decision
 from mgso4.core.protocol import PreparationSet, Protocol, ProtocolError
 from mgso4.core.timeutil import (
     AmbiguousLocalTimeError,
@@ -1096,10 +1097,22 @@ def _build_open(fields: OpenFields, ctx: LineContext) -> list[Planned]:
         unit_name=ctx.unit_name,
         plurality=fields.babies,
     )
-    return [
+    planned: list[Planned] = [
         (EventType.EPISODE_CREATED, created, ctx.at),
         (EventType.ASSESSED, to_assessed_payload(assessment, inputs), ctx.at),
     ]
+    # What opening records as the decision is one rule (core.opening), as in the wizard:
+    # contraindicated is a decision not to give by whoever records the opening.
+    decision = opening_decision(assessment.recommendation, chose_to_give=None)
+    if decision is not None:
+        planned.append(
+            (
+                EventType.DECISION,
+                Decision(give=decision, decided_by=ctx.by, course_number=1),
+                ctx.at,
+            )
+        )
+    return planned
 
 
 #: Dating methods may differ by this many days before the difference must be resolved, when

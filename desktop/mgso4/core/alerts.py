@@ -24,7 +24,9 @@ Kinds (``AlertKind``) and severities (info < warning < critical < urgent):
   critical after :data:`ESCALATE_AFTER`.
 - ``action-due``: the load's end or the maintenance start is overdue. Warning.
 - ``baseline-missing``: a loading dose started with no observations taken before it
-  (decisions.md §14: baselines come from a pre-treatment set). Warning.
+  (decisions.md §14: baselines come from a pre-treatment set). Warning. Closed once no
+  infusion runs (the baseline is there to judge the falls that stop a running infusion; the
+  gap stays in the record and on the proforma, decisions.md §16), or by an acknowledgement.
 - ``rate-check``: a load from a container holding more than the load (an 8% bag, volume-limited
   to the load) was recorded as finished without a second person checking the change to the
   maintenance rate (decisions.md §15): the loading rate may still be running. Critical while
@@ -290,6 +292,8 @@ def _baseline(state: EpisodeState, now: datetime) -> list[Alert]:
             ),
             since=first.load_started_at,
             course_number=first.number,
+            # Nothing runs: no fall from a baseline can stop anything now (HAZ-033 C5).
+            resolved=state.running_course is None,
         )
     ]
 

@@ -12,6 +12,13 @@ An episode is on the board while **any** of these holds:
 
 A later decision to give, or a course started, reopens a closed episode (``EpisodeState.closed``
 is cleared by the fold).
+
+Records made before the close action existed hold finished episodes that were never closed.
+They are still on the board (nothing disappears), but the ward board shows them as one line,
+"N past episodes were never closed", rather than a row each: :func:`past_unclosed` names them
+(their stage is over, nothing runs, no alert is open, they were never closed and core would
+let them close now), and :func:`close_finished_drafts` records a close for each, with a reason,
+when the user asks to close them.
 """
 
 from __future__ import annotations
@@ -20,8 +27,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from mgso4.core.actions import why_not
 from mgso4.core.alerts import Alert, Severity, open_alerts
-from mgso4.core.episode import EpisodeState
+from mgso4.core.episode import Actor, EpisodeClosed, EpisodeState, EventDraft, EventType
 from mgso4.core.monitoring import DueItem, due_items
 from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import ensure_utc
@@ -48,6 +56,55 @@ def why_on_board(state: EpisodeState, protocol: Protocol, now: datetime) -> str 
 def on_board(state: EpisodeState, protocol: Protocol, now: datetime) -> bool:
     """Whether the episode is on the ward board at ``now`` (see the module docstring)."""
     return why_on_board(state, protocol, now) is not None
+
+
+#: The reason recorded on each close made by "Close finished episodes…".
+CLOSE_FINISHED_REASON = (
+    "Finished episode never closed (recorded before the close action existed); closed in bulk."
+)
+
+
+def past_unclosed(state: EpisodeState, protocol: Protocol, now: datetime) -> bool:
+    """Whether the episode is on the board only because it was never closed, though over.
+
+    Its stage is over (delivered, stopped or not given), no infusion runs, no alert is open,
+    it was never closed, and core's ``close`` allows closing it at ``now``.
+    """
+    now_utc = ensure_utc(now, "current time")
+    return (
+        state.closed is None
+        and not state.active
+        and state.running_course is None
+        and not open_alerts(state, protocol, now_utc)
+        and why_not("close", state, protocol, now_utc) is None
+    )
+
+
+def close_finished_drafts(
+    states: list[tuple[EpisodeState, Protocol]],
+    by: Actor,
+    now: datetime,
+    reason: str = CLOSE_FINISHED_REASON,
+) -> list[EventDraft]:
+    """A close (``episode-closed``, with ``reason``) at ``now`` for each past unclosed episode.
+
+    Episodes that are not :func:`past_unclosed` at ``now`` are left alone, so the store's rules
+    (which check each close as the ``close`` action) never see a close core would refuse.
+    """
+    now_utc = ensure_utc(now, "current time")
+    if not reason.strip():
+        raise ValueError("A bulk close needs a reason.")
+    return [
+        EventDraft.make(
+            EventType.EPISODE_CLOSED,
+            EpisodeClosed(reason=reason),
+            episode_uuid=state.uuid,
+            occurred_at=now_utc,
+            recorded_by=by,
+        )
+        for state, protocol in states
+        if past_unclosed(state, protocol, now_utc)
+    ]
 
 
 class BoardEntry(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,19 +115,26 @@ class AppContext:
             id=state.protocol_id, version=state.protocol_version, sha256=state.protocol_sha256
         )
 
-    def record(self, drafts: Sequence[EventDraft], protocol: Protocol | ProtocolRef) -> list[Event]:
+    def record(
+        self,
+        drafts: Sequence[EventDraft],
+        protocol: Protocol | ProtocolRef,
+        *,
+        protocols: Mapping[str, Protocol] | None = None,
+    ) -> list[Event]:
         """Append entries in one transaction, then tell listeners (after the COMMIT).
 
         ``protocol`` is the one in force for the episode: the store checks the entries
         against its rules (``core.actions``); entries outside any episode may pass its ref.
+        ``protocols`` gives other episodes' protocols when one transaction spans several.
 
         Raises:
             StoreError: nothing was saved; the message is for the user.
         """
-        if len(drafts) == 1:
+        if len(drafts) == 1 and protocols is None:
             events = [self.store.append(drafts[0], protocol)]
         else:
-            events = self.store.append_many(list(drafts), protocol)
+            events = self.store.append_many(list(drafts), protocol, protocols=protocols)
         self.changed()
         return events
 

@@ -70,3 +70,29 @@ UNION
 SELECT episode_uuid FROM not_given_without_course
 WHERE episode_uuid NOT IN (SELECT episode_uuid FROM corrected)
 """
+
+
+#: Episode uuids certainly off the ward board (``core.board.on_board``) whatever the time: the
+#: latest entry in clinical time is an explicit close with no time to reassess, strictly after
+#: every other entry (a later decision or course reopens an episode, a later observation may
+#: open an alert), and no entry of the episode is an amendment or a void (a correction can undo
+#: the close). Everything else is a candidate the board folds, and core decides.
+CERTAINLY_OFF_BOARD_SQL = f"""
+WITH last_close AS (
+    SELECT episode_uuid, max(occurred_at) AS at
+    FROM event
+    WHERE type = '{EventType.EPISODE_CLOSED.value}' AND episode_uuid IS NOT NULL
+    GROUP BY episode_uuid
+)
+SELECT l.episode_uuid FROM last_close l
+WHERE NOT EXISTS (
+    SELECT 1 FROM event e
+    WHERE e.episode_uuid = l.episode_uuid
+      AND (
+        (e.type != '{EventType.EPISODE_CLOSED.value}' AND e.occurred_at >= l.at)
+        OR (e.type = '{EventType.EPISODE_CLOSED.value}' AND e.occurred_at = l.at
+            AND json_extract(e.payload, '$.reassess_at') IS NOT NULL)
+        OR e.type IN ('{_CORRECTIONS[0]}', '{_CORRECTIONS[1]}')
+      )
+)
+"""

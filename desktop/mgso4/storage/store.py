@@ -47,7 +47,7 @@ from mgso4.core.episode import (
 )
 from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import Clock, utcnow
-from mgso4.storage.active import CERTAINLY_INACTIVE_SQL
+from mgso4.storage.active import CERTAINLY_INACTIVE_SQL, CERTAINLY_OFF_BOARD_SQL
 from mgso4.storage.backup import (
     DEFAULT_KEEP,
     backup_database,
@@ -756,13 +756,24 @@ class Store:
     def active_episodes(self) -> list[EpisodeState]:
         """States of the episodes still running by their stage, oldest first.
 
-        (The ward board's full membership rule, with open alerts and explicit closes, is
-        ``core.board.on_board`` over :meth:`episode_states`.)
+        (The ward board's membership rule, with open alerts and explicit closes, is
+        ``core.board.on_board`` over :meth:`board_candidates`.)
         """
         # Episodes the record shows are over are not folded (storage/active.py), so the
         # board's cost follows the active episodes, not the years of history.
         skip = {str(row[0]) for row in self._read_rows(CERTAINLY_INACTIVE_SQL)}
         return [state for state in self._states(skip) if state.active]
+
+    def board_candidates(self) -> list[EpisodeState]:
+        """States of the episodes that may be on the ward board, oldest first.
+
+        Episodes the record shows are closed for good (storage/active.py
+        ``CERTAINLY_OFF_BOARD_SQL``) are not folded; whether each of the rest is on the board
+        at a given moment is ``core.board.on_board``'s to say. Folds are cached by entry count,
+        so a second call folds only episodes that changed.
+        """
+        skip = {str(row[0]) for row in self._read_rows(CERTAINLY_OFF_BOARD_SQL)}
+        return self._states(skip)
 
     def episode_states(self) -> list[EpisodeState]:
         """Every episode's state, oldest first.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from mgso4.core.alerts import open_alerts
 from mgso4.core.episode import EpisodeState
 from mgso4.core.identifiers import check_identifier
 from mgso4.core.monitoring import DueItem, due_items
@@ -90,6 +91,10 @@ def build_row(entry: BoardEntry, now: datetime, tz: ZoneInfo) -> BoardRow:
         due_at = next_item.due_at
     else:
         next_due_local, label, countdown, due_at = "", "Nothing due", "", None
+        found = open_alerts(state, entry.protocol, now)
+        if found:
+            # On the board for an open alert (core.board): say which, never "Nothing due".
+            label = f"Alert open: {found[0].message.split('. ')[0].rstrip('.')}."
     return BoardRow(
         episode_uuid=state.uuid,
         name=state.patient.name,

@@ -42,7 +42,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from mgso4.core import flow
+from mgso4.core import flow, opening
 from mgso4.core.actions import not_happened_yet
 from mgso4.core.citations import cite
 from mgso4.core.eligibility import Assessment, AssessmentInputs, to_assessed_payload
@@ -70,9 +70,7 @@ FIRST_COURSE = 1
 
 _T = TypeVar("_T")
 
-_GIVE_CANDIDATES = frozenset(
-    {Recommendation.DISCUSS, Recommendation.OFFER, Recommendation.CONSIDER}
-)
+_GIVE_CANDIDATES = opening.GIVE_CANDIDATES
 
 
 class IncompleteAnswersError(ValueError):
@@ -129,12 +127,10 @@ class WizardAnswers:
 
     def load_ends_at(self) -> datetime | None:
         """Loading start + the planned loading duration (UTC), or None without both."""
-        if self.load_started_at is None or self.assessment is None:
-            return None
-        plan = self.assessment.loading
-        if plan is None:
-            return None
-        return self.load_started_at + minutes(plan.duration_min)
+        plan = None if self.assessment is None else self.assessment.loading
+        return opening.load_ends_at(
+            self.load_started_at, None if plan is None else plan.duration_min
+        )
 
     def gestation_on(self, on: date) -> GestationalAge | None:
         """The gestation on a local calendar date from the dating entered, if any."""
@@ -143,14 +139,11 @@ class WizardAnswers:
     def maintenance_start_to_record(self, now: datetime) -> datetime | None:
         """The maintenance start time if it has happened by ``now``; None if not (yet).
 
-        A later time is the plan shown on the maintenance page, never recorded.
+        A later time is the plan shown on the maintenance page, never recorded (core.opening).
         """
-        started_at = self.maintenance_started_at
-        # Strictly at or before now: the default is the load's planned end, a plan until then
-        # (core's minute for a slow clock is for times typed, not for a plan).
-        if started_at is None or self.maintenance_skipped or started_at > now:
-            return None
-        return started_at
+        return opening.maintenance_start_to_record(
+            self.maintenance_started_at, skipped=self.maintenance_skipped, now=now
+        )
 
     def load_end_to_record(self, now: datetime) -> datetime | None:
         """When the load finished, if the wizard records it at ``now``; otherwise None.
@@ -158,11 +151,9 @@ class WizardAnswers:
         Only with a recorded maintenance start at or after the planned end of the load: the
         pump switched to the maintenance rate then, so the load ran its planned duration.
         """
-        maintenance_at = self.maintenance_start_to_record(now)
-        load_ends_at = self.load_ends_at()
-        if maintenance_at is None or load_ends_at is None or maintenance_at < load_ends_at:
-            return None
-        return load_ends_at
+        return opening.load_end_to_record(
+            self.load_ends_at(), self.maintenance_start_to_record(now)
+        )
 
 
 def minutes(value: Decimal) -> timedelta:
@@ -307,15 +298,17 @@ def build_drafts(
         )
 
     giving = flow.Step.LOADING in path
-    if answers.give_possible or assessment.recommendation is Recommendation.CONTRAINDICATED:
-        # Contraindicated is recorded as a decision not to give, by the user who confirmed it.
+    # What opening records as the decision is core's (contraindicated: a decision not to give,
+    # by the user who confirmed it; not indicated: none).
+    decision = opening.opening_decision(assessment.recommendation, chose_to_give=giving)
+    if decision is not None:
         senior = None
         if flow.Step.SENIOR in path:
             senior = _need(answers.senior, "the named senior decision")
         drafts.append(
             draft(
                 EventType.DECISION,
-                Decision(give=giving, decided_by=user, senior=senior, course_number=FIRST_COURSE),
+                Decision(give=decision, decided_by=user, senior=senior, course_number=FIRST_COURSE),
                 decided_at,
             )
         )
