@@ -761,7 +761,7 @@ class Store:
         """
         # Episodes the record shows are over are not folded (storage/active.py), so the
         # board's cost follows the active episodes, not the years of history.
-        skip = {str(row[0]) for row in self._read_rows(CERTAINLY_INACTIVE_SQL)}
+        skip = self._skipped(CERTAINLY_INACTIVE_SQL)
         return [state for state in self._states(skip) if state.active]
 
     def board_candidates(self) -> list[EpisodeState]:
@@ -772,8 +772,12 @@ class Store:
         at a given moment is ``core.board.on_board``'s to say. Folds are cached by entry count,
         so a second call folds only episodes that changed.
         """
-        skip = {str(row[0]) for row in self._read_rows(CERTAINLY_OFF_BOARD_SQL)}
+        skip = self._skipped(CERTAINLY_OFF_BOARD_SQL)
         return self._states(skip)
+
+    def _skipped(self, sql: str) -> set[str]:
+        """Episode uuids a storage/active.py query says need not be folded (SQLite's SQL)."""
+        return {str(row[0]) for row in self._read_rows(sql)}
 
     def episode_states(self) -> list[EpisodeState]:
         """Every episode's state, oldest first.
