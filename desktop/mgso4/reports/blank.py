@@ -320,7 +320,8 @@ def render_blank(
             f"{anchor_local}, whichever comes first {maintenance_rule.max_hours.source}; "
             f"anchor: {cited(maintenance_rule.stop_anchor_source, protocol)}. "
             "With twins, at the last baby's birth. Only when a named senior records severe "
-            "pre-eclampsia or eclampsia as its own indication does the team's stop plan replace the stop at birth (NG133 1.8.4).",
+            "pre-eclampsia or eclampsia as its own indication does the team's stop plan "
+            "replace the stop at birth (NG133 1.8.4).",
         )
     )
     story.append(
