@@ -262,3 +262,62 @@ def test_an_amendment_with_bad_input_is_explained(qtbot: QtBot, context, add_epi
     dialog.reason_edit.setText("typo")
     assert not dialog.save()
     assert "not a number" in editor.message.message
+
+
+# ----------------------------------------------------------------------------- twins
+
+
+def save(qtbot: QtBot, dialog) -> None:
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+
+
+def test_twins_first_birth_says_the_infusion_continues_and_hides_the_born_baby(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    """Decisions.md §13 (issue 14, defect 1): never "stop" at the first twin's birth."""
+    view = open_view(qtbot, context, add_episode(plurality=2))
+    first = view.open_birth()
+    assert [first.baby_combo.itemData(i) for i in range(first.baby_combo.count())] == [1, 2]
+    note = first.infusion_note
+    assert note is not None
+    assert note.text().startswith("1 still expected — the infusion continues")
+    assert "stop" not in note.text().lower()
+    first.care_combo.setCurrentIndex(first.care_combo.findData("admitted"))
+    save(qtbot, first)
+    assert view.buttons["birth"].isEnabled()
+    second = view.open_birth()
+    assert [second.baby_combo.itemData(i) for i in range(second.baby_combo.count())] == [2]
+    assert second.infusion_note is not None
+    assert "stop the pump" in second.infusion_note.text()
+    second.care_combo.setCurrentIndex(second.care_combo.findData("comfort-care"))
+    save(qtbot, second)
+    births = events_of(context, view, EventType.BIRTH)
+    assert [(e.payload["baby"], e.payload["neonatal_care"]) for e in births] == [
+        (1, "admitted"),
+        (2, "comfort-care"),
+    ]
+    assert not view.buttons["birth"].isEnabled()
+
+
+def test_stop_for_birth_is_greyed_with_cores_words_until_every_baby_is_born(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view = open_view(qtbot, context, add_episode(plurality=2))
+    save(qtbot, view.open_birth())
+    stop = view.open_stop()
+    combo = stop.reason_combo
+    item = combo.model().item(combo.findData(StopReason.BIRTH))
+    assert not item.isEnabled()
+    assert "1 still expected" in stop.birth_note.text()
+    assert stop.birth_note.isVisibleTo(stop)
+    assert "1 still expected" in item.toolTip()
+    stop.close()
+    save(qtbot, view.open_birth())
+    stop = view.open_stop()
+    combo = stop.reason_combo
+    assert combo.model().item(combo.findData(StopReason.BIRTH)).isEnabled()
+    assert not stop.birth_note.isVisibleTo(stop)
+    combo.setCurrentIndex(combo.findData(StopReason.BIRTH))
+    save(qtbot, stop)
+    assert events_of(context, view, EventType.INFUSION_STOPPED)[0].payload["reason"] == "birth"
