@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from mgso4.core.episode import EventType, StopReason
@@ -321,3 +322,78 @@ def test_stop_for_birth_is_greyed_with_cores_words_until_every_baby_is_born(
     combo.setCurrentIndex(combo.findData(StopReason.BIRTH))
     save(qtbot, stop)
     assert events_of(context, view, EventType.INFUSION_STOPPED)[0].payload["reason"] == "birth"
+
+
+# ----------------------------------------------------------------------------- load end
+
+
+def test_an_8pct_load_end_asks_who_checked_the_rate_and_then_no_rate_check_alert(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    """Decisions.md §15: ending a volume-limited load asks a second person to confirm the
+    drop to the maintenance rate; without one, core's rate-check alert stays."""
+    from mgso4.core.alerts import open_alerts
+
+    view = open_view(
+        qtbot,
+        context,
+        add_episode(load_minutes_ago=20, load_finished=False, preparation_id="8pct-premixed"),
+    )
+    dialog = view.open_load_end()
+    assert dialog.checker is not None
+    assert "VTBI" in dialog.findChild(QLabel, "load_end_rate_check_label").text()
+    assert not dialog.save()
+    assert "a name is needed" in dialog.checker.message.message
+    dialog.checker.name_edit.setText("Sam Second")
+    save(qtbot, dialog)
+    finished = events_of(context, view, EventType.LOAD_FINISHED)
+    assert finished[0].payload["checked_by"]["name"] == "Sam Second"
+    state = context.store.episode(view.episode_uuid)
+    ids = [a.id for a in open_alerts(state, view.protocol, context.clock())]
+    assert not [i for i in ids if i.startswith("rate-check")]
+
+
+def test_a_syringe_load_end_asks_no_checker(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=20, load_finished=False))
+    dialog = view.open_load_end()
+    assert dialog.checker is None
+    save(qtbot, dialog)
+
+
+def test_a_load_end_much_too_early_asks_for_a_confirmation_with_a_reason(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    """Issue 14 defect 8: a load recorded as ended at 0 min of its 15 min asks first."""
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=2, load_finished=False))
+    dialog = view.open_load_end()
+    assert not dialog.confirm_check.isVisibleTo(dialog)
+    assert not dialog.save()
+    assert dialog.confirm_check.isVisibleTo(dialog)
+    assert "much sooner than its 15 min" in dialog.confirm_note.text()
+    assert events_of(context, view, EventType.LOAD_FINISHED) == []
+    dialog.confirm_check.setChecked(True)
+    assert not dialog.save()
+    assert "Say why" in dialog.confirm_message.message
+    dialog.confirm_reason.setText("line disconnected, load stopped")
+    save(qtbot, dialog)
+    finished = events_of(context, view, EventType.LOAD_FINISHED)
+    assert finished[0].payload["confirmation"]["reason"] == "line disconnected, load stopped"
+
+
+def test_a_load_started_on_screen_from_an_8pct_bag_says_vtbi_and_records_it(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view = open_view(
+        qtbot, context, add_episode(load_minutes_ago=None, preparation_id="8pct-premixed")
+    )
+    decide = view.open_form("decide")
+    combo = decide.input("give")
+    combo.setCurrentIndex(combo.findData(True))
+    save(qtbot, decide)
+    load = view.open_form("start-load")
+    intro = load.findChild(QLabel, "start_load_dialog_intro").text()
+    assert "set VTBI 50 mL" in intro
+    load.input("checked_by").setText("Sam Second")
+    save(qtbot, load)
+    started = events_of(context, view, EventType.LOAD_STARTED)
+    assert started[0].payload["vtbi_ml"] == "50"

@@ -280,7 +280,13 @@ class _PersonFields:
 
 
 class LoadEndDialog(TimedDialog):
-    """Record that the loading dose finished."""
+    """Record that the loading dose finished.
+
+    A volume-limited load (a container holding more than the load, decisions.md §15) asks
+    for the second person who checked the drop to the maintenance rate. An end that core finds
+    implausibly early asks for a confirmation with a reason; one before the start is refused.
+    The entry is made by ``core.actions.plan("end-load", …)``, as ``mgso4 record`` makes it.
+    """
 
     FORM = Form(
         "Loading dose finished", "Save load end", "load_end_dialog", "time the load finished"
@@ -293,17 +299,55 @@ class LoadEndDialog(TimedDialog):
         info = QLabel(self)
         info.setWordWrap(True)
         info.setObjectName("load_info_label")
+        #: The pump's volume limit of the running load (None: not volume-limited).
+        self.vtbi_ml: Decimal | None = None
         if self.course is not None and self.course.load is not None:
             load = self.course.load
             started = self.course.load_started_at
             assert started is not None
+            self.vtbi_ml = load.vtbi_ml
             info.setText(
                 f"Course {self.course.number}: {plain(load.dose_g)} g "
                 f"({plain(load.volume_ml)} mL at {plain(load.rate_ml_per_h)} mL/h) started "
                 f"{format_local(started, context.tz)}, planned over {plain(load.duration_min)} min."
             )
         self.add_wide(info)
+        self.checker: _PersonFields | None = None
+        if self.vtbi_ml is not None:
+            rate = QLabel(
+                f"The pump was limited to {plain(self.vtbi_ml)} mL (VTBI) because the container "
+                "holds more than the load: a second person checks that the rate is now the "
+                "maintenance rate.",
+                self,
+            )
+            rate.setWordWrap(True)
+            rate.setObjectName("load_end_rate_check_label")
+            self.add_wide(rate)
+            self.checker = _PersonFields(self, "Rate checked by", "load_end_checker", required=True)
+        self.confirm_note = QLabel("", self)
+        self.confirm_note.setWordWrap(True)
+        self.confirm_note.setObjectName("load_end_confirm_label")
+        self.confirm_check = QCheckBox("I confirm this time is right", self)
+        self.confirm_check.setObjectName("load_end_confirm_check")
+        self.confirm_reason = QLineEdit(self)
+        self.confirm_reason.setObjectName("load_end_confirm_reason_edit")
+        self.confirm_reason.setPlaceholderText("why, e.g. load stopped early: line disconnected")
+        self.add_wide(self.confirm_note)
+        self.add_wide(self.confirm_check)
+        self.confirm_message = self.add_row("Reason to confirm", self.confirm_reason)
+        self._confirm_widgets: tuple[QWidget, ...] = (
+            self.confirm_note,
+            self.confirm_check,
+            self.confirm_reason,
+            *self.findChildren(QLabel, "load_end_confirm_reason_edit_label"),
+        )
+        for widget in self._confirm_widgets:
+            widget.setVisible(False)
         self.add_user_fields()
+
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The checker's name when the load was volume-limited."""
+        return () if self.checker is None else (self.checker.name_edit,)
 
     def drafts(self) -> Sequence[EventDraft] | None:
         if self.course is None or self.course.load_finished_at is not None:
@@ -313,7 +357,51 @@ class LoadEndDialog(TimedDialog):
                 "No loading dose is running in this episode (its end may already be recorded).",
             )
             return None
-        return self.make(EventType.LOAD_FINISHED, LoadFinished(course_number=self.course.number))
+        values: dict[str, Any] = {}
+        ok = True
+        if self.checker is not None:
+            checker_ok, checker = self.checker.value()
+            ok = checker_ok and checker is not None
+            if checker is not None:
+                values["checked_by"] = {"name": checker.name, "role": str(checker.role)}
+        if self.confirm_check.isVisible() and self.confirm_check.isChecked():
+            reason = self.confirm_reason.text().strip()
+            if not reason:
+                self.confirm_message.show_error("Say why this time is right.")
+                ok = False
+            else:
+                self.confirm_message.clear_message()
+                values["confirm"] = True
+                values["reason"] = reason
+        at = self.time_field.value()
+        actor = self.recorded_by()
+        if not ok or at is None or actor is None:
+            return None
+        plan_context = core_actions.LineContext(
+            episode_uuid=self.state.uuid,
+            state=self.state,
+            protocol=self.protocol,
+            preparations=self.context.preparations,
+            at=at,
+            by=actor,
+            tz=self.context.tz,
+            unit_name=self.context.settings.unit_name,
+            now=self.context.clock(),
+        )
+        try:
+            return core_actions.plan("end-load", values, plan_context)
+        except core_actions.ActionRefused as exc:
+            if exc.soft_limits:
+                self.confirm_note.setText(
+                    " ".join(exc.soft_limits)
+                    + " Not saved yet: tick below and say why, or correct the time."
+                )
+                for widget in self._confirm_widgets:
+                    widget.setVisible(True)
+                self.error_banner.clear()
+            else:
+                self.time_field.message.show_error(str(exc))
+            return None
 
 
 # ---------------------------------------------------------------------------- maintenance
@@ -521,7 +609,16 @@ class MaintenanceStartDialog(TimedDialog):
             drafts.append(
                 EventDraft.make(
                     EventType.LOAD_FINISHED,
-                    LoadFinished(course_number=self.course.number),
+                    LoadFinished(
+                        course_number=self.course.number,
+                        # Volume-limited load: the same second person checks the drop to the
+                        # maintenance rate (decisions.md §15).
+                        checked_by=(
+                            checker
+                            if self.course.load is not None and self.course.load.vtbi_ml
+                            else None
+                        ),
+                    ),
                     episode_uuid=self.state.uuid,
                     occurred_at=load_end_at,
                     recorded_by=actor,

@@ -321,6 +321,7 @@ def _load_words(context: AppContext, state: EpisodeState, protocol: Protocol) ->
         f"Protocol loading dose {plain(plan.dose_g)} g: {plain(plan.volume_ml)} mL at "
         f"{plain(plan.rate_ml_per_h)} mL/h over {plain(plan.duration_min)} min "
         f"{protocol.loading.dose_g.source}. Leave the dose empty to give the protocol's."
+        + "".join(f" {warning}" for warning in plan.warnings)
     )
 
 
