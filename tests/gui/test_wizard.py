@@ -1112,3 +1112,26 @@ def test_decision_page_says_the_app_supports_and_does_not_make_the_decision(
     assert page.support_notice.isVisible()
     assert "Decision support only" in page.support_notice.text()
     assert "prescription is the authority" in page.support_notice.text()
+
+
+def test_twins_expected_are_asked_assessed_and_saved_with_the_episode(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    """Decisions.md §13: the wizard asks how many babies are expected (1 to 8)."""
+    fill_patient(wizard)
+    press_next(wizard, Step.GESTATION)
+    fill_gestation(wizard, "27+3")
+    press_next(wizard, Step.SITUATION)
+    fill_situation(wizard)
+    page = wizard.pages[Step.SITUATION]
+    assert isinstance(page, SituationPage)
+    assert (page.babies_spin.minimum(), page.babies_spin.maximum()) == (1, 8)
+    assert page.babies_spin.value() == 1
+    page.babies_spin.setValue(2)
+    press_next(wizard, Step.DECISION)
+    assert wizard.answers.plurality == 2
+    assert wizard.answers.assessment_inputs is not None
+    assert wizard.answers.assessment_inputs.plurality == 2
+    assert "Babies expected: 2" in [
+        line for _title, lines in wizard.summary_sections() for line in lines
+    ]
