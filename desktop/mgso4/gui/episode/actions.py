@@ -20,7 +20,7 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from mgso4.core import actions as core_actions
-from mgso4.core.citations import cite
+from mgso4.core.citations import cite, plain_citation
 from mgso4.core.dosing import (
     DoseInputError,
     LimitCheck,
@@ -881,6 +881,7 @@ class StopDialog(TimedDialog):
                 InfusionStopped(course_number=self.course.number, reason=StopReason.BIRTH),
             )
         if self.birth_refused is not None:
+            self.birth_refused = plain_citation(self.birth_refused)
             index = self.reason_combo.findData(StopReason.BIRTH)
             model = self.reason_combo.model()
             assert isinstance(model, QStandardItemModel)

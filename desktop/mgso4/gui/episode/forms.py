@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTex
 
 from mgso4.core import actions as core_actions
 from mgso4.core.alerts import open_alerts
+from mgso4.core.citations import plain_citation
 from mgso4.core.dosing import DoseInputError, loading_plan, maintenance_plan, plain
 from mgso4.core.episode import EpisodeState, EventDraft
 from mgso4.core.protocol import Protocol, ProtocolError
@@ -344,7 +345,9 @@ def _restart_words(context: AppContext, state: EpisodeState, protocol: Protocol)
 def _alert_choices(
     context: AppContext, state: EpisodeState, protocol: Protocol, now: datetime
 ) -> list[tuple[str, Any]]:
-    return [(alert.message, alert.id) for alert in open_alerts(state, protocol, now)]
+    return [
+        (plain_citation(alert.message), alert.id) for alert in open_alerts(state, protocol, now)
+    ]
 
 
 def _yes_no(*_args: Any) -> list[tuple[str, Any]]:
