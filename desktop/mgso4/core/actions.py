@@ -876,8 +876,8 @@ class ObserveFields(_Fields):
     urine_hours: Decimal | None = None
     serum_mg_mmol_l: Decimal | None = None
     consciousness: Literal["alert", "reduced"] | None = None
-    chest_pain: bool = False
-    breathing_difficulty: bool = False
+    chest_pain: bool | None = Field(default=None, description="unset: not asked")
+    breathing_difficulty: bool | None = Field(default=None, description="unset: not asked")
     baseline: bool = False
 
 
