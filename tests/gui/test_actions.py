@@ -397,3 +397,43 @@ def test_a_load_started_on_screen_from_an_8pct_bag_says_vtbi_and_records_it(
     save(qtbot, load)
     started = events_of(context, view, EventType.LOAD_STARTED)
     assert started[0].payload["vtbi_ml"] == "50"
+
+
+def test_not_given_after_a_seniors_do_not_give_preselects_it_and_hides_unknown(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    """Issue 14, defect 11: at the bedside the senior-decision reason is preselected."""
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=None))
+    decide = view.open_form("decide")
+    combo = decide.input("give")
+    combo.setCurrentIndex(combo.findData(False))
+    decide.input("senior").setText("Dr Morgan Reid")
+    save(qtbot, decide)
+    dialog = view.open_not_given()
+    assert dialog is not None
+    assert dialog.reason_combo.findData("UNKNOWN") == -1
+    assert dialog.reason_combo.currentData() == "NG-SENIOR-DECISION"
+    save(qtbot, dialog)
+    given = events_of(context, view, EventType.NOT_GIVEN)
+    assert given[-1].payload["reason_code"] == "NG-SENIOR-DECISION"
+
+
+def test_not_given_without_a_senior_decision_preselects_nothing(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=None))
+    dialog = view.open_not_given()
+    assert dialog is not None
+    assert dialog.reason_combo.currentData() is None
+    assert dialog.reason_combo.findData("UNKNOWN") == -1
+
+
+def test_an_amendment_keeps_an_unasked_sign_unrecorded(qtbot: QtBot, context, add_episode) -> None:
+    view = open_view(qtbot, context, add_episode(obs_minutes_ago=(5,)))
+    observation = events_of(context, view, EventType.OBSERVATION)[0]
+    view.select_entry(observation.uuid)
+    dialog = view.open_amend()
+    chest = dialog.editor("chest_pain").widget
+    assert chest.currentText() == "not recorded"
+    assert chest.currentData() is None
+    assert [chest.itemText(i) for i in range(chest.count())] == ["not recorded", "no", "yes"]

@@ -1135,3 +1135,20 @@ def test_twins_expected_are_asked_assessed_and_saved_with_the_episode(
     assert "Babies expected: 2" in [
         line for _title, lines in wizard.summary_sections() for line in lines
     ]
+
+
+def test_a_seniors_do_not_give_preselects_the_senior_decision_and_never_offers_unknown(
+    wizard: NewEpisodeWizard,
+) -> None:
+    """Issue 14, defect 11: "Not recorded (UNKNOWN)" is for the audit's back-filling only."""
+    to_decision(wizard, gestation="23+3")
+    press_next(wizard, Step.SENIOR)
+    senior = wizard.pages[Step.SENIOR]
+    assert isinstance(senior, SeniorPage)
+    senior.no_give_button.click()
+    senior.senior.name_edit.setText("Dr Morgan Reid")
+    press_next(wizard, Step.NOT_GIVEN)
+    page = wizard.pages[Step.NOT_GIVEN]
+    assert isinstance(page, NotGivenPage)
+    assert "UNKNOWN" not in page.reason_buttons
+    assert page.code() == "NG-SENIOR-DECISION"

@@ -98,9 +98,10 @@ from mgso4.core.episode import (
     record_order,
     validate_payload,
 )
+from mgso4.core.flow import SENIOR_DECISION_REASON
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError
 from mgso4.core.identifiers import check_identifier
-from mgso4.core.protocol import PreparationSet, Protocol, ProtocolError
+from mgso4.core.protocol import MissedReasonRule, PreparationSet, Protocol, ProtocolError
 from mgso4.core.timeutil import (
     AmbiguousLocalTimeError,
     LocalTimeError,
@@ -671,6 +672,21 @@ def _check_birth(
             [f"Baby {payload.baby}'s birth is already recorded. To correct it, amend that entry."]
         )
     return _OK
+
+
+def bedside_missed_reasons(protocol: Protocol, role: Role) -> list[MissedReasonRule]:
+    """The not-given reasons this person may record: "Not recorded" and any other
+    back-fill-only reason are for an auditor's back-filling, never the bedside (issue 11)."""
+    return [r for r in protocol.missed_reasons if not r.back_fill_only or role is Role.AUDITOR]
+
+
+def suggested_not_given_reason(state: EpisodeState) -> str | None:
+    """The reason to pre-select on the not-given form: after a named senior's decision not
+    to give, ``NG-SENIOR-DECISION``; otherwise None (the user says)."""
+    decision = state.decision
+    if decision is not None and not decision.give and decision.senior is not None:
+        return SENIOR_DECISION_REASON
+    return None
 
 
 def _check_not_given(

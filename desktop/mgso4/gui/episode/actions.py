@@ -1089,8 +1089,14 @@ class NotGivenDialog(TimedDialog):
         self.reason_combo = QComboBox(self)
         self.reason_combo.setObjectName("not_given_reason_combo")
         self.reason_combo.addItem("Choose a reason…", None)
-        for rule in protocol.missed_reasons:
+        # The bedside list (no "Not recorded": that is for the audit's back-filling), with
+        # the senior-decision reason pre-selected after a senior's "do not give".
+        role = self.context.user.role if self.context.user is not None else Role.MIDWIFE
+        for rule in core_actions.bedside_missed_reasons(protocol, role):
             self.reason_combo.addItem(rule.label, rule.code)
+        suggested = core_actions.suggested_not_given_reason(self.state)
+        if suggested is not None and self.reason_combo.findData(suggested) > 0:
+            self.reason_combo.setCurrentIndex(self.reason_combo.findData(suggested))
         self.reason_message = self.add_row(
             "Reason", self.reason_combo, accessible_name="Reason MgSO4 was not given"
         )

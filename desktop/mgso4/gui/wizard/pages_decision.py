@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from mgso4.core import flow
-from mgso4.core.actions import not_happened_yet
+from mgso4.core.actions import bedside_missed_reasons, not_happened_yet
 from mgso4.core.citations import cite, plain_citation
 from mgso4.core.dosing import plain
 from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE, Assessment
@@ -489,7 +489,9 @@ class NotGivenPage(StepPage):
         self.reason_buttons: dict[str, QRadioButton] = {}
         reasons = QVBoxLayout()
         reasons.setSpacing(0)
-        for index, rule in enumerate(protocol.missed_reasons):
+        # The bedside list: "Not recorded" is for the audit's back-filling only.
+        role = self.context.user.role if self.context.user is not None else Role.MIDWIFE
+        for index, rule in enumerate(bedside_missed_reasons(protocol, role)):
             # The reason in words; its code is for the audit, never shown.
             button = QRadioButton(wrapped(rule.label, 60))
             button.setObjectName(f"reason_{rule.code.lower().replace('-', '_')}")
