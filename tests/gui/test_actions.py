@@ -437,3 +437,59 @@ def test_an_amendment_keeps_an_unasked_sign_unrecorded(qtbot: QtBot, context, ad
     assert chest.currentText() == "not recorded"
     assert chest.currentData() is None
     assert [chest.itemText(i) for i in range(chest.count())] == ["not recorded", "no", "yes"]
+
+
+# ----------------------------------------------------------------------------- decision
+
+
+def decide_form(qtbot: QtBot, context, add_episode):
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=None))
+    decide = view.open_form("decide")
+    combo = decide.input("give")
+    combo.setCurrentIndex(combo.findData(True))
+    return view, decide
+
+
+def test_the_senior_role_list_is_the_units_and_initials_are_refused_beside_the_field(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    """Issue 14, defect 10: "x" was accepted as a senior."""
+    _view, decide = decide_form(qtbot, context, add_episode)
+    roles = decide.inputs["senior"].role
+    assert roles is not None
+    offered = [roles.itemData(i) for i in range(roles.count())]
+    assert offered == [r for r in offered if r in context.protocol.senior_roles]
+    assert offered
+    decide.input("senior").setText("x")
+    assert not decide.save()
+    assert "more than initials" in decide.inputs["senior"].message.message
+
+
+def test_severe_pre_eclampsia_is_recorded_with_the_stop_plan_and_the_named_senior(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    """Decisions.md §4: only severe pre-eclampsia/eclampsia recorded by a named senior, with
+    the team's stop plan, replaces the stop at birth."""
+    view, decide = decide_form(qtbot, context, add_episode)
+    decide.input("severe").setChecked(True)
+    decide.input("stop_plan").setPlainText("Continue 24 h after the last birth, then review")
+    assert not decide.save()  # no senior named
+    assert "named senior" in decide.error_banner.detail_text
+    decide.input("senior").setText("Dr Morgan Reid")
+    save(qtbot, decide)
+    decision = events_of(context, view, EventType.DECISION)[-1].payload
+    assert decision["severe_pre_eclampsia"] == {
+        "eclampsia": False,
+        "stop_plan": "Continue 24 h after the last birth, then review",
+    }
+    assert decision["senior"]["name"] == "Dr Morgan Reid"
+
+
+def test_a_decision_without_the_tick_records_no_severe_pre_eclampsia(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view, decide = decide_form(qtbot, context, add_episode)
+    save(qtbot, decide)
+    assert (
+        events_of(context, view, EventType.DECISION)[-1].payload.get("severe_pre_eclampsia") is None
+    )
