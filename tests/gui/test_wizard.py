@@ -1152,3 +1152,22 @@ def test_a_seniors_do_not_give_preselects_the_senior_decision_and_never_offers_u
     assert isinstance(page, NotGivenPage)
     assert "UNKNOWN" not in page.reason_buttons
     assert page.code() == "NG-SENIOR-DECISION"
+
+
+def test_the_senior_page_offers_the_units_senior_roles_and_refuses_initials(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    """Issue 14, defect 10: at 23+4 the senior page accepted "x" as a "Student"."""
+    to_decision(wizard, gestation="23+3")
+    press_next(wizard, Step.SENIOR)
+    senior = wizard.pages[Step.SENIOR]
+    assert isinstance(senior, SeniorPage)
+    combo = senior.senior.role_combo
+    offered = {Role(combo.itemData(i)) for i in range(combo.count())}
+    assert offered == set(context.protocol.senior_roles)
+    senior.give_button.click()
+    senior.senior.name_edit.setText("x")
+    assert not next_enabled(wizard)
+    assert "more than initials" in senior.senior.message.message
+    senior.senior.name_edit.setText("Dr Morgan Reid")
+    assert next_enabled(wizard)
