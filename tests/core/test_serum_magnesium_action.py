@@ -29,9 +29,8 @@ def test_it_records_an_observation_holding_only_the_result() -> None:
     assert payload.model_dump(exclude_none=True) == {
         "serum_mg_mmol_per_l": Decimal("2.4"),
         "baseline": False,
-        # The signs the observation form asks about are recorded as not present, not left out.
-        "chest_pain": False,
-        "breathing_difficulty": False,
+        # Signs nobody asked about are not recorded (never as "no"): a result alone says
+        # nothing about chest pain or breathing.
     }
     assert at == _Ctx.at
 

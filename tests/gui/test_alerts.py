@@ -113,3 +113,30 @@ def test_tab_reaches_the_alert_before_the_action_buttons(
     while following.objectName().startswith("alert_banner_"):
         following = following.nextInFocusChain()
     assert following is next(iter(view.buttons.values()))
+
+
+def test_a_load_end_without_a_rate_checker_shows_the_rate_check_banner(
+    qtbot: QtBot, context, add_episode, clock
+) -> None:
+    """Decisions.md §15: an 8 % bag load ended without a second person checking the rate."""
+    from datetime import timedelta
+
+    from mgso4.core.episode import EventDraft, LoadFinished
+    from mgso4.gui.episode.view import EpisodeView
+    from mgso4.gui.tasks import TaskRunner
+
+    uuid = add_episode(load_minutes_ago=20, load_finished=False, preparation_id="8pct-premixed")
+    draft = EventDraft.make(
+        EventType.LOAD_FINISHED,
+        LoadFinished(course_number=1),
+        episode_uuid=uuid,
+        occurred_at=clock() - timedelta(minutes=5),
+        recorded_by=context.user,
+    )
+    context.store.append_many([draft], context.protocol)
+    view = EpisodeView(context, uuid, TaskRunner())
+    qtbot.addWidget(view)
+    banners = [b for key, b in view.alert_banners.items() if key.startswith("alert:rate-check")]
+    assert len(banners) == 1
+    assert "Check the pump rate after the load" in banners[0].title_text
+    assert "decisions.md" not in banners[0].detail_text

@@ -348,3 +348,18 @@ def test_the_reason_dialog_accepts_only_a_purpose_and_a_reason_of_substance(qtbo
     dialog.reason_edit.setPlainText(REASON)
 
     assert dialog.ok_button.isEnabled()
+
+
+def test_the_periprem_any_nnap_excluded_and_missed_opportunity_tiles_show_their_counts(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    """Issue 14, audit measures: PERIPrem's "received any", NNAP's exclusions and the broader
+    missed-opportunity figure each have a tile, named for what it is."""
+    view = open_view(qtbot, context)
+    assert view.metrics is not None
+    for key in ("periprem_received_any", "nnap_excluded", "optimal_timing_possible"):
+        value = view.metrics.measures[key]
+        assert view.tiles[key].count_label.text() == f"{value.n:,} of {value.d:,} babies"
+    assert "PERIPrem" in view.tiles["periprem_received_any"].title
+    assert "Not a PERIPrem" not in view.tiles["optimal_timing_possible"].title
+    assert "PERIPrem" not in view.tiles["optimal_timing_possible"].title

@@ -111,7 +111,8 @@ def test_every_episode_form_fits_and_shrinks_back(
     for name, dialog in _dialogs(view):
         if dialog is None:
             continue
-        # Owned by the episode view and deleted when it closes (never by qtbot).
+        # Not handed to qtbot: the view owns its dialogs, and a rejected one deletes itself
+        # (closing it again at teardown failed on an object already deleted).
         check(dialog, qtbot)
         if name == "observations":
             first = dialog.height()

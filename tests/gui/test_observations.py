@@ -106,10 +106,26 @@ def test_saving_observations_with_a_stop_trigger_logs_the_alert_too(
     assert EventType.ALERT_RAISED in kinds
 
 
-def test_baselines_are_filled_from_the_earlier_set(qtbot: QtBot, context, add_episode) -> None:
-    _view, dialog = observations(qtbot, context, add_episode)
+def test_baselines_are_filled_from_the_set_before_treatment(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    view = open_view(qtbot, context, add_episode(load_minutes_ago=60, obs_minutes_ago=(62,)))
+    dialog = view.open_observations()
+    assert dialog is not None
     assert dialog.ui.baseline_rr_edit.text() == "16"
     assert dialog.ui.baseline_diastolic_edit.text() == "74"
+    assert "before treatment" in dialog.ui.baseline_note.text()
+
+
+def test_an_on_treatment_set_is_never_taken_as_the_baseline(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    """Decisions.md §14: the falls that stop the infusion are measured from a pre-treatment
+    set; the form once filled the baselines from the first set, taken on treatment."""
+    _view, dialog = observations(qtbot, context, add_episode)  # a set 30 min into treatment
+    assert dialog.ui.baseline_rr_edit.text() == ""
+    assert dialog.ui.baseline_diastolic_edit.text() == ""
+    assert "No set before treatment" in dialog.ui.baseline_note.text()
 
 
 def test_a_pulse_with_a_letter_is_explained_beside_the_field(
@@ -193,3 +209,52 @@ def test_a_store_error_keeps_the_input_and_shows_the_store_message(
     # Once the disk has room again the same form saves.
     with qtbot.waitSignal(dialog.sig_saved):
         dialog.save_button.click()
+
+
+# ------------------------------------------------------------------ signs (decisions.md §14)
+
+
+def test_signs_left_unasked_are_not_recorded_as_no(qtbot: QtBot, context, add_episode) -> None:
+    view, dialog = observations(qtbot, context, add_episode)
+    dialog.ui.pulse_edit.setText("80")
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+    saved = [e for e in context.store.events(view.episode_uuid) if e.type is EventType.OBSERVATION]
+    payload = saved[-1].payload
+    assert payload.get("chest_pain") is None
+    assert payload.get("breathing_difficulty") is None
+    assert payload.get("consciousness") is None
+
+
+def test_reduced_consciousness_and_chest_pain_raise_a_stop_and_are_recorded(
+    qtbot: QtBot, context, add_episode
+) -> None:
+    """Issue 14, defect 2: signs the app never flagged."""
+    view, dialog = observations(qtbot, context, add_episode)
+    combos = dialog.sign_combos
+    combos["consciousness"].setCurrentIndex(combos["consciousness"].findData("reduced"))
+    combos["chest_pain"].setCurrentIndex(combos["chest_pain"].findData(True))
+    combos["breathing_difficulty"].setCurrentIndex(combos["breathing_difficulty"].findData(False))
+    banner = dialog.findings_banner
+    assert banner.level is AlertLevel.URGENT
+    assert "reduced consciousness" in banner.title_text
+    assert "chest pain" in banner.title_text
+    assert "breathing" not in banner.title_text
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_button.click()
+    saved = [e for e in context.store.events(view.episode_uuid) if e.type is EventType.OBSERVATION]
+    payload = saved[-1].payload
+    assert payload["consciousness"] == "reduced"
+    assert payload["chest_pain"] is True
+    assert payload["breathing_difficulty"] is False
+
+
+def test_bp_70_over_35_with_pulse_40_is_a_stop_trigger(qtbot: QtBot, context, add_episode) -> None:
+    """Issue 14, defect 2 worked case: BP 70/35 with pulse 40 gave nothing."""
+    _view, dialog = observations(qtbot, context, add_episode)
+    dialog.ui.systolic_edit.setText("70")
+    dialog.ui.diastolic_edit.setText("35")
+    dialog.ui.pulse_edit.setText("40")
+    title = dialog.findings_banner.title_text
+    assert "systolic pressure low" in title
+    assert "pulse low" in title

@@ -1112,3 +1112,62 @@ def test_decision_page_says_the_app_supports_and_does_not_make_the_decision(
     assert page.support_notice.isVisible()
     assert "Decision support only" in page.support_notice.text()
     assert "prescription is the authority" in page.support_notice.text()
+
+
+def test_twins_expected_are_asked_assessed_and_saved_with_the_episode(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    """Decisions.md §13: the wizard asks how many babies are expected (1 to 8)."""
+    fill_patient(wizard)
+    press_next(wizard, Step.GESTATION)
+    fill_gestation(wizard, "27+3")
+    press_next(wizard, Step.SITUATION)
+    fill_situation(wizard)
+    page = wizard.pages[Step.SITUATION]
+    assert isinstance(page, SituationPage)
+    assert (page.babies_spin.minimum(), page.babies_spin.maximum()) == (1, 8)
+    assert page.babies_spin.value() == 1
+    page.babies_spin.setValue(2)
+    press_next(wizard, Step.DECISION)
+    assert wizard.answers.plurality == 2
+    assert wizard.answers.assessment_inputs is not None
+    assert wizard.answers.assessment_inputs.plurality == 2
+    assert "Babies expected: 2" in [
+        line for _title, lines in wizard.summary_sections() for line in lines
+    ]
+
+
+def test_a_seniors_do_not_give_preselects_the_senior_decision_and_never_offers_unknown(
+    wizard: NewEpisodeWizard,
+) -> None:
+    """Issue 14, defect 11: "Not recorded (UNKNOWN)" is for the audit's back-filling only."""
+    to_decision(wizard, gestation="23+3")
+    press_next(wizard, Step.SENIOR)
+    senior = wizard.pages[Step.SENIOR]
+    assert isinstance(senior, SeniorPage)
+    senior.no_give_button.click()
+    senior.senior.name_edit.setText("Dr Morgan Reid")
+    press_next(wizard, Step.NOT_GIVEN)
+    page = wizard.pages[Step.NOT_GIVEN]
+    assert isinstance(page, NotGivenPage)
+    assert "UNKNOWN" not in page.reason_buttons
+    assert page.code() == "NG-SENIOR-DECISION"
+
+
+def test_the_senior_page_offers_the_units_senior_roles_and_refuses_initials(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    """Issue 14, defect 10: at 23+4 the senior page accepted "x" as a "Student"."""
+    to_decision(wizard, gestation="23+3")
+    press_next(wizard, Step.SENIOR)
+    senior = wizard.pages[Step.SENIOR]
+    assert isinstance(senior, SeniorPage)
+    combo = senior.senior.role_combo
+    offered = {Role(combo.itemData(i)) for i in range(combo.count())}
+    assert offered == set(context.protocol.senior_roles)
+    senior.give_button.click()
+    senior.senior.name_edit.setText("x")
+    assert not next_enabled(wizard)
+    assert "more than initials" in senior.senior.message.message
+    senior.senior.name_edit.setText("Dr Morgan Reid")
+    assert next_enabled(wizard)

@@ -286,3 +286,41 @@ def test_skipping_optional_maintenance_records_the_load_only(
     assert types[-1] is EventType.LOAD_STARTED
     assert EventType.MAINTENANCE_STARTED not in types
     assert EventType.LOAD_FINISHED not in types
+
+
+def test_an_8pct_bag_load_records_its_vtbi_and_the_rate_checker_at_its_end(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    """Decisions.md §15: the 8 % bag holds 8 g; the pump is volume-limited to the 50 mL load
+    (without ``vtbi_ml`` the rate-check alert never fires for a load recorded on screen)."""
+    answers = answers_for(protocol, preparations)
+    assert answers.assessment_inputs is not None
+    answers.preparation_id = "8pct-premixed"
+    answers.assessment = assess(answers.assessment_inputs, protocol, preparations, "8pct-premixed")
+    giving(answers, LOAD_ENDS_AT)
+    drafts = drafts_at(answers, protocol, LATER, **GIVEN)
+    started = next(d for d in drafts if d.type is EventType.LOAD_STARTED)
+    finished = next(d for d in drafts if d.type is EventType.LOAD_FINISHED)
+    assert started.payload["vtbi_ml"] == "50"
+    assert finished.payload["checked_by"]["name"] == CHECKER.name
+
+
+def test_a_syringe_load_is_not_volume_limited(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    answers = giving(answers_for(protocol, preparations), LOAD_ENDS_AT)
+    drafts = drafts_at(answers, protocol, LATER, **GIVEN)
+    started = next(d for d in drafts if d.type is EventType.LOAD_STARTED)
+    finished = next(d for d in drafts if d.type is EventType.LOAD_FINISHED)
+    assert started.payload.get("vtbi_ml") is None
+    assert finished.payload.get("checked_by") is None
+
+
+def test_the_number_of_babies_expected_is_saved_with_the_episode(
+    protocol: Protocol, preparations: PreparationSet
+) -> None:
+    answers = giving(answers_for(protocol, preparations), LOAD_ENDS_AT)
+    answers.plurality = 2
+    drafts = drafts_at(answers, protocol, LATER, **GIVEN)
+    created = next(d for d in drafts if d.type is EventType.EPISODE_CREATED)
+    assert created.payload["plurality"] == 2

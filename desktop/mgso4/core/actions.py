@@ -98,10 +98,11 @@ from mgso4.core.episode import (
     record_order,
     validate_payload,
 )
+from mgso4.core.flow import SENIOR_DECISION_REASON
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError
 from mgso4.core.identifiers import check_identifier
 from mgso4.core.opening import opening_decision
-from mgso4.core.protocol import PreparationSet, Protocol, ProtocolError
+from mgso4.core.protocol import MissedReasonRule, PreparationSet, Protocol, ProtocolError
 from mgso4.core.timeutil import (
     AmbiguousLocalTimeError,
     LocalTimeError,
@@ -674,6 +675,21 @@ def _check_birth(
     return _OK
 
 
+def bedside_missed_reasons(protocol: Protocol, role: Role) -> list[MissedReasonRule]:
+    """The not-given reasons this person may record: "Not recorded" and any other
+    back-fill-only reason are for an auditor's back-filling, never the bedside (issue 11)."""
+    return [r for r in protocol.missed_reasons if not r.back_fill_only or role is Role.AUDITOR]
+
+
+def suggested_not_given_reason(state: EpisodeState) -> str | None:
+    """The reason to pre-select on the not-given form: after a named senior's decision not
+    to give, ``NG-SENIOR-DECISION``; otherwise None (the user says)."""
+    decision = state.decision
+    if decision is not None and not decision.give and decision.senior is not None:
+        return SENIOR_DECISION_REASON
+    return None
+
+
 def _check_not_given(
     state: EpisodeState, protocol: Protocol, payload: NotGiven, at: datetime
 ) -> LimitCheck:
@@ -877,8 +893,8 @@ class ObserveFields(_Fields):
     urine_hours: Decimal | None = None
     serum_mg_mmol_l: Decimal | None = None
     consciousness: Literal["alert", "reduced"] | None = None
-    chest_pain: bool = False
-    breathing_difficulty: bool = False
+    chest_pain: bool | None = Field(default=None, description="unset: not asked")
+    breathing_difficulty: bool | None = Field(default=None, description="unset: not asked")
     baseline: bool = False
 
 

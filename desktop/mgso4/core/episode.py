@@ -365,8 +365,9 @@ class Observation(_Payload):
     serum_mg_mmol_per_l: Decimal | None = Field(default=None, ge=0, le=20)
     #: Decisions.md §14: signs the app flags besides the numeric triggers.
     consciousness: Literal["alert", "reduced"] | None = None
-    chest_pain: bool = False
-    breathing_difficulty: bool = False
+    #: None: not asked (never recorded as "no"); False: asked, absent; True: present.
+    chest_pain: bool | None = None
+    breathing_difficulty: bool | None = None
     #: A pre-treatment set: the baselines for the falls that stop the infusion come from it
     #: (decisions.md §14).
     baseline: bool = False

@@ -32,6 +32,8 @@ from mgso4.core.vocab import Recommendation
 
 #: The missed-case code suggested when MgSO4 is contraindicated (reference §3.3).
 CONTRAINDICATION_REASON = "NG-CONTRAINDICATION"
+#: Pre-selected after a named senior decided not to give (issue 14, defect 11).
+SENIOR_DECISION_REASON = "NG-SENIOR-DECISION"
 
 #: Recommendations after which the team decides whether to give MgSO4.
 _GIVE_CANDIDATES = frozenset(
@@ -204,9 +206,12 @@ def next_step(state: FlowState) -> Step:
 def suggested_reason(state: FlowState) -> str | None:
     """The not-given reason code to pre-select, or None to let the user choose.
 
-    Contraindicated → ``NG-CONTRAINDICATION`` (reference §3.3). Otherwise nothing is
-    suggested: declining, a senior decision and the rest are the user's to say.
+    Contraindicated → ``NG-CONTRAINDICATION`` (reference §3.3); a named senior's decision
+    not to give → ``NG-SENIOR-DECISION`` (never "Not recorded" at the bedside). Otherwise
+    nothing is suggested: declining and the rest are the user's to say.
     """
     if state.recommendation is Recommendation.CONTRAINDICATED:
         return CONTRAINDICATION_REASON
+    if state.senior_decision_required and state.senior_recorded and state.decision_give is False:
+        return SENIOR_DECISION_REASON
     return None

@@ -124,12 +124,18 @@ def episode_drafts(
             duration_min=load.duration_min,
             given_by=actor,
             checked_by=DEMO_CHECKER,
+            vtbi_ml=load.vtbi_ml,
         ),
         load_started_at,
     )
     load_end = load_started_at + timedelta(minutes=float(load.duration_min))
     if load_finished:
-        add(EventType.LOAD_FINISHED, LoadFinished(course_number=1), load_end)
+        rate_checker = DEMO_CHECKER if load.vtbi_ml is not None else None
+        add(
+            EventType.LOAD_FINISHED,
+            LoadFinished(course_number=1, checked_by=rate_checker),
+            load_end,
+        )
         if maintenance:
             plan = maintenance_plan(protocol, prep)
             add(

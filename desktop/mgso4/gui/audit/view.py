@@ -83,13 +83,18 @@ RECOUNT_DELAY_MS: Final = 200
 #: Tiles: key, title. Percentage tiles use ``Metrics.measures[key]``.
 MEASURE_TILES: Final = (
     ("nnap", "NNAP: MgSO₄ in the 24 h before birth (< 30+0)"),
+    ("nnap_excluded", "NNAP: excluded, not admitted for neonatal care"),
+    ("periprem_received_any", "PERIPrem: received any MgSO₄ before birth (< 30+0)"),
     ("periprem_optimal", "PERIPrem optimal: load > 4 h and < 24 h before birth (< 30+0)"),
     ("periprem_could_have_been_optimal", "PERIPrem: could it have been optimal?"),
     ("periprem_optimal_when_possible", "Optimal when it could have been"),
+    ("optimal_timing_possible", "Missed opportunity: optimal timing was possible"),
     ("bapm_optimal", "BAPM optimal: load and ≥ 4 h of infusion in the 24 h before birth"),
     ("qs135_a", "NICE QS135 (a): established labour, received"),
     ("qs135_b", "NICE QS135 (b): planned birth, in the 24 h before"),
 )
+#: Tiles per row: two rows keep the list and the charts on a 1280 x 720 screen.
+TILE_COLUMNS: Final = 7
 COUNT_TILES: Final = (
     ("missed", "Missed cases (< 30+0, none given)"),
     ("pending", "Pending: no birth recorded yet"),
@@ -403,7 +408,7 @@ class AuditView(QWidget):
             tile = MetricTile(key, title, self)
             self.tiles[key] = tile
             self._tile_group.addButton(tile)
-            tiles.addWidget(tile, index // 5, index % 5)
+            tiles.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
         self.tiles["nnap"].setChecked(True)
 
         self.list_title = QLabel("", self)

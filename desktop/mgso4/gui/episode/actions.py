@@ -16,10 +16,11 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from mgso4.core import actions as core_actions
-from mgso4.core.citations import cite
+from mgso4.core.citations import cite, plain_citation
 from mgso4.core.dosing import (
     DoseInputError,
     LimitCheck,
@@ -47,7 +48,7 @@ from mgso4.core.episode import (
     StopReason,
     SyringeChanged,
 )
-from mgso4.core.monitoring import DueItem
+from mgso4.core.monitoring import DueItem, stop_plan
 from mgso4.core.protocol import Preparation, Protocol, ProtocolError
 from mgso4.core.timeutil import format_local
 from mgso4.core.vocab import Role
@@ -279,7 +280,13 @@ class _PersonFields:
 
 
 class LoadEndDialog(TimedDialog):
-    """Record that the loading dose finished."""
+    """Record that the loading dose finished.
+
+    A volume-limited load (a container holding more than the load, decisions.md §15) asks
+    for the second person who checked the drop to the maintenance rate. An end that core finds
+    implausibly early asks for a confirmation with a reason; one before the start is refused.
+    The entry is made by ``core.actions.plan("end-load", …)``, as ``mgso4 record`` makes it.
+    """
 
     FORM = Form(
         "Loading dose finished", "Save load end", "load_end_dialog", "time the load finished"
@@ -292,17 +299,57 @@ class LoadEndDialog(TimedDialog):
         info = QLabel(self)
         info.setWordWrap(True)
         info.setObjectName("load_info_label")
+        #: The pump's volume limit of the running load (None: not volume-limited).
+        self.vtbi_ml: Decimal | None = None
         if self.course is not None and self.course.load is not None:
             load = self.course.load
             started = self.course.load_started_at
             assert started is not None
+            self.vtbi_ml = load.vtbi_ml
             info.setText(
                 f"Course {self.course.number}: {plain(load.dose_g)} g "
                 f"({plain(load.volume_ml)} mL at {plain(load.rate_ml_per_h)} mL/h) started "
                 f"{format_local(started, context.tz)}, planned over {plain(load.duration_min)} min."
             )
         self.add_wide(info)
+        self.checker: _PersonFields | None = None
+        if self.vtbi_ml is not None:
+            rate = QLabel(
+                f"The pump was limited to {plain(self.vtbi_ml)} mL (VTBI) because the container "
+                "holds more than the load: a second person checks that the rate is now the "
+                "maintenance rate.",
+                self,
+            )
+            rate.setWordWrap(True)
+            rate.setObjectName("load_end_rate_check_label")
+            self.add_wide(rate)
+            self.checker = _PersonFields(self, "Rate checked by", "load_end_checker", required=True)
+        self.confirm_note = QLabel("", self)
+        self.confirm_note.setWordWrap(True)
+        self.confirm_note.setObjectName("load_end_confirm_label")
+        self.confirm_check = QCheckBox("I confirm this time is right", self)
+        self.confirm_check.setObjectName("load_end_confirm_check")
+        self.confirm_check.setAccessibleName("Confirm the time the load finished is right")
+        self.confirm_reason = QLineEdit(self)
+        self.confirm_reason.setObjectName("load_end_confirm_reason_edit")
+        self.confirm_reason.setAccessibleName("Reason to confirm the time")
+        self.confirm_reason.setPlaceholderText("why, e.g. load stopped early: line disconnected")
+        self.add_wide(self.confirm_note)
+        self.add_wide(self.confirm_check)
+        self.confirm_message = self.add_row("Reason to confirm", self.confirm_reason)
+        self._confirm_widgets: tuple[QWidget, ...] = (
+            self.confirm_note,
+            self.confirm_check,
+            self.confirm_reason,
+            *self.findChildren(QLabel, "load_end_confirm_reason_edit_label"),
+        )
+        for widget in self._confirm_widgets:
+            widget.setVisible(False)
         self.add_user_fields()
+
+    def fields_to_fill(self) -> Sequence[QWidget]:
+        """The checker's name when the load was volume-limited."""
+        return () if self.checker is None else (self.checker.name_edit,)
 
     def drafts(self) -> Sequence[EventDraft] | None:
         if self.course is None or self.course.load_finished_at is not None:
@@ -312,7 +359,51 @@ class LoadEndDialog(TimedDialog):
                 "No loading dose is running in this episode (its end may already be recorded).",
             )
             return None
-        return self.make(EventType.LOAD_FINISHED, LoadFinished(course_number=self.course.number))
+        values: dict[str, Any] = {}
+        ok = True
+        if self.checker is not None:
+            checker_ok, checker = self.checker.value()
+            ok = checker_ok and checker is not None
+            if checker is not None:
+                values["checked_by"] = {"name": checker.name, "role": str(checker.role)}
+        if self.confirm_check.isVisible() and self.confirm_check.isChecked():
+            reason = self.confirm_reason.text().strip()
+            if not reason:
+                self.confirm_message.show_error("Say why this time is right.")
+                ok = False
+            else:
+                self.confirm_message.clear_message()
+                values["confirm"] = True
+                values["reason"] = reason
+        at = self.time_field.value()
+        actor = self.recorded_by()
+        if not ok or at is None or actor is None:
+            return None
+        plan_context = core_actions.LineContext(
+            episode_uuid=self.state.uuid,
+            state=self.state,
+            protocol=self.protocol,
+            preparations=self.context.preparations,
+            at=at,
+            by=actor,
+            tz=self.context.tz,
+            unit_name=self.context.settings.unit_name,
+            now=self.context.clock(),
+        )
+        try:
+            return core_actions.plan("end-load", values, plan_context)
+        except core_actions.ActionRefused as exc:
+            if exc.soft_limits:
+                self.confirm_note.setText(
+                    " ".join(exc.soft_limits)
+                    + " Not saved yet: tick below and say why, or correct the time."
+                )
+                for widget in self._confirm_widgets:
+                    widget.setVisible(True)
+                self.error_banner.clear()
+            else:
+                self.time_field.message.show_error(str(exc))
+            return None
 
 
 # ---------------------------------------------------------------------------- maintenance
@@ -520,7 +611,16 @@ class MaintenanceStartDialog(TimedDialog):
             drafts.append(
                 EventDraft.make(
                     EventType.LOAD_FINISHED,
-                    LoadFinished(course_number=self.course.number),
+                    LoadFinished(
+                        course_number=self.course.number,
+                        # Volume-limited load: the same second person checks the drop to the
+                        # maintenance rate (decisions.md §15).
+                        checked_by=(
+                            checker
+                            if self.course.load is not None and self.course.load.vtbi_ml
+                            else None
+                        ),
+                    ),
                     episode_uuid=self.state.uuid,
                     occurred_at=load_end_at,
                     recorded_by=actor,
@@ -771,11 +871,39 @@ class StopDialog(TimedDialog):
             self.reason_combo.addItem("Choose the reason…", None)
         for reason in StopReason:
             self.reason_combo.addItem(reason.label, reason)
+        # "Birth" is offered only when core allows it (every baby born, decisions.md §13);
+        # otherwise it shows, greyed, with core's words why.
+        #: Core's refusal of a stop for birth now, or None.
+        self.birth_refused: str | None = None
+        if self.course is not None:
+            self.birth_refused = self.refusal(
+                EventType.INFUSION_STOPPED,
+                InfusionStopped(course_number=self.course.number, reason=StopReason.BIRTH),
+            )
+        if self.birth_refused is not None:
+            self.birth_refused = plain_citation(self.birth_refused)
+            index = self.reason_combo.findData(StopReason.BIRTH)
+            model = self.reason_combo.model()
+            assert isinstance(model, QStandardItemModel)
+            item = model.item(index)
+            item.setEnabled(False)
+            item.setToolTip(self.birth_refused)
+            if preset_reason is StopReason.BIRTH:
+                preset_reason = None
+                self.reason_combo.insertItem(0, "Choose the reason…", None)
         if preset_reason is not None:
             self.reason_combo.setCurrentIndex(self.reason_combo.findData(preset_reason))
+        else:
+            self.reason_combo.setCurrentIndex(0)
         self.reason_message = self.add_row(
             "Reason", self.reason_combo, accessible_name="Reason the infusion stopped"
         )
+        self.birth_note = QLabel(self.birth_refused or "", self)
+        self.birth_note.setWordWrap(True)
+        self.birth_note.setObjectName("stop_birth_refused_label")
+        self.birth_note.setProperty("role", "muted")
+        self.birth_note.setVisible(self.birth_refused is not None)
+        self.add_wide(self.birth_note)
         self.text_edit = QLineEdit(self)
         self.text_edit.setObjectName("stop_text_edit")
         self.text_edit.setText(self.extra.get("preset_text", ""))
@@ -830,9 +958,22 @@ class StopDialog(TimedDialog):
 
 
 class BirthDialog(TimedDialog):
-    """One entry per baby: time of birth, gestation computed and shown."""
+    """One entry per baby: which baby (those not yet born), time of birth with the gestation
+    computed, and whether the baby was admitted for neonatal care (the NNAP denominator).
+
+    The infusion runs until the last baby is born (decisions.md §13): the dialog says "stop"
+    only for the last expected baby, and "N still expected — the infusion continues" before.
+    """
 
     FORM = Form("Record a birth", "Save birth", "birth_dialog", "time of birth")
+
+    #: Whether the baby was admitted for neonatal care (``core.episode.NeonatalCare``).
+    NEONATAL_CARE: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("Admitted for neonatal care", "admitted"),
+        ("Died in the delivery room", "died-in-delivery-room"),
+        ("Comfort care", "comfort-care"),
+        ("Not admitted", "not-admitted"),
+    )
 
     def build(self) -> None:
         state = self.state
@@ -840,19 +981,26 @@ class BirthDialog(TimedDialog):
         recorded = {birth.baby for birth in state.births}
         self.baby_combo = QComboBox(self)
         self.baby_combo.setObjectName("baby_combo")
-        plurality = max(state.created.plurality, 1)
-        for baby in range(1, plurality + 1):
-            label = f"Baby {baby}" + (" (already recorded)" if baby in recorded else "")
-            self.baby_combo.addItem(label, baby)
-        first_free = next((b for b in range(1, plurality + 1) if b not in recorded), None)
-        if first_free is not None:
-            self.baby_combo.setCurrentIndex(first_free - 1)
+        # Babies already born are not offered again (a correction is an amendment).
+        for baby in range(1, state.babies_expected + 1):
+            if baby not in recorded:
+                self.baby_combo.addItem(f"Baby {baby} of {state.babies_expected}", baby)
         self.baby_message = self.add_row("Baby", self.baby_combo, accessible_name="Which baby")
         self.recorded = recorded
         self.label_edit = QLineEdit(self)
         self.label_edit.setObjectName("baby_label_edit")
         self.label_edit.setPlaceholderText("optional, e.g. Twin A")
         self.add_row("Label", self.label_edit, accessible_name="Baby label (optional)")
+        self.care_combo = QComboBox(self)
+        self.care_combo.setObjectName("neonatal_care_combo")
+        self.care_combo.addItem("Not known yet", None)
+        for text, value in self.NEONATAL_CARE:
+            self.care_combo.addItem(text, value)
+        self.add_row(
+            "Neonatal care",
+            self.care_combo,
+            accessible_name="Was the baby admitted for neonatal care",
+        )
         self.gestation_label = QLabel("", self)
         self.gestation_label.setObjectName("birth_gestation_label")
         self.gestation_label.setProperty("role", "heading")
@@ -860,22 +1008,36 @@ class BirthDialog(TimedDialog):
         self.add_wide(self.gestation_label)
         course = state.running_course
         conditions = state.assessment.conditions if state.assessment else ()
+        #: Babies still expected once this birth is saved.
+        self.still_expected_after = max(state.babies_still_expected - 1, 0)
+        self.infusion_note: QLabel | None = None
         if course is not None:
             note = QLabel(self)
             note.setWordWrap(True)
             note.setObjectName("birth_infusion_note")
-            if stops_at_birth(protocol, conditions):
+            plan = stop_plan(state)
+            if self.still_expected_after > 0:
                 note.setText(
-                    "The infusion is still running. This protocol stops it at birth "
-                    f"({cite(protocol.maintenance.max_hours.source, protocol)}): after saving the "
-                    "birth, stop the "
-                    "pump and record the stop."
+                    f"{self.still_expected_after} still expected — the infusion continues "
+                    "until the last baby is born."
+                )
+            elif plan is not None:
+                note.setText(
+                    "The infusion is still running. It is also given for severe pre-eclampsia "
+                    f"or eclampsia: follow the team's stop plan: {plan.stop_plan}"
+                )
+            elif stops_at_birth(protocol, conditions):
+                note.setText(
+                    "This is the last baby expected. This protocol stops the infusion at birth "
+                    f"({cite(protocol.maintenance.max_hours.source, protocol)}): after saving "
+                    "the birth, stop the pump and record the stop."
                 )
             else:
                 note.setText(
-                    "The infusion is still running and, for this woman, does NOT stop at birth "
-                    "(pre-eclampsia: NICE NG133 applies)."
+                    "The infusion is still running; this protocol does not stop it at birth "
+                    "for this woman: follow the plan recorded with the decision."
                 )
+            self.infusion_note = note
             self.add_wide(note)
         self.add_user_fields()
         self.time_field.sig_changed.connect(self._show_gestation)
@@ -894,8 +1056,15 @@ class BirthDialog(TimedDialog):
         self.gestation_label.setText(f"Gestation at birth: {shown}")
 
     def drafts(self) -> Sequence[EventDraft] | None:
-        baby = int(self.baby_combo.currentData())
-        payload = Birth(baby=baby, label=self.label_edit.text().strip())
+        chosen = self.baby_combo.currentData()
+        if chosen is None:
+            self.baby_message.show_error("Every baby's birth is recorded.")
+            return None
+        payload = Birth(
+            baby=int(chosen),
+            label=self.label_edit.text().strip(),
+            neonatal_care=self.care_combo.currentData(),
+        )
         refused = self.refusal(EventType.BIRTH, payload)
         if refused is not None:
             self.baby_message.show_error(refused)
@@ -920,8 +1089,14 @@ class NotGivenDialog(TimedDialog):
         self.reason_combo = QComboBox(self)
         self.reason_combo.setObjectName("not_given_reason_combo")
         self.reason_combo.addItem("Choose a reason…", None)
-        for rule in protocol.missed_reasons:
+        # The bedside list (no "Not recorded": that is for the audit's back-filling), with
+        # the senior-decision reason pre-selected after a senior's "do not give".
+        role = self.context.user.role if self.context.user is not None else Role.MIDWIFE
+        for rule in core_actions.bedside_missed_reasons(protocol, role):
             self.reason_combo.addItem(rule.label, rule.code)
+        suggested = core_actions.suggested_not_given_reason(self.state)
+        if suggested is not None and self.reason_combo.findData(suggested) > 0:
+            self.reason_combo.setCurrentIndex(self.reason_combo.findData(suggested))
         self.reason_message = self.add_row(
             "Reason", self.reason_combo, accessible_name="Reason MgSO4 was not given"
         )

@@ -178,6 +178,10 @@ class AmendDialog(ActionDialog):
             if dotted == "patient.identifier":
                 kind = "identifier"
                 widget = QLineEdit(str(current or ""), self)
+            elif annotation is bool and optional:
+                # Asked or not: "not recorded" stays unset, never turned into "no".
+                kind = "choice"
+                widget = self._choice([("no", False), ("yes", True)], current, optional)
             elif annotation is bool:
                 kind = "bool"
                 widget = QCheckBox(self)

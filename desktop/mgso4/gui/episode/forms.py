@@ -23,8 +23,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTex
 
 from mgso4.core import actions as core_actions
 from mgso4.core.alerts import open_alerts
+from mgso4.core.citations import plain_citation
 from mgso4.core.dosing import DoseInputError, loading_plan, maintenance_plan, plain
-from mgso4.core.episode import EpisodeState, EventDraft
+from mgso4.core.episode import Actor, EpisodeState, EventDraft
 from mgso4.core.protocol import Protocol, ProtocolError
 from mgso4.core.timeutil import format_local
 from mgso4.core.vocab import Role
@@ -65,6 +66,10 @@ class FormField:
     placeholder: Callable[[AppContext, EpisodeState, Protocol], str] | str = ""
     #: A ``person`` field's role to start with (the first role when None).
     role: Role | None = None
+    #: The roles a ``person`` field offers (every role when None), e.g. the unit's senior roles.
+    roles: Callable[[Protocol], Sequence[Role]] | None = None
+    #: A ``person`` field whose person is judged by ``core.actions.senior_problems``.
+    senior: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,9 @@ class RegistryForm(Form):
     #: Shown on the button (the registry's label when empty).
     button: str = ""
     danger: bool = False
+    #: Turns the typed values into the action's fields where they nest (e.g. a tick and its
+    #: text into one object); None: as typed.
+    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -178,9 +186,11 @@ class RegistryDialog(TimedDialog):
         if spec.kind == "person":
             role = QComboBox(self)
             role.setObjectName(f"{spec.name}_role_field")
+            offered = spec.roles(self.protocol) if spec.roles is not None else tuple(ROLE_LABELS)
             for value, words in ROLE_LABELS.items():
-                role.addItem(words, value)
-            if spec.role is not None:
+                if value in offered:
+                    role.addItem(words, value)
+            if spec.role is not None and role.findData(spec.role) >= 0:
                 role.setCurrentIndex(role.findData(spec.role))
             self.add_row(f"{spec.label} (role)", role)
         if isinstance(widget, QComboBox):
@@ -237,6 +247,14 @@ class RegistryDialog(TimedDialog):
                 ok = False
                 continue
             item.message.clear_message()
+            if given and item.spec.senior:
+                # Core's words beside the field: a senior role and more than initials.
+                problems = core_actions.senior_problems(
+                    Actor(name=value["name"], role=Role(value["role"])), self.protocol
+                )
+                if problems:
+                    item.message.show_error(" ".join(problems))
+                    ok = False
             if given:
                 found[name] = value
         if self.confirm_check.isVisible() and self.confirm_check.isChecked():
@@ -256,6 +274,9 @@ class RegistryDialog(TimedDialog):
         actor = self.recorded_by()
         if values is None or at is None or actor is None:
             return None
+        shape = self.registry_form.shape
+        if shape is not None:
+            values = shape(values)
         context = core_actions.LineContext(
             episode_uuid=self.state.uuid,
             state=self.state,
@@ -321,6 +342,7 @@ def _load_words(context: AppContext, state: EpisodeState, protocol: Protocol) ->
         f"Protocol loading dose {plain(plan.dose_g)} g: {plain(plan.volume_ml)} mL at "
         f"{plain(plan.rate_ml_per_h)} mL/h over {plain(plan.duration_min)} min "
         f"{protocol.loading.dose_g.source}. Leave the dose empty to give the protocol's."
+        + "".join(f" {warning}" for warning in plan.warnings)
     )
 
 
@@ -343,7 +365,22 @@ def _restart_words(context: AppContext, state: EpisodeState, protocol: Protocol)
 def _alert_choices(
     context: AppContext, state: EpisodeState, protocol: Protocol, now: datetime
 ) -> list[tuple[str, Any]]:
-    return [(alert.message, alert.id) for alert in open_alerts(state, protocol, now)]
+    return [
+        (plain_citation(alert.message), alert.id) for alert in open_alerts(state, protocol, now)
+    ]
+
+
+def _severe_pre_eclampsia(values: dict[str, Any]) -> dict[str, Any]:
+    """The severe pre-eclampsia tick, the eclampsia tick and the stop plan as core's one
+    ``severe_pre_eclampsia`` object (decisions.md §4: its own indication, by a named senior,
+    with the team's stop plan); nothing when the tick is not given."""
+    shaped = dict(values)
+    severe = shaped.pop("severe", False)
+    eclampsia = shaped.pop("eclampsia", False)
+    plan = shaped.pop("stop_plan", "")
+    if severe or eclampsia:
+        shaped["severe_pre_eclampsia"] = {"eclampsia": bool(eclampsia), "stop_plan": plan}
+    return shaped
 
 
 def _yes_no(*_args: Any) -> list[tuple[str, Any]]:
@@ -372,9 +409,25 @@ FORMS: dict[str, RegistryForm] = {
             intro=_decision_words,
             fields=(
                 FormField("give", "Decision", "choice", required=True, choices=_yes_no),
-                _person("senior", "Senior", role=Role.OBSTETRICIAN),
+                FormField(
+                    "senior",
+                    "Senior",
+                    "person",
+                    role=Role.OBSTETRICIAN,
+                    roles=lambda protocol: protocol.senior_roles,
+                    senior=True,
+                ),
+                FormField("severe", "Also for severe pre-eclampsia or eclampsia", "check"),
+                FormField("eclampsia", "Eclampsia", "check"),
+                FormField(
+                    "stop_plan",
+                    "Team's stop plan",
+                    "long",
+                    placeholder="with severe pre-eclampsia: when the infusion stops",
+                ),
                 FormField("note", "Note", "long"),
             ),
+            shape=_severe_pre_eclampsia,
         ),
         RegistryForm(
             "Start the loading dose",

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
-from mgso4.core.actions import why_not
+from mgso4.core.actions import baseline_values, why_not
+from mgso4.core.alerts import baseline_observations
 from mgso4.core.citations import cite
 from mgso4.core.episode import (
     AlertRaised,
@@ -22,7 +23,6 @@ from mgso4.core.episode import (
     EventDraft,
     EventType,
     Observation,
-    ObservationState,
     Reflexes,
 )
 from mgso4.core.monitoring import Finding, evaluate, missing_required_finding
@@ -35,6 +35,22 @@ from mgso4.gui.forms.ui_observation_form import Ui_ObservationForm
 from mgso4.gui.widgets.alert_banner import AlertBanner, AlertLevel, BannerAction
 from mgso4.gui.widgets.field_message import FieldMessage
 from mgso4.gui.widgets.time_field import TimeField
+
+#: The signs asked beside the numbers (decisions.md §14): field, label, choices. "Not asked"
+#: leaves the field unset, so a sign nobody asked about is never recorded as "no".
+SIGN_FIELDS: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...] = (
+    (
+        "consciousness",
+        "Consciousness",
+        (("Not checked", None), ("Alert", "alert"), ("Reduced", "reduced")),
+    ),
+    ("chest_pain", "Chest pain", (("Not asked", None), ("No", False), ("Yes", True))),
+    (
+        "breathing_difficulty",
+        "Breathing difficulty",
+        (("Not asked", None), ("No", False), ("Yes", True)),
+    ),
+)
 
 REFLEX_CHOICES: tuple[tuple[str, Reflexes | None], ...] = (
     ("Not checked", None),
@@ -67,25 +83,6 @@ NUMBER_FIELDS: tuple[_NumberField, ...] = (
     _NumberField("spo2", "spo2_percent", "SpO₂", "%"),
     _NumberField("serum_mg", "serum_mg_mmol_per_l", "Serum magnesium", "mmol/L", decimal=True),
 )
-
-
-def _baselines(state: EpisodeState) -> tuple[int | None, int | None, ObservationState | None]:
-    """Baseline diastolic and RR: the latest recorded baselines, else the first set's values."""
-    diastolic: int | None = None
-    rr: int | None = None
-    source: ObservationState | None = None
-    for obs in reversed(state.observations):
-        if diastolic is None and obs.observation.baseline_diastolic_mmhg is not None:
-            diastolic, source = obs.observation.baseline_diastolic_mmhg, obs
-        if rr is None and obs.observation.baseline_rr_per_min is not None:
-            rr, source = obs.observation.baseline_rr_per_min, source or obs
-    if state.observations:
-        first = state.observations[0]
-        if diastolic is None and first.observation.diastolic_mmhg is not None:
-            diastolic, source = first.observation.diastolic_mmhg, source or first
-        if rr is None and first.observation.rr_per_min is not None:
-            rr, source = first.observation.rr_per_min, source or first
-    return diastolic, rr, source
 
 
 class ObservationDialog(ActionDialog):
@@ -134,6 +131,22 @@ class ObservationDialog(ActionDialog):
             edit.textChanged.connect(lambda _t, s=spec: self._check_live(s))
             edit.editingFinished.connect(lambda s=spec: self._check_one(s))
         self.messages["reflexes"] = self.ui.reflexes_message
+        self.sign_combos: dict[str, QComboBox] = {}
+        row = self.ui.fields_layout.rowCount()
+        for field, label_text, choices in SIGN_FIELDS:
+            combo = QComboBox(self.form_widget)
+            combo.setObjectName(f"{field}_combo")
+            combo.setAccessibleName(label_text)
+            for text, value in choices:
+                combo.addItem(text, value)
+            label = QLabel(label_text, self.form_widget)
+            label.setObjectName(f"{field}_label")
+            label.setBuddy(combo)
+            self.ui.fields_layout.addWidget(label, row, 0)
+            self.ui.fields_layout.addWidget(combo, row, 1)
+            row += 1
+            combo.currentIndexChanged.connect(self._on_any_field_changed)
+            self.sign_combos[field] = combo
         self.ui.reflexes_combo.currentIndexChanged.connect(self._on_any_field_changed)
         self.findings_banner.sig_action.connect(self._on_findings_banner_action)
         self._prefill_baselines()
@@ -148,20 +161,24 @@ class ObservationDialog(ActionDialog):
     # ------------------------------------------------------------------ fields
 
     def _prefill_baselines(self) -> None:
-        diastolic, rr, source = _baselines(self.state)
+        # Baselines come from the pre-treatment sets only, never from an on-treatment set
+        # (decisions.md §14): core says which sets those are and what they hold.
+        diastolic, rr = baseline_values(self.state)
         if diastolic is not None:
             self.edits["baseline_diastolic_mmhg"].setText(str(diastolic))
         if rr is not None:
             self.edits["baseline_rr_per_min"].setText(str(rr))
-        if source is not None:
+        sets = baseline_observations(self.state)
+        if (diastolic is not None or rr is not None) and sets:
             self.ui.baseline_note.setText(
-                f"Baselines from the set of {format_local(source.taken_at, self.context.tz)}; "
-                "change them if the team agreed others."
+                f"Baselines from the set before treatment "
+                f"({format_local(sets[-1].taken_at, self.context.tz)}); change them if the team "
+                "agreed others."
             )
         else:
             self.ui.baseline_note.setText(
-                "First set: enter the baseline diastolic pressure and respiratory rate (usually "
-                "the values before the loading dose); later sets use them."
+                "No set before treatment is recorded: enter the baseline diastolic pressure and "
+                "respiratory rate from before the loading dose, if known; later sets use them."
             )
 
     def _parse(self, spec: _NumberField) -> Any:
@@ -202,6 +219,9 @@ class ObservationDialog(ActionDialog):
         reflexes = self.ui.reflexes_combo.currentData()
         if reflexes is not None:
             values["reflexes"] = reflexes
+        for field, combo in self.sign_combos.items():
+            if combo.currentData() is not None:
+                values[field] = combo.currentData()
         return values, all_ok
 
     def observation_so_far(self) -> Observation:
@@ -256,7 +276,8 @@ class ObservationDialog(ActionDialog):
             for spec in NUMBER_FIELDS
             if not spec.field.startswith("baseline_")
         )
-        return typed or self.ui.reflexes_combo.currentData() is not None
+        signs = any(combo.currentData() is not None for combo in self.sign_combos.values())
+        return typed or signs or self.ui.reflexes_combo.currentData() is not None
 
     def _check_live(self, spec: _NumberField) -> None:
         """As it is typed: a field holding something that is not a number says so at once;
@@ -389,6 +410,13 @@ FINDING_NAMES = {
     "diastolic-fall": "diastolic pressure fallen",
     "spo2-low": "SpO₂ low",
     "observations-incomplete": "NICE set incomplete",
+    "serum-mg-act-now": "serum magnesium very high",
+    "serum-mg-high": "serum magnesium high",
+    "systolic-low": "systolic pressure low",
+    "pulse-low": "pulse low",
+    "consciousness-reduced": "reduced consciousness",
+    "chest-pain": "chest pain",
+    "breathing-difficulty": "breathing difficulty",
 }
 
 

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from mgso4.core.actions import ACTIONS, why_not, why_not_amendable, why_not_voidable
 from mgso4.core.alerts import AlertKind, open_alerts
+from mgso4.core.citations import plain_citation
 from mgso4.core.episode import EpisodeState, EventDraft, EventType, Printed
 from mgso4.core.monitoring import DueItem, DueKind, due_items
 from mgso4.core.protocol import Protocol
@@ -107,6 +108,8 @@ _ALERT_TITLES: dict[AlertKind, str] = {
     AlertKind.STOP_INFUSION: "Stop the infusion",
     AlertKind.BASELINE_MISSING: "No baseline observations",
     AlertKind.DATA_PROBLEM: "Data problem in the record",
+    AlertKind.RENAL_CAP: "Renal impairment: 48 h dose cap reached",
+    AlertKind.RATE_CHECK: "Check the pump rate after the load",
 }
 
 #: Action buttons per row.
@@ -366,7 +369,8 @@ class EpisodeView(QWidget):
             banner.show_message(
                 AlertLevel(alert.severity.value),
                 _ALERT_TITLES.get(alert.kind, "Alert"),
-                alert.message,
+                # Core's words without the project's own document references.
+                plain_citation(alert.message),
                 alert_actions,
             )
             shape.append((key, ("acknowledge-alert",)))

@@ -94,6 +94,9 @@ class WizardAnswers:
     conditions: frozenset[ConditionId] = frozenset()
     medications: frozenset[MedicationId] = frozenset()
     preparation_id: str = ""
+    #: How many babies are expected (decisions.md §13: one birth entry each; the infusion runs
+    #: until the last is born).
+    plurality: int = 1
     decided_at: datetime | None = None
     assessment: Assessment | None = None
     assessment_inputs: AssessmentInputs | None = None
@@ -280,6 +283,7 @@ def build_drafts(
                 preparation_id=preparation_id,
                 training=training,
                 unit_name=unit_name,
+                plurality=answers.plurality,
             ),
             decided_at,
         ),
@@ -353,6 +357,9 @@ def _infusion_drafts(
                 duration_min=loading.duration_min,
                 given_by=user,
                 checked_by=checker,
+                # A container holding more than the load: the pump is volume-limited to the
+                # load (decisions.md §15), and the rate-check alert needs to know it.
+                vtbi_ml=loading.vtbi_ml,
             ),
             load_started_at,
         )
@@ -369,7 +376,16 @@ def _infusion_drafts(
     load_ends_at = answers.load_end_to_record(now)
     if load_ends_at is not None:
         drafts.append(
-            draft(EventType.LOAD_FINISHED, LoadFinished(course_number=FIRST_COURSE), load_ends_at)
+            draft(
+                EventType.LOAD_FINISHED,
+                # Volume-limited load: the second person who checked the drop to the
+                # maintenance rate (decisions.md §15) is the wizard's checker.
+                LoadFinished(
+                    course_number=FIRST_COURSE,
+                    checked_by=checker if loading.vtbi_ml is not None else None,
+                ),
+                load_ends_at,
+            )
         )
     drafts.append(
         draft(

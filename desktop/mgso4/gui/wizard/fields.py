@@ -8,7 +8,7 @@ it, and the text the user typed is never changed or cleared by a refusal.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -297,6 +297,7 @@ class ActorFields(QWidget):
         label: str,
         *,
         default_role: Role = Role.MIDWIFE,
+        roles: Sequence[Role] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -309,8 +310,9 @@ class ActorFields(QWidget):
         self.role_combo = QComboBox(self)
         self.role_combo.setAccessibleName(f"{label}: role")
         for role, words in ROLE_LABELS.items():
-            self.role_combo.addItem(words, role.value)
-        self.role_combo.setCurrentIndex(self.role_combo.findData(default_role.value))
+            if roles is None or role in roles:
+                self.role_combo.addItem(words, role.value)
+        self.role_combo.setCurrentIndex(max(self.role_combo.findData(default_role.value), 0))
         self.message = FieldMessage(field=self.name_edit)
 
         row = QHBoxLayout()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from mgso4.core import flow
-from mgso4.core.actions import not_happened_yet
+from mgso4.core.actions import bedside_missed_reasons, not_happened_yet, senior_problems
 from mgso4.core.citations import cite, plain_citation
 from mgso4.core.dosing import plain
 from mgso4.core.eligibility import DECISION_SUPPORT_NOTICE, Assessment
@@ -419,8 +419,14 @@ class SeniorPage(StepPage):
         self.setSubTitle("Record who made the decision and what they decided.")
         self.why = text_label(name="Why a senior decision is needed")
         self.why.setObjectName("senior_why")
-        self.senior = ActorFields("Senior clinician", default_role=Role.OBSTETRICIAN)
+        protocol = self.context.protocol
+        # The unit's senior roles only, and core's words when the person cannot decide
+        # (a role not on the list, a name of initials only: issue 14, defect 10).
+        self.senior = ActorFields(
+            "Senior clinician", default_role=Role.OBSTETRICIAN, roles=protocol.senior_roles
+        )
         self.senior.setObjectName("senior_actor")
+        self.senior.set_rule(lambda actor: " ".join(senior_problems(actor, protocol)) or None)
         self.give_button = QRadioButton("Give magnesium sulfate (loading dose next)")
         self.give_button.setObjectName("senior_give")
         self.give_button.setAccessibleName("Senior decision: give magnesium sulfate")
@@ -489,7 +495,9 @@ class NotGivenPage(StepPage):
         self.reason_buttons: dict[str, QRadioButton] = {}
         reasons = QVBoxLayout()
         reasons.setSpacing(0)
-        for index, rule in enumerate(protocol.missed_reasons):
+        # The bedside list: "Not recorded" is for the audit's back-filling only.
+        role = self.context.user.role if self.context.user is not None else Role.MIDWIFE
+        for index, rule in enumerate(bedside_missed_reasons(protocol, role)):
             # The reason in words; its code is for the audit, never shown.
             button = QRadioButton(wrapped(rule.label, 60))
             button.setObjectName(f"reason_{rule.code.lower().replace('-', '_')}")

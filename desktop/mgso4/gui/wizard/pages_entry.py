@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from pydantic import BaseModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -20,11 +21,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from mgso4.core.episode import Dating, Patient
+from mgso4.core.episode import Dating, EpisodeCreated, Patient
 from mgso4.core.flow import Step
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError
 from mgso4.core.identifiers import accepted_in_mode, check_for_mode, check_identifier
@@ -457,6 +459,25 @@ class SituationPage(StepPage):
             self.situation_buttons[situation] = button
             situations.addWidget(button)
 
+        # How many babies are expected (decisions.md §13: one birth entry each, and the
+        # infusion runs until the last is born). The range is the entry's own.
+        babies = QHBoxLayout()
+        self.babies_spin = QSpinBox(self)
+        self.babies_spin.setObjectName("babies_expected_spin")
+        low, high = _field_range(EpisodeCreated, "plurality")
+        self.babies_spin.setRange(low, high)
+        self.babies_spin.setValue(self.answers.plurality)
+        self.babies_spin.setAccessibleName("Number of babies expected")
+        for inner in self.babies_spin.findChildren(QLineEdit):
+            inner.setAccessibleName("Number of babies expected")
+        babies_label = QLabel("Babies expected")
+        babies_label.setBuddy(self.babies_spin)
+        babies.addWidget(babies_label)
+        babies.addWidget(self.babies_spin)
+        babies.addWidget(muted("twins: 2 (can be corrected later)"))
+        babies.addStretch(1)
+        situations.addLayout(babies)
+
         self.condition_boxes: dict[ConditionId, QCheckBox] = {}
         conditions = QVBoxLayout()
         conditions.setSpacing(0)
@@ -491,6 +512,7 @@ class SituationPage(StepPage):
         self._situation_group.idClicked.connect(self._on_situation_group_id_clicked)
         for box in [*self.condition_boxes.values(), *self.medication_boxes.values()]:
             box.toggled.connect(self._on_box_toggled)
+        self.babies_spin.valueChanged.connect(self._on_babies_spin_value_changed)
 
     def first_focus(self) -> QWidget:
         """The chosen situation, or the first one."""
@@ -514,6 +536,7 @@ class SituationPage(StepPage):
         """Keep the situation, conditions and medicines."""
         answers = self.answers
         answers.situation = self.situation()
+        answers.plurality = self.babies_spin.value()
         answers.conditions = frozenset(
             c for c, box in self.condition_boxes.items() if box.isChecked()
         )
@@ -526,3 +549,15 @@ class SituationPage(StepPage):
 
     def _on_box_toggled(self, _checked: bool) -> None:
         self.changed()
+
+    def _on_babies_spin_value_changed(self, _value: int) -> None:
+        self.changed()
+
+
+def _field_range(model: type[BaseModel], name: str) -> tuple[int, int]:
+    """The ``ge``/``le`` bounds a whole-number field of an entry declares."""
+    low, high = 1, 1
+    for item in model.model_fields[name].metadata:
+        low = int(getattr(item, "ge", low))
+        high = int(getattr(item, "le", high))
+    return low, high

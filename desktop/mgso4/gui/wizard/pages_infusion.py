@@ -415,10 +415,15 @@ class MaintenancePage(StepPage):
             else "the start of the loading dose"
         )
         local = " — local setting" if maintenance.stop_anchor_status in _LOCAL else ""
+        babies = self.answers.plurality
         at_birth = (
-            "or at birth, whichever is first"
+            (
+                "or at birth, whichever is first"
+                if babies == 1
+                else f"or at the birth of the last of the {babies} babies, whichever is first"
+            )
             if assessment is None or assessment.stops_at_birth
-            else "do NOT stop automatically at birth (pre-eclampsia: NICE NG133 applies)"
+            else "not at birth for her: follow the plan recorded with the decision"
         )
         self.stop_note.setText(
             f"{plain(maintenance.max_hours.value)} h from {anchor} "

@@ -247,6 +247,7 @@ class NewEpisodeWizard(QWizard):
             medications=answers.medications,
             dating_method=answers.dating.method,
             on=on,
+            plurality=answers.plurality,
         )
         try:
             assessment = assess(
@@ -392,6 +393,7 @@ class NewEpisodeWizard(QWizard):
             ]
             lines = [
                 answers.situation.label,
+                f"Babies expected: {answers.plurality}",
                 "Conditions: " + (", ".join(conditions) if conditions else "none ticked"),
                 "Medicines: " + (", ".join(medications) if medications else "none ticked"),
             ]
