@@ -85,7 +85,9 @@ def test_no_gui_module_keeps_its_own_set_of_entry_types() -> None:
 
 def test_every_offered_registry_action_is_reachable_from_the_episode_screen() -> None:
     from mgso4.gui.episode import view
+    from mgso4.gui.episode.details import DETAIL_ACTIONS
 
-    mapped = set(view._BUTTON_ACTIONS.values()) | {"amend", "void"}
+    # The "Details…" button opens one dialog for the proforma's other records.
+    mapped = set(view._BUTTON_ACTIONS.values()) | {"amend", "void"} | set(DETAIL_ACTIONS)
     offered = {key for key, spec in ACTIONS.items() if spec.offered}
     assert offered - mapped == set()
