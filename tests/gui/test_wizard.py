@@ -1171,3 +1171,42 @@ def test_the_senior_page_offers_the_units_senior_roles_and_refuses_initials(
     assert "more than initials" in senior.senior.message.message
     senior.senior.name_edit.setText("Dr Morgan Reid")
     assert next_enabled(wizard)
+
+
+def test_severe_pre_eclampsia_needs_a_named_senior_and_the_stop_plan_and_is_saved(
+    wizard: NewEpisodeWizard, context: AppContext
+) -> None:
+    """Decisions.md §4: severe pre-eclampsia or eclampsia is its own indication, recorded by a
+    named senior with the team's stop plan."""
+    decision = to_decision(wizard)
+    assert decision.give_button.isVisible()
+    decision.severe_box.setChecked(True)
+    assert not decision.give_button.isVisible()  # the senior decides, on the next page
+    assert decision.stop_plan_edit.isVisible()
+    assert not next_enabled(wizard)  # no stop plan yet
+    decision.eclampsia_box.setChecked(True)
+    decision.stop_plan_edit.setText("Continue 24 h after the birth, then review")
+    assert next_enabled(wizard)
+    press_next(wizard, Step.SENIOR)
+    senior = wizard.pages[Step.SENIOR]
+    assert isinstance(senior, SeniorPage)
+    senior.give_button.click()
+    senior.senior.name_edit.setText("Dr Morgan Reid")
+    press_next(wizard, Step.LOADING)
+    loading = wizard.pages[Step.LOADING]
+    assert isinstance(loading, LoadingPage)
+    loading.checker.name_edit.setText("Chris Lee")
+    press_next(wizard, Step.MAINTENANCE)
+    press_next(wizard, Step.REVIEW)
+    lines = [line for _title, lines in wizard.summary_sections() for line in lines]
+    assert (
+        "Also given for eclampsia; the team's stop plan: "
+        "Continue 24 h after the birth, then review" in lines
+    )
+    save(wizard)
+    state = context.store.episode(wizard.answers.episode_uuid)
+    assert state.decision is not None and state.decision.senior is not None
+    plan = state.decision.severe_pre_eclampsia
+    assert plan is not None
+    assert plan.eclampsia
+    assert plan.stop_plan == "Continue 24 h after the birth, then review"

@@ -87,6 +87,8 @@ class FlowState(BaseModel):
         situation_entered: Situation, conditions and medications answered.
         recommendation: What the assessment recommends; None until assessed.
         senior_decision_required: The assessment asks for a named senior decision.
+        severe_pre_eclampsia: Also given for severe pre-eclampsia or eclampsia (a named senior
+            decides, decisions.md §4).
         senior_recorded: The senior's name and role are recorded.
         decision_give: Whether MgSO4 will be given; None until decided (on the DECISION page,
             or the SENIOR page when a senior decision is required).
@@ -106,6 +108,9 @@ class FlowState(BaseModel):
     situation_entered: bool = False
     recommendation: Recommendation | None = None
     senior_decision_required: bool = False
+    #: MgSO₄ is also given for severe pre-eclampsia or eclampsia: its own indication, which a
+    #: named senior records with the team's stop plan (decisions.md §4).
+    severe_pre_eclampsia: bool = False
     senior_recorded: bool = False
     decision_give: bool | None = None
     not_given_reason_entered: bool = False
@@ -129,9 +134,15 @@ class FlowState(BaseModel):
         return self
 
 
-def _decision_pending_on_decision_page(state: FlowState) -> bool:
+def needs_senior(state: FlowState) -> bool:
+    """A named senior decides: the assessment asks for one, or severe pre-eclampsia or
+    eclampsia is recorded as its own indication (decisions.md §4)."""
+    return state.senior_decision_required or state.severe_pre_eclampsia
+
+
+def decided_on_decision_page(state: FlowState) -> bool:
     """The give / not-give choice is made on the DECISION page (no senior needed)."""
-    return state.recommendation in _GIVE_CANDIDATES and not state.senior_decision_required
+    return state.recommendation in _GIVE_CANDIDATES and not needs_senior(state)
 
 
 def is_answered(state: FlowState, step: Step) -> bool:
@@ -148,7 +159,7 @@ def is_answered(state: FlowState, step: Step) -> bool:
         case Step.DECISION:
             if state.recommendation is None:
                 return False
-            return not _decision_pending_on_decision_page(state) or state.decision_give is not None
+            return not decided_on_decision_page(state) or state.decision_give is not None
         case Step.SENIOR:
             return state.senior_recorded and state.decision_give is not None
         case Step.NOT_GIVEN:
@@ -185,7 +196,7 @@ def path(state: FlowState) -> list[Step]:
     if recommendation is Recommendation.CONTRAINDICATED:
         return [*steps, Step.NOT_GIVEN, Step.REVIEW, Step.DONE]
 
-    if state.senior_decision_required:
+    if needs_senior(state):
         steps.append(Step.SENIOR)
     if state.decision_give is None:
         return steps
@@ -212,6 +223,6 @@ def suggested_reason(state: FlowState) -> str | None:
     """
     if state.recommendation is Recommendation.CONTRAINDICATED:
         return CONTRAINDICATION_REASON
-    if state.senior_decision_required and state.senior_recorded and state.decision_give is False:
+    if needs_senior(state) and state.senior_recorded and state.decision_give is False:
         return SENIOR_DECISION_REASON
     return None

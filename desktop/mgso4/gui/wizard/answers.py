@@ -59,6 +59,7 @@ from mgso4.core.episode import (
     MaintenanceStarted,
     NotGiven,
     Patient,
+    SeverePreEclampsia,
 )
 from mgso4.core.gestation import GestationalAge
 from mgso4.core.protocol import Protocol
@@ -103,6 +104,11 @@ class WizardAnswers:
     acknowledged: frozenset[MedicationId] = frozenset()
     give: bool | None = None
     senior: Actor | None = None
+    #: Also given for severe pre-eclampsia or eclampsia (decisions.md §4), with the team's stop
+    #: plan; a named senior decides.
+    severe_pre_eclampsia: bool = False
+    eclampsia: bool = False
+    stop_plan: str = ""
     not_given_code: str | None = None
     not_given_text: str = ""
     load_started_at: datetime | None = None
@@ -195,6 +201,7 @@ def flow_state(
         senior_decision_required=bool(
             answers.assessment is not None and answers.assessment.senior_decision_required
         ),
+        severe_pre_eclampsia=answers.severe_pre_eclampsia,
         senior_recorded=senior_complete,
         decision_give=give,
         not_given_reason_entered=not_given_complete,
@@ -312,7 +319,19 @@ def build_drafts(
         drafts.append(
             draft(
                 EventType.DECISION,
-                Decision(give=decision, decided_by=user, senior=senior, course_number=FIRST_COURSE),
+                Decision(
+                    give=decision,
+                    decided_by=user,
+                    senior=senior,
+                    course_number=FIRST_COURSE,
+                    severe_pre_eclampsia=(
+                        SeverePreEclampsia(
+                            eclampsia=answers.eclampsia, stop_plan=answers.stop_plan.strip()
+                        )
+                        if answers.severe_pre_eclampsia and decision
+                        else None
+                    ),
+                ),
                 decided_at,
             )
         )

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -145,6 +146,22 @@ class DecisionPage(StepPage):
         self._choice.addButton(self.give_button, 1)
         self._choice.addButton(self.no_give_button, 0)
         self.choice_note = text_label(name="What happens next")
+        # Severe pre-eclampsia or eclampsia as its own indication: a named senior decides and
+        # the team's stop plan replaces the stop at birth (decisions.md §4). Pre-eclampsia
+        # ticked as a condition changes nothing.
+        self.severe_box = QCheckBox(
+            "Also for severe pre-eclampsia or eclampsia (a named senior decides)"
+        )
+        self.severe_box.setObjectName("severe_pre_eclampsia")
+        self.severe_box.setAccessibleName("Also for severe pre-eclampsia or eclampsia")
+        self.eclampsia_box = QCheckBox("Eclampsia")
+        self.eclampsia_box.setObjectName("eclampsia")
+        self.eclampsia_box.setAccessibleName("Eclampsia")
+        self.stop_plan_edit = QLineEdit()
+        self.stop_plan_edit.setObjectName("stop_plan")
+        self.stop_plan_edit.setAccessibleName("The team's stop plan")
+        self.stop_plan_edit.setMaxLength(500)
+        self.stop_plan_edit.setPlaceholderText("The team's stop plan: when the infusion stops")
 
         decision_form = QFormLayout()
         decision_form.addRow("Decision time", self.decided_at)
@@ -152,6 +169,11 @@ class DecisionPage(StepPage):
         self.content.addWidget(self.give_button)
         self.content.addWidget(self.no_give_button)
         self.content.addWidget(self.choice_note)
+        self.content.addWidget(self.severe_box)
+        severe_row = QHBoxLayout()
+        severe_row.addWidget(self.eclampsia_box)
+        severe_row.addWidget(self.stop_plan_edit, 1)
+        self.content.addLayout(severe_row)
         self.content.addLayout(decision_form)
         # Tab follows what is seen: the choice, then the decision time.
         chain(
@@ -170,6 +192,10 @@ class DecisionPage(StepPage):
 
         self._choice.idClicked.connect(self._on_choice_id_clicked)
         self.decided_at.sig_changed.connect(self._on_decided_at_changed)
+        self.severe_box.toggled.connect(self._on_severe_box_toggled)
+        self.eclampsia_box.toggled.connect(self._on_severe_box_toggled)
+        self.stop_plan_edit.textChanged.connect(self._on_stop_plan_edit_text_changed)
+        self._show_severe()
         self._reassessing = False
 
     # -- page -----------------------------------------------------------------------------
@@ -197,10 +223,14 @@ class DecisionPage(StepPage):
     def owns_choice(self) -> bool:
         """The give / do-not-give choice is made here (no senior decision is required)."""
         assessment = self.answers.assessment
-        return (
-            assessment is not None
-            and self.answers.give_possible
-            and not assessment.senior_decision_required
+        if assessment is None or not self.answers.give_possible:
+            return False
+        return flow.decided_on_decision_page(
+            flow.FlowState(
+                recommendation=assessment.recommendation,
+                senior_decision_required=assessment.senior_decision_required,
+                severe_pre_eclampsia=self.severe_box.isChecked(),
+            )
         )
 
     def is_valid(self) -> bool:
@@ -210,12 +240,18 @@ class DecisionPage(StepPage):
             return False
         if answers.give_possible and answers.interactions_pending:
             return False
+        if self.severe_box.isChecked() and not self.stop_plan_edit.text().strip():
+            return False
         return not self.owns_choice() or self._choice.checkedId() in (0, 1)
 
     def store(self) -> None:
         """Keep the decision time, acknowledgements and (when made here) the choice."""
         answers = self.answers
         answers.decided_at = self.decided_at.value()
+        severe = answers.give_possible and self.severe_box.isChecked()
+        answers.severe_pre_eclampsia = severe
+        answers.eclampsia = severe and self.eclampsia_box.isChecked()
+        answers.stop_plan = self.stop_plan_edit.text().strip() if severe else ""
         answers.acknowledged = frozenset(
             medication
             for medication in answers.medications
@@ -297,6 +333,7 @@ class DecisionPage(StepPage):
         )
         self._rebuild_acks(assessment)
         self._show_choice(self.owns_choice())
+        self._show_severe()
 
     def _other_warnings(self, assessment: Assessment) -> list[str]:
         acknowledged_texts = {
@@ -346,6 +383,23 @@ class DecisionPage(StepPage):
                 self.decided_at.second_choice,
             )
 
+    def _show_severe(self) -> None:
+        """The severe pre-eclampsia tick only where MgSO₄ may be given; its eclampsia tick and
+        stop plan once it is ticked."""
+        possible = self.answers.give_possible
+        self.severe_box.setVisible(possible)
+        ticked = possible and self.severe_box.isChecked()
+        self.eclampsia_box.setVisible(ticked)
+        self.stop_plan_edit.setVisible(ticked)
+
+    def _on_severe_box_toggled(self, _checked: bool) -> None:
+        self._show_severe()
+        self.changed()
+        self._show_choice(self.owns_choice())
+
+    def _on_stop_plan_edit_text_changed(self, _text: str) -> None:
+        self.changed()
+
     def _show_choice(self, visible: bool) -> None:
         for widget in (self.choice_heading, self.give_button, self.no_give_button):
             widget.setVisible(visible)
@@ -362,7 +416,7 @@ class DecisionPage(StepPage):
             )
         elif recommendation is Recommendation.CONTRAINDICATED:
             note = "Do not give. Next: record the reason (it is pre-selected)."
-        elif answers.assessment is not None and answers.assessment.senior_decision_required:
+        elif not visible:
             note = "A named senior clinician decides: the next page records who and what."
         else:
             note = ""

@@ -415,6 +415,11 @@ class NewEpisodeWizard(QWizard):
                 decision_lines.append(
                     f"Senior decision by {answers.senior.name} ({ROLE_LABELS[answers.senior.role]})"
                 )
+            if Step.LOADING in path and answers.severe_pre_eclampsia:
+                which = "eclampsia" if answers.eclampsia else "severe pre-eclampsia"
+                decision_lines.append(
+                    f"Also given for {which}; the team's stop plan: {answers.stop_plan}"
+                )
             sections.append(("Recommendation and decision", decision_lines))
         if Step.NOT_GIVEN in path and answers.not_given_code is not None:
             reason_rule = context.protocol.missed_reason(answers.not_given_code)
