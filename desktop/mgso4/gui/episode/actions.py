@@ -106,6 +106,77 @@ class TimedDialog(ActionDialog):
     def build(self) -> None:
         """Add the dialog's own fields (after the time row when the form puts it first)."""
 
+    def add_confirmation(
+        self,
+        prefix: str,
+        check_text: str,
+        placeholder: str,
+        *,
+        check_name: str = "",
+        reason_name: str = "",
+    ) -> None:
+        """A soft limit's confirmation: core's words, a tick and a reason, hidden until core
+        says the values need one (``ask_confirmation``). ``prefix`` starts the object names."""
+        self.confirm_note = QLabel("", self)
+        self.confirm_note.setWordWrap(True)
+        self.confirm_check = QCheckBox(check_text, self)
+        self.confirm_check.setObjectName(f"{prefix}confirm_check")
+        if check_name:
+            self.confirm_check.setAccessibleName(check_name)
+        self.confirm_reason = QLineEdit(self)
+        self.confirm_reason.setObjectName(f"{prefix}confirm_reason_edit")
+        if reason_name:
+            self.confirm_reason.setAccessibleName(reason_name)
+        self.confirm_reason.setPlaceholderText(placeholder)
+        self.add_wide(self.confirm_note)
+        self.add_wide(self.confirm_check)
+        self.confirm_message = self.add_row("Reason to confirm", self.confirm_reason)
+        self._confirm_widgets: tuple[QWidget, ...] = (
+            self.confirm_note,
+            self.confirm_check,
+            self.confirm_reason,
+            *self.findChildren(QLabel, f"{prefix}confirm_reason_edit_label"),
+        )
+        for widget in self._confirm_widgets:
+            widget.setVisible(False)
+
+    def read_confirmation(self, values: dict[str, Any], missing: str) -> bool:
+        """Add ``confirm`` and ``reason`` when the tick is shown and ticked; False (with
+        ``missing`` beside the reason) when it is ticked without a reason."""
+        if not (self.confirm_check.isVisible() and self.confirm_check.isChecked()):
+            return True
+        reason = self.confirm_reason.text().strip()
+        if not reason:
+            self.confirm_message.show_error(missing)
+            return False
+        self.confirm_message.clear_message()
+        values["confirm"] = True
+        values["reason"] = reason
+        return True
+
+    def ask_confirmation(self, messages: Sequence[str], correct: str) -> None:
+        """Show core's soft-limit words and the tick: nothing is saved yet."""
+        self.confirm_note.setText(
+            " ".join(messages) + f" Not saved yet: tick below and say why, or {correct}."
+        )
+        for widget in self._confirm_widgets:
+            widget.setVisible(True)
+        self.error_banner.clear()
+
+    def line_context(self, at: datetime, actor: Actor) -> core_actions.LineContext:
+        """What core's ``plan`` needs to turn this form's values into entries."""
+        return core_actions.LineContext(
+            episode_uuid=self.state.uuid,
+            state=self.state,
+            protocol=self.protocol,
+            preparations=self.context.preparations,
+            at=at,
+            by=actor,
+            tz=self.context.tz,
+            unit_name=self.context.settings.unit_name,
+            now=self.context.clock(),
+        )
+
     def add_time_row(self, field: TimeField, what: str) -> None:
         """Add a time field with its label ("time the load finished" → "Time the load…")."""
         label = QLabel(what[:1].upper() + what[1:], self)
@@ -324,27 +395,14 @@ class LoadEndDialog(TimedDialog):
             rate.setObjectName("load_end_rate_check_label")
             self.add_wide(rate)
             self.checker = _PersonFields(self, "Rate checked by", "load_end_checker", required=True)
-        self.confirm_note = QLabel("", self)
-        self.confirm_note.setWordWrap(True)
-        self.confirm_note.setObjectName("load_end_confirm_label")
-        self.confirm_check = QCheckBox("I confirm this time is right", self)
-        self.confirm_check.setObjectName("load_end_confirm_check")
-        self.confirm_check.setAccessibleName("Confirm the time the load finished is right")
-        self.confirm_reason = QLineEdit(self)
-        self.confirm_reason.setObjectName("load_end_confirm_reason_edit")
-        self.confirm_reason.setAccessibleName("Reason to confirm the time")
-        self.confirm_reason.setPlaceholderText("why, e.g. load stopped early: line disconnected")
-        self.add_wide(self.confirm_note)
-        self.add_wide(self.confirm_check)
-        self.confirm_message = self.add_row("Reason to confirm", self.confirm_reason)
-        self._confirm_widgets: tuple[QWidget, ...] = (
-            self.confirm_note,
-            self.confirm_check,
-            self.confirm_reason,
-            *self.findChildren(QLabel, "load_end_confirm_reason_edit_label"),
+        self.add_confirmation(
+            "load_end_",
+            "I confirm this time is right",
+            "why, e.g. load stopped early: line disconnected",
+            check_name="Confirm the time the load finished is right",
+            reason_name="Reason to confirm the time",
         )
-        for widget in self._confirm_widgets:
-            widget.setVisible(False)
+        self.confirm_note.setObjectName("load_end_confirm_label")
         self.add_user_fields()
 
     def fields_to_fill(self) -> Sequence[QWidget]:
@@ -366,41 +424,16 @@ class LoadEndDialog(TimedDialog):
             ok = checker_ok and checker is not None
             if checker is not None:
                 values["checked_by"] = {"name": checker.name, "role": str(checker.role)}
-        if self.confirm_check.isVisible() and self.confirm_check.isChecked():
-            reason = self.confirm_reason.text().strip()
-            if not reason:
-                self.confirm_message.show_error("Say why this time is right.")
-                ok = False
-            else:
-                self.confirm_message.clear_message()
-                values["confirm"] = True
-                values["reason"] = reason
+        ok = self.read_confirmation(values, "Say why this time is right.") and ok
         at = self.time_field.value()
         actor = self.recorded_by()
         if not ok or at is None or actor is None:
             return None
-        plan_context = core_actions.LineContext(
-            episode_uuid=self.state.uuid,
-            state=self.state,
-            protocol=self.protocol,
-            preparations=self.context.preparations,
-            at=at,
-            by=actor,
-            tz=self.context.tz,
-            unit_name=self.context.settings.unit_name,
-            now=self.context.clock(),
-        )
         try:
-            return core_actions.plan("end-load", values, plan_context)
+            return core_actions.plan("end-load", values, self.line_context(at, actor))
         except core_actions.ActionRefused as exc:
             if exc.soft_limits:
-                self.confirm_note.setText(
-                    " ".join(exc.soft_limits)
-                    + " Not saved yet: tick below and say why, or correct the time."
-                )
-                for widget in self._confirm_widgets:
-                    widget.setVisible(True)
-                self.error_banner.clear()
+                self.ask_confirmation(exc.soft_limits, "correct the time")
             else:
                 self.time_field.message.show_error(str(exc))
             return None

@@ -117,26 +117,11 @@ class RegistryDialog(TimedDialog):
         for spec in form.fields:
             self.inputs[spec.name] = self._add_input(spec)
         # A soft limit's confirmation: shown only when core says the values need one.
-        self.confirm_note = QLabel("", self)
-        self.confirm_note.setWordWrap(True)
+        self.add_confirmation(
+            "", "I confirm this is intended", "why, e.g. renal impairment: senior advice"
+        )
         self.confirm_note.setObjectName("soft_limit_label")
         self.confirm_note.setProperty("role", "heading")
-        self.confirm_check = QCheckBox("I confirm this is intended", self)
-        self.confirm_check.setObjectName("confirm_check")
-        self.confirm_reason = QLineEdit(self)
-        self.confirm_reason.setObjectName("confirm_reason_edit")
-        self.confirm_reason.setPlaceholderText("why, e.g. renal impairment: senior advice")
-        self.add_wide(self.confirm_note)
-        self.add_wide(self.confirm_check)
-        self.confirm_message = self.add_row("Reason to confirm", self.confirm_reason)
-        self._confirm_widgets: tuple[QWidget, ...] = (
-            self.confirm_note,
-            self.confirm_check,
-            self.confirm_reason,
-            *self.findChildren(QLabel, "confirm_reason_edit_label"),
-        )
-        for widget in self._confirm_widgets:
-            widget.setVisible(False)
         self.add_user_fields()
         if form.danger:
             self.save_button.setProperty("role", "danger")
@@ -257,15 +242,7 @@ class RegistryDialog(TimedDialog):
                     ok = False
             if given:
                 found[name] = value
-        if self.confirm_check.isVisible() and self.confirm_check.isChecked():
-            reason = self.confirm_reason.text().strip()
-            if not reason:
-                self.confirm_message.show_error("Say why it is intended.")
-                ok = False
-            else:
-                self.confirm_message.clear_message()
-                found["confirm"] = True
-                found["reason"] = reason
+        ok = self.read_confirmation(found, "Say why it is intended.") and ok
         return found if ok else None
 
     def drafts(self) -> Sequence[EventDraft] | None:
@@ -277,35 +254,16 @@ class RegistryDialog(TimedDialog):
         shape = self.registry_form.shape
         if shape is not None:
             values = shape(values)
-        context = core_actions.LineContext(
-            episode_uuid=self.state.uuid,
-            state=self.state,
-            protocol=self.protocol,
-            preparations=self.context.preparations,
-            at=at,
-            by=actor,
-            tz=self.context.tz,
-            unit_name=self.context.settings.unit_name,
-            now=self.context.clock(),
-        )
         try:
-            return core_actions.plan(self.registry_form.key, values, context)
+            return core_actions.plan(self.registry_form.key, values, self.line_context(at, actor))
         except core_actions.ActionRefused as exc:
             if exc.soft_limits:
                 # Beyond a soft limit: core's words beside the tick, and nothing saved yet.
-                self._ask_confirmation(exc.soft_limits)
-                self.error_banner.clear()
+                self.ask_confirmation(exc.soft_limits, "change the value")
+                self.confirm_check.setFocus(Qt.FocusReason.OtherFocusReason)
             else:
                 self.error_banner.show_message(AlertLevel.CRITICAL, "Not saved", str(exc))
             return None
-
-    def _ask_confirmation(self, messages: tuple[str, ...]) -> None:
-        self.confirm_note.setText(
-            " ".join(messages) + " Not saved yet: tick below and say why, or change the value."
-        )
-        for widget in self._confirm_widgets:
-            widget.setVisible(True)
-        self.confirm_check.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 # --------------------------------------------------------------------------- the forms
