@@ -15,7 +15,7 @@ from mgso4 import __version__
 from mgso4.core.episode import EpisodeState, Event, EventType, TimelineEntry, parse_payload
 from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import ensure_utc
-from mgso4.reports.layout import Furniture, gap, markup, para, styles
+from mgso4.reports.layout import Furniture, build_pdf, gap, markup, para, styles
 from mgso4.reports.text import (
     PRODUCT_NAME,
     calendar_date,
@@ -169,6 +169,39 @@ def document_kind_title(kind: str, state: EpisodeState) -> str:
     """The PDF Title: the document kind and the episode reference, never the patient's name
     (the title shows in file managers and print queues)."""
     return f"{kind} – episode {state.uuid[:8]}"
+
+
+def patient_pdf(
+    story: list[Flowable],
+    state: EpisodeState,
+    protocol: Protocol,
+    *,
+    kind: str,
+    document_label: str,
+    unit_name: str,
+    chain_head: str,
+    printed_at: datetime,
+    tz: ZoneInfo,
+) -> bytes:
+    """A document about one woman's episode: her banner and the footer on every page, and PDF
+    metadata that names the document kind and episode, never her."""
+    furniture = patient_furniture(
+        state,
+        protocol,
+        unit_name=unit_name,
+        chain_head=chain_head,
+        printed_at=printed_at,
+        tz=tz,
+        document_label=document_label,
+    )
+    return build_pdf(
+        story,
+        furniture,
+        title=document_kind_title(kind, state),
+        author=unit_name,
+        subject=f"Episode {state.uuid}",
+        printed_at=printed_at,
+    )
 
 
 @dataclass(frozen=True)

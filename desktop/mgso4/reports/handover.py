@@ -29,9 +29,8 @@ from mgso4.reports.common import (
     checked_chain_head,
     checked_time,
     cited,
-    document_kind_title,
     live_entries,
-    patient_furniture,
+    patient_pdf,
     record_check,
 )
 from mgso4.reports.flags import flag_observation
@@ -40,7 +39,6 @@ from mgso4.reports.layout import (
     FRAME_BOTTOM,
     FRAME_TOP,
     Cell,
-    build_pdf,
     grid,
     heading,
     key_values,
@@ -138,22 +136,16 @@ def render_handover(
     # content is scaled down rather than spilling onto a second page that could be lost.
     frame_height = FRAME_TOP - FRAME_BOTTOM
     page = KeepInFrame(CONTENT_WIDTH, frame_height - 2 * mm, story, mode="shrink")
-    furniture = patient_furniture(
+    return patient_pdf(
+        [page],
         state,
         protocol,
+        kind=DOCUMENT_KIND,
+        document_label="MgSO₄ transfer handover",
         unit_name=unit_name,
         chain_head=head,
         printed_at=printed_at,
         tz=tz,
-        document_label="MgSO₄ transfer handover",
-    )
-    return build_pdf(
-        [page],
-        furniture,
-        title=document_kind_title(DOCUMENT_KIND, state),
-        author=unit_name,
-        subject=f"Episode {state.uuid}",
-        printed_at=printed_at,
     )
 
 

@@ -52,16 +52,14 @@ from mgso4.reports.common import (
     cited,
     course_entry,
     document_header,
-    document_kind_title,
     live_entries,
-    patient_furniture,
+    patient_pdf,
     record_check,
 )
 from mgso4.reports.flags import ObservationFlag, flag_observation
 from mgso4.reports.layout import (
     CONTENT_WIDTH,
     Cell,
-    build_pdf,
     gap,
     grid,
     key_values,
@@ -183,22 +181,16 @@ def render_proforma(
     story += builder.history()
     story += signatures(SIGNATURE_ROLES, builder.next_title("Signatures"), compact=True)
     story += record_check(head, protocol)
-    furniture = patient_furniture(
+    return patient_pdf(
+        story,
         state,
         protocol,
+        kind=DOCUMENT_KIND,
+        document_label="MgSO₄ proforma",
         unit_name=unit_name,
         chain_head=head,
         printed_at=printed_at,
         tz=tz,
-        document_label="MgSO₄ proforma",
-    )
-    return build_pdf(
-        story,
-        furniture,
-        title=document_kind_title(DOCUMENT_KIND, state),
-        author=unit_name,
-        subject=f"Episode {state.uuid}",
-        printed_at=printed_at,
     )
 
 

@@ -27,8 +27,7 @@ from mgso4.core.timeutil import LONDON
 from mgso4.reports.common import (
     checked_chain_head,
     checked_time,
-    document_kind_title,
-    patient_furniture,
+    patient_pdf,
     record_check,
     short_head,
 )
@@ -39,7 +38,6 @@ from mgso4.reports.layout import (
     FRAME_TOP,
     RULE_GREY,
     Cell,
-    build_pdf,
     key_values,
     markup,
     para,
@@ -160,22 +158,16 @@ def render_neonatal_slip(
         _slip(state, f, head=head, printed_at=printed_at, tz=tz, height=height) for f in facts
     ]
     story += record_check(head, protocol)
-    furniture = patient_furniture(
+    return patient_pdf(
+        story,
         state,
         protocol,
+        kind=DOCUMENT_KIND,
+        document_label="MgSO₄ neonatal slip",
         unit_name=unit_name,
         chain_head=head,
         printed_at=printed_at,
         tz=tz,
-        document_label="MgSO₄ neonatal slip",
-    )
-    return build_pdf(
-        story,
-        furniture,
-        title=document_kind_title(DOCUMENT_KIND, state),
-        author=unit_name,
-        subject=f"Episode {state.uuid}",
-        printed_at=printed_at,
     )
 
 
