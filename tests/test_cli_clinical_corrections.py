@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scripting_cli import episode, record
 
 from mgso4.cli import main
 
@@ -77,24 +78,6 @@ def course(
         line("start-load", "2024-12-03T10:00", checked_by=CHECKER),
         line("start-maintenance", "2024-12-03T10:15", checked_by=CHECKER),
     ]
-
-
-def record(
-    capsys: pytest.CaptureFixture[str], db: Path, lines: list[dict[str, Any]], tmp_path: Path
-) -> tuple[int, str, str]:
-    source = tmp_path / "actions.jsonl"
-    source.write_text("".join(json.dumps(item) + "\n" for item in lines), encoding="utf-8")
-    code = main(["record", "--db", str(db), "--file", str(source)])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def episode(capsys: pytest.CaptureFixture[str], db: Path, uuid: str, at: str) -> dict[str, Any]:
-    code = main(["episode", "--db", str(db), "--episode", uuid, "--at", at, "--json"])
-    out, _ = capsys.readouterr()
-    assert code == 0
-    data: dict[str, Any] = json.loads(out)
-    return data
 
 
 def alert_ids(data: dict[str, Any]) -> list[str]:
