@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from mgso4.core.model import CoreModel
 from mgso4.core.protocol import DEFAULT_PREPARATION_ID, DEFAULT_PROTOCOL_ID
 
 APP_NAME = "mgso4-proforma"
@@ -24,7 +25,7 @@ class SettingsError(ValueError):
     """Settings that cannot be used; the message names the field."""
 
 
-class Settings(BaseModel):
+class Settings(CoreModel):
     """What a unit sets once (unit name, protocol, preparation, time zone, backups, feedback).
 
     The feedback-sheet settings (docs/auditor-guide.md, "The monthly feedback sheet"):

@@ -24,6 +24,7 @@ for all UIs, so no qt", and are tested without widgets.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -101,6 +102,7 @@ from mgso4.core.episode import (
 from mgso4.core.flow import SENIOR_DECISION_REASON
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError
 from mgso4.core.identifiers import check_identifier
+from mgso4.core.model import CoreModel
 from mgso4.core.opening import opening_decision
 from mgso4.core.protocol import MissedReasonRule, PreparationSet, Protocol, ProtocolError
 from mgso4.core.timeutil import (
@@ -158,7 +160,10 @@ def _verdict(refusals: Sequence[str], confirmations: Sequence[str] = ()) -> Limi
     return LimitCheck(level="ok")
 
 
-_OK: Final = LimitCheck(level="ok")
+@functools.cache
+def _ok() -> LimitCheck:
+    """Nothing to say (made on first use, so importing the rules builds no model)."""
+    return LimitCheck(level="ok")
 
 
 def _always(state: EpisodeState, protocol: Protocol, now: datetime) -> str | None:
@@ -166,7 +171,7 @@ def _always(state: EpisodeState, protocol: Protocol, now: datetime) -> str | Non
 
 
 def _no_check(state: EpisodeState, protocol: Protocol, payload: Any, at: datetime) -> LimitCheck:
-    return _OK
+    return _ok()
 
 
 # --------------------------------------------------------------------------- state helpers
@@ -672,7 +677,7 @@ def _check_birth(
         return _verdict(
             [f"Baby {payload.baby}'s birth is already recorded. To correct it, amend that entry."]
         )
-    return _OK
+    return _ok()
 
 
 def bedside_missed_reasons(protocol: Protocol, role: Role) -> list[MissedReasonRule]:
@@ -699,7 +704,7 @@ def _check_not_given(
         return _verdict([f"{payload.reason_code} is not in the protocol's reason list ({codes})."])
     if rule.needs_text and not payload.text.strip():
         return _verdict([f"“{rule.label}” needs a few words of explanation."])
-    return _OK
+    return _ok()
 
 
 def _check_observe(
@@ -730,7 +735,7 @@ def _check_acknowledge(
         return _verdict(
             ["Say what was done, or why it waits: an alert is acknowledged with a reason."]
         )
-    return _OK
+    return _ok()
 
 
 def _check_close(
@@ -762,7 +767,7 @@ def _check_information(
         return _verdict(
             ["Say why it could not be discussed (for example, the birth was imminent)."]
         )
-    return _OK
+    return _ok()
 
 
 def information_given(state: EpisodeState) -> list[tuple[datetime, InformationGiven]]:
@@ -797,7 +802,7 @@ def _check_amend(
             )
         except EventError as exc:
             return _verdict([str(exc)])
-    return _OK
+    return _ok()
 
 
 def _check_void(state: EpisodeState, protocol: Protocol, payload: Void, at: datetime) -> LimitCheck:
@@ -805,13 +810,13 @@ def _check_void(state: EpisodeState, protocol: Protocol, payload: Void, at: date
     if target is None:
         return _verdict([f"The entry to void ({payload.target}) is not in this episode."])
     problem = why_not_voidable(target)
-    return _verdict([problem]) if problem is not None else _OK
+    return _verdict([problem]) if problem is not None else _ok()
 
 
 # --------------------------------------------------------------------------- scripting fields
 
 
-class _Fields(BaseModel):
+class _Fields(CoreModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -1621,7 +1626,7 @@ def _check_steroids(
     late = [t for t in (payload.first_dose_at, payload.second_dose_at) if t and t > at]
     if late:
         return _verdict(["A steroid dose time is after the time of this entry."])
-    return _OK
+    return _ok()
 
 
 def _check_transfer(
@@ -1629,7 +1634,7 @@ def _check_transfer(
 ) -> LimitCheck:
     if payload.from_unit.strip().casefold() == payload.to_unit.strip().casefold():
         return _verdict(["The transfer goes from one unit to the same unit."])
-    return _OK
+    return _ok()
 
 
 def _check_pre_load(
@@ -1643,7 +1648,7 @@ def _check_pre_load(
                 f"({protocol.monitoring.antidote})."
             ],
         )
-    return _OK
+    return _ok()
 
 
 @dataclass(frozen=True)

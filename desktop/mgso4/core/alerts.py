@@ -45,9 +45,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from mgso4.core.episode import EpisodeState, ObservationState
+from mgso4.core.model import CoreModel
 from mgso4.core.monitoring import DueItem, DueKind, due_items, evaluate
 from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import ensure_utc
@@ -88,7 +89,7 @@ class AlertKind(StrEnum):
     DATA_PROBLEM = "data-problem"
 
 
-class Alert(BaseModel):
+class Alert(CoreModel):
     """One alert.
 
     Attributes:

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from mgso4.core.actions import why_not
 from mgso4.core.alerts import Alert, Severity, open_alerts
 from mgso4.core.episode import Actor, EpisodeClosed, EpisodeState, EventDraft, EventType
+from mgso4.core.model import CoreModel
 from mgso4.core.monitoring import DueItem, due_items
 from mgso4.core.protocol import Protocol
 from mgso4.core.timeutil import ensure_utc
@@ -107,7 +108,7 @@ def close_finished_drafts(
     ]
 
 
-class BoardEntry(BaseModel):
+class BoardEntry(CoreModel):
     """One episode on the board with what makes it urgent."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)

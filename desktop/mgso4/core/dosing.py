@@ -29,8 +29,9 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from mgso4.core.model import CoreModel
 from mgso4.core.protocol import (
     MAX_IV_CONCENTRATION_G_PER_ML,
     Preparation,
@@ -59,7 +60,7 @@ class DoseInputError(ValueError):
     """A typed number that cannot be accepted; the message is written for the user."""
 
 
-class _Frozen(BaseModel):
+class _Frozen(CoreModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from mgso4.core.dosing import (
     LoadingPlan,
@@ -39,6 +39,7 @@ from mgso4.core.dosing import (
 )
 from mgso4.core.episode import Assessed, ProtocolRef
 from mgso4.core.gestation import DatingMethod, GestationalAge
+from mgso4.core.model import CoreModel
 from mgso4.core.protocol import BandRule, Preparation, PreparationSet, Protocol
 from mgso4.core.vocab import Band, ConditionId, MedicationId, Recommendation, Situation
 
@@ -84,7 +85,7 @@ _DATING_WORDS = {
 _TAG = re.compile(r"\[([A-Z]{1,2}[0-9]+[a-z]?)(?=[\] ])")
 
 
-class AssessmentInputs(BaseModel):
+class AssessmentInputs(CoreModel):
     """What the clinician enters for a decision.
 
     Attributes:
@@ -110,7 +111,7 @@ class AssessmentInputs(BaseModel):
     course_number: int = Field(default=1, ge=1)
 
 
-class Assessment(BaseModel):
+class Assessment(CoreModel):
     """The recommendation with its reasons, cautions, warnings, citations and doses."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from mgso4.core.gestation import DatingMethod, GestationalAge, GestationError, gestation_on
+from mgso4.core.model import CoreModel
 from mgso4.core.vocab import (
     Band,
     ConditionId,
@@ -126,7 +127,7 @@ EVENT_LABELS: dict[EventType, str] = {
 }
 
 
-class _Payload(BaseModel):
+class _Payload(CoreModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -603,7 +604,7 @@ def _require_utc(value: datetime, name: str) -> datetime:
     return value.astimezone(ZoneInfo("UTC"))
 
 
-class EventDraft(BaseModel):
+class EventDraft(CoreModel):
     """An event as the user makes it, before the store gives it a place in the chain."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -640,7 +641,7 @@ class EventDraft(BaseModel):
         )
 
 
-class Event(BaseModel):
+class Event(CoreModel):
     """A committed event: everything in the draft plus provenance and its chain link."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -670,7 +671,7 @@ class Event(BaseModel):
         return hashlib.sha256(self.canonical_bytes()).hexdigest()
 
 
-class ProtocolRef(BaseModel):
+class ProtocolRef(CoreModel):
     """The protocol in force for an event: id, version and content hash."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -764,7 +765,7 @@ _STAGE_LABELS = {
 }
 
 
-class RatePeriod(BaseModel):
+class RatePeriod(CoreModel):
     """A stretch of infusion at one rate and concentration."""
 
     model_config = ConfigDict(frozen=True)
@@ -785,7 +786,7 @@ def _minutes(value: Decimal) -> timedelta:
     return timedelta(microseconds=int((value * 60_000_000).to_integral_value()))
 
 
-class CourseState(BaseModel):
+class CourseState(CoreModel):
     """One course: a loading dose and its maintenance infusion, or (a repeat course within the
     protocol's gap, decisions.md §8) a maintenance infusion restarted without a new load."""
 
@@ -891,7 +892,7 @@ class CourseState(BaseModel):
         return Decimal((end - start).total_seconds()) / Decimal(3600)
 
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(CoreModel):
     """One event as shown in the history, with what later events did to it."""
 
     model_config = ConfigDict(frozen=True)
@@ -903,7 +904,7 @@ class TimelineEntry(BaseModel):
     effective_occurred_at: datetime
 
 
-class BirthState(BaseModel):
+class BirthState(CoreModel):
     """One baby's birth."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -916,7 +917,7 @@ class BirthState(BaseModel):
     neonatal_care: NeonatalCare | None = None
 
 
-class ObservationState(BaseModel):
+class ObservationState(CoreModel):
     """An observation with when it was taken."""
 
     model_config = ConfigDict(frozen=True)
@@ -926,7 +927,7 @@ class ObservationState(BaseModel):
     event_uuid: str
 
 
-class ClosedState(BaseModel):
+class ClosedState(CoreModel):
     """The explicit close that took the episode off the board (and when it returns, if ever)."""
 
     model_config = ConfigDict(frozen=True)
@@ -937,7 +938,7 @@ class ClosedState(BaseModel):
     event_uuid: str
 
 
-class DataProblem(BaseModel):
+class DataProblem(CoreModel):
     """An entry that makes no sense where it stands in the record, so it was not applied.
 
     The store refuses such an entry when it is made; a record can still hold one (written by
@@ -953,7 +954,7 @@ class DataProblem(BaseModel):
     message: str
 
 
-class EpisodeState(BaseModel):
+class EpisodeState(CoreModel):
     """Everything derived from one episode's events."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)

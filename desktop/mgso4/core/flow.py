@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import ConfigDict, model_validator
 
+from mgso4.core.model import CoreModel
 from mgso4.core.vocab import Recommendation
 
 #: The missed-case code suggested when MgSO4 is contraindicated (reference §3.3).
@@ -77,7 +78,7 @@ _STEP_LABELS = {
 }
 
 
-class FlowState(BaseModel):
+class FlowState(CoreModel):
     """The wizard's answers so far. Every field starts unanswered.
 
     Attributes:

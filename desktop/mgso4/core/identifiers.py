@@ -29,8 +29,9 @@ from datetime import date
 from typing import Final
 
 from nhs_number.validate import calculate_checksum as _library_calculate_checksum
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import ConfigDict, model_validator
 
+from mgso4.core.model import CoreModel
 from mgso4.core.vocab import IdentifierType
 
 #: Digits in an NHS or CHI number [I1][I2].
@@ -50,7 +51,7 @@ _CONTROL_NAMES: Final = {"\t": "a tab", "\n": "a line break", "\r": "a line brea
 _TYPE_NAMES: Final = {IdentifierType.NHS: "NHS number", IdentifierType.CHI: "CHI number"}
 
 
-class IdentifierCheck(BaseModel):
+class IdentifierCheck(CoreModel):
     """The outcome of checking one typed identifier.
 
     Invariants (enforced on construction): a valid result has a 10-digit ``normalised`` and no

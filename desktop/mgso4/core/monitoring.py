@@ -24,7 +24,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from mgso4.core.episode import (
     CourseState,
@@ -35,6 +35,7 @@ from mgso4.core.episode import (
     SeverePreEclampsia,
     format_utc,
 )
+from mgso4.core.model import CoreModel
 from mgso4.core.protocol import Protocol, Provenance, Sourced
 from mgso4.core.timeutil import elapsed_hours, ensure_utc
 
@@ -56,7 +57,7 @@ NICE_REQUIRED_SOURCE = "[N1] 1.10.5"
 Severity = Literal["stop", "warning", "info"]
 
 
-class Finding(BaseModel):
+class Finding(CoreModel):
     """One thing an observation shows, in plain words, with its source.
 
     Attributes:
@@ -463,7 +464,7 @@ class DueKind(StrEnum):
     REVIEW = "review"
 
 
-class DueItem(BaseModel):
+class DueItem(CoreModel):
     """One thing due for an episode at a UTC instant.
 
     Attributes:

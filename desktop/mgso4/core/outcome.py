@@ -52,9 +52,10 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING, Final, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from mgso4.core.gestation import GestationalAge
+from mgso4.core.model import CoreModel
 from mgso4.core.timeutil import ensure_utc
 from mgso4.core.vocab import Situation
 
@@ -182,7 +183,7 @@ class Avoidability(StrEnum):
     DATA_QUALITY = "data-quality"
 
 
-class MissedReason(BaseModel):
+class MissedReason(CoreModel):
     """One coded reason why MgSO₄ was not given, or was given outside the window.
 
     Attributes:
@@ -309,7 +310,7 @@ def avoidable_group(avoidability: Avoidability) -> AvoidableGroup:
 # --- results ------------------------------------------------------------------------------------
 
 
-class _Result(BaseModel):
+class _Result(CoreModel):
     model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
 
 
@@ -716,7 +717,7 @@ class EpisodeTiming:
     problems: tuple[str, ...] = ()
 
 
-class BabyClasses(BaseModel):
+class BabyClasses(CoreModel):
     """One baby's classes, or the problem that keeps it from being classified.
 
     Attributes:

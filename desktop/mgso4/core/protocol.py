@@ -38,6 +38,7 @@ from pydantic import (
 )
 
 from mgso4.core.gestation import GestationalAge, GestationError
+from mgso4.core.model import CoreModel
 from mgso4.core.vocab import Band, ConditionId, MedicationId, Role, Situation
 
 #: Hard rule, not a setting: MgSO4 for IV use at most 20% w/v = 0.2 g/mL. [D1][D5]
@@ -190,7 +191,7 @@ class Provenance(StrEnum):
     DERIVED = "derived"
 
 
-class _Frozen(BaseModel):
+class _Frozen(CoreModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
 
