@@ -11,6 +11,7 @@ proof that the audit screen's fast numbers are the core definitions' numbers.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,7 @@ from mgso4.audit import sql as sql_reader
 from mgso4.audit.data import read_episode_facts, shipped_reasons
 from mgso4.audit.facts import BabyRef, EpisodeFacts, baby_rows
 from mgso4.audit.metrics import compute_from_rows
+from mgso4.audit.progress import Cancelled
 from mgso4.audit.sql import open_readonly
 from mgso4.core.episode import Assessed, EventType, RateChanged, StopReason
 from mgso4.core.outcome import baby_classes
@@ -412,3 +414,31 @@ def test_sql_leaves_an_entry_that_does_not_apply_to_the_fold(
     assert folded == [built.episode_uuid]
     assert by_sql == _by_uuid(store, "fold")
     assert by_sql[built.episode_uuid].problems
+
+
+def test_cancel_stops_the_sql_reader_inside_a_statement(
+    small_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The checks between statements are switched off: only SQLite's progress handler, asked
+    # every few thousand steps of a statement, can stop the read (a long statement on a large
+    # record must not hold a cancel for seconds).
+    monkeypatch.setattr(sql_reader, "check_cancel", lambda *_: None)
+    cancel = threading.Event()
+    cancel.set()
+
+    with pytest.raises(Cancelled, match="nothing was changed"):
+        sql_reader.read_facts_sql(small_demo, cancel=cancel)
+
+
+def test_sql_reader_reports_progress_through_its_statements_then_its_episodes(
+    small_demo: Path,
+) -> None:
+    seen: list[tuple[str, int, int]] = []
+
+    sql_reader.read_facts_sql(small_demo, progress=lambda *report: seen.append(report))
+
+    stages = [stage for stage, _, _ in seen]
+    assert stages.index("Reading the record") < stages.index("Reading episodes")
+    statements = [(done, total) for stage, done, total in seen if stage == "Reading the record"]
+    assert statements[0] == (0, statements[-1][1]) and statements[-1][0] == statements[-1][1]
+    assert len(statements) == statements[-1][1] + 1  # one report after every statement

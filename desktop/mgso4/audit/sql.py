@@ -2,23 +2,31 @@
 
 Folding every episode with ``core.episode.fold`` validates each event as a pydantic model; that
 is right for one episode on screen and too slow for a year of a network's records. This reader
-asks SQLite, on a read-only connection (``file:…?mode=ro``), for only the events the audit needs
-and applies the same rules as the fold:
+lets SQLite, on a read-only connection (``file:…?mode=ro``) and in one read transaction, reduce
+each episode to a few rows with grouped statements (one row per episode for its creation and
+its latest assessment, decision and not-given reason, one per course, one per baby), applying
+the same rules as the fold:
 
 - an event is ignored when a ``void`` in the same episode targets it;
 - events apply in clinical-time order, ties in chain order (``occurred_at``, ``seq``), the
-  later replacing the earlier (last assessment, last load start of a course, last birth of a
-  baby number, last not-given reason);
+  later replacing the earlier (last assessment, last decision, last not-given reason);
 - the episode's creation is its first un-voided ``episode-created`` event in chain order;
 - a course exists once its loading dose starts (or its maintenance restarts without a load).
+
+No clinical definition is in the SQL: it only extracts facts; every baby is classified by
+``core.outcome`` (``audit.facts.baby_rows``), whichever reader ran.
 
 **Amendments** can change any field of their target (and its clinical time), and an entry that
 makes no sense where it stands is not applied by the fold but listed as a data problem
 (``core.episode.HANDLERS``). So an episode holding any ``amendment``, or any entry that would
 not apply cleanly (a course event out of order, a second load of a course, a birth recorded
-twice…), is read with the core fold itself (its events only). The result
-is the same facts by construction; ``tests/audit/test_sql_agreement.py`` checks that both paths
-give identical facts on demo data with amendments and voids.
+twice, a second creation…; see ``_COURSES_SQL``), is read with the core fold itself (its events
+only). The result is the same facts by construction; ``tests/audit/test_audit_sql_agreement.py``
+checks that both paths give identical facts on demo data with amendments and voids, and on one
+hand-built case per rule.
+
+Cancel is checked inside every statement (SQLite's progress handler) and between them, and
+every few thousand episodes after.
 """
 
 from __future__ import annotations
@@ -39,7 +47,13 @@ from mgso4.audit.facts import (
     episode_facts_from_state,
     safe_gestation,
 )
-from mgso4.audit.progress import ProgressCallback, check_cancel, is_cancelled, report
+from mgso4.audit.progress import (
+    Cancelled,
+    ProgressCallback,
+    check_cancel,
+    is_cancelled,
+    report,
+)
 from mgso4.core.episode import Dating, EventType, fold
 from mgso4.core.timeutil import LONDON
 from mgso4.core.vocab import Situation
@@ -255,7 +269,8 @@ def _read_once(
         connection.execute("BEGIN")  # one snapshot for every statement below
         return _read(connection, tz, progress, cancel)
     except sqlite3.OperationalError as exc:
-        check_cancel(cancel, "Reading the record", "nothing was changed")
+        if is_cancelled(cancel):  # interrupted by the progress handler
+            raise Cancelled("Reading the record", "nothing was changed") from None
         if not lenient and "decode" in str(exc):
             raise _NotUtf8 from None
         raise
