@@ -77,6 +77,7 @@ from mgso4.audit.progress import (
     ProgressCallback,
     atomic_outputs,
     check_cancel,
+    collector_paused,
     report,
 )
 from mgso4.audit.pseudonym import PSEUDONYM_SYSTEM, check_key, key_id, pseudonym
@@ -593,9 +594,10 @@ def _prepare(
     if not out.parent.is_dir():
         raise AuditError(f"The folder {out.parent} does not exist; choose an existing folder.")
     check_file_name(out, level)
-    verified, verification = verification_of(
-        store_or_path, allow_unverified=asked.allow_unverified, anchors=asked.anchors
-    )
+    with collector_paused():  # a million entries are read and checked at 100,000 episodes
+        verified, verification = verification_of(
+            store_or_path, allow_unverified=asked.allow_unverified, anchors=asked.anchors
+        )
     path = store_or_path.path if isinstance(store_or_path, Store) else as_record_path(store_or_path)
     if data is None:
         data = load_audit_data(store_or_path, tz=tz, progress=progress, cancel=cancel)
@@ -754,6 +756,13 @@ def _rows_for(
     job: _Job, progress: ProgressCallback | None, cancel: object | None
 ) -> Iterable[dict[str, Value]]:
     """Every row's values, in file order (shareable: sorted, small cells withheld, numbered)."""
+    with collector_paused():
+        yield from _rows_in_order(job, progress, cancel)
+
+
+def _rows_in_order(
+    job: _Job, progress: ProgressCallback | None, cancel: object | None
+) -> Iterable[dict[str, Value]]:
     if job.level is not ExportLevel.SHAREABLE:
         yield from _row_values_iter(job, progress, cancel)
         return
