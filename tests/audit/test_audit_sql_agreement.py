@@ -442,3 +442,20 @@ def test_sql_reader_reports_progress_through_its_statements_then_its_episodes(
     statements = [(done, total) for stage, done, total in seen if stage == "Reading the record"]
     assert statements[0] == (0, statements[-1][1]) and statements[-1][0] == statements[-1][1]
     assert len(statements) == statements[-1][1] + 1  # one report after every statement
+
+
+def test_progress_of_the_episodes_never_passes_its_total(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An irregular episode is met by SQL first, then read again with the fold: counted once.
+    _save(_missing_stop(), store)
+    _overlapping_courses().save_unchecked(store)
+    monkeypatch.setattr(sql_reader, "_PROGRESS_EVERY", 1)
+    monkeypatch.setattr(sql_reader, "_FOLD_EVERY", 1)
+    seen: list[tuple[str, int, int]] = []
+
+    sql_reader.read_facts_sql(store.path, progress=lambda *report: seen.append(report))
+
+    episodes = [(done, total) for stage, done, total in seen if stage == "Reading episodes"]
+    assert episodes[-1] == (2, 2)
+    assert all(done <= total for done, total in episodes)

@@ -323,14 +323,15 @@ def _read(
     for row in connection.execute(_COURSES_SQL):
         courses.setdefault(row[0], []).append(_CourseRow(*row[1:]))
     step()
-    fold_uuids = [
+    amended = [
         str(row[0]) for row in connection.execute("SELECT episode_uuid FROM temp.audit_amended")
     ]
 
-    total = len(created) + len(fold_uuids)
+    total = len(created) + len(amended)
     report(progress, _STAGE_LABEL, 0, total)
     facts: list[EpisodeFacts] = []
     datings = _Datings()
+    irregular: list[str] = []
     done = 0
     for episode_uuid, creation in created.items():
         done += 1
@@ -348,10 +349,11 @@ def _read(
             tz,
         )
         if episode is None:
-            fold_uuids.append(episode_uuid)
+            irregular.append(episode_uuid)
         else:
             facts.append(episode)
-    for index, episode_uuid in enumerate(fold_uuids, start=1):
+    done -= len(irregular)  # counted when read with the fold, below
+    for index, episode_uuid in enumerate(amended + irregular, start=1):
         if index % _FOLD_EVERY == 0:
             check_cancel(cancel, "Reading the record", "nothing was changed")
             report(progress, _STAGE_LABEL, done + index, total)
