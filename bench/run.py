@@ -15,6 +15,8 @@ Settings (environment):
   ``BENCH_IDLE_S`` seconds the idle board's CPU is measured for (default 30);
 - ``BENCH_MERGE_EPISODES`` episodes in each of the two records the GUI-stall benchmark merges
   (default 10,000; ``BENCH_STALLS=0`` leaves the stall benchmark out of the audit run);
+- ``BENCH_AUDIT_RECORD`` an existing demo record (``write_demo_data``, seed 8) for the audit
+  benchmarks to measure instead of writing one (the demo generation is then not measured);
 - ``BENCH_ONLY`` comma-separated benchmarks to run (startup, append, pdf, interaction, crash,
   soak, board_scale, server, audit); a partial run writes bench/out/results-partial.json and
   leaves the committed results alone.
@@ -112,7 +114,9 @@ def main() -> int:
                 traceback.print_exc()
                 return failed(STALL_KEYS, f"{type(exc).__name__}: {exc}")
 
+        reused = os.environ.get("BENCH_AUDIT_RECORD", "").strip()
         return bench_audit(
+            record=Path(reused) if reused else None,
             episodes=episodes,
             runs=audit_runs,
             demo_budget_s=left * DEMO_SHARE,

@@ -1,13 +1,21 @@
-"""All-or-nothing output files and the cancel flag."""
+"""All-or-nothing output files, the cancel flag and the collector pause of long work."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
 import pytest
 
-from mgso4.audit.progress import AuditError, Cancelled, atomic_outputs, check_cancel, is_cancelled
+from mgso4.audit.progress import (
+    AuditError,
+    Cancelled,
+    atomic_outputs,
+    check_cancel,
+    collector_paused,
+    is_cancelled,
+)
 
 
 def test_outputs_appear_only_when_the_block_completes(tmp_path: Path) -> None:
@@ -51,3 +59,32 @@ def test_cancel_accepts_an_event_or_a_callable() -> None:
 def test_check_cancel_raises_with_a_message_saying_nothing_was_written() -> None:
     with pytest.raises(Cancelled, match="The export was cancelled; no file was written"):
         check_cancel(lambda: True, "The export")
+
+
+def test_collector_pause_ends_with_the_last_of_nested_pauses() -> None:
+    assert gc.isenabled()
+
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer work is still running
+
+    assert gc.isenabled()
+
+
+def test_collector_pause_ends_even_when_the_work_fails() -> None:
+    with pytest.raises(Cancelled), collector_paused():
+        raise Cancelled("The export")
+
+    assert gc.isenabled()
+
+
+def test_collector_pause_leaves_a_collector_that_was_off_off() -> None:
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from mgso4.audit.facts import BabyRow, EpisodeFacts, ReasonBook, baby_rows, episode_facts_from_state
 from mgso4.audit.metrics import Filters, Metrics, compute_from_rows
-from mgso4.audit.progress import ProgressCallback, check_cancel, report
+from mgso4.audit.progress import ProgressCallback, check_cancel, collector_paused, report
 from mgso4.audit.sql import read_facts_sql
 from mgso4.core.episode import EventError, fold
 from mgso4.core.protocol import ProtocolError, ProtocolLibrary
@@ -66,9 +66,10 @@ class AuditData:
         filters: Filters | None = None,
     ) -> Metrics:
         """Metrics for a date range (local birth date, inclusive) and filters."""
-        return compute_from_rows(
-            self.rows, self.pending, date_from=date_from, date_to=date_to, filters=filters
-        )
+        with collector_paused():
+            return compute_from_rows(
+                self.rows, self.pending, date_from=date_from, date_to=date_to, filters=filters
+            )
 
 
 def shipped_reasons() -> ReasonBook:
@@ -161,6 +162,18 @@ def load_audit_data(
         Cancelled: the caller cancelled.
         mgso4.storage.StoreError: the record cannot be read.
     """
+    with collector_paused():
+        return _load(store_or_path, method, tz, reasons, progress, cancel)
+
+
+def _load(
+    store_or_path: StoreOrPath,
+    method: Method,
+    tz: ZoneInfo,
+    reasons: ReasonBook | None,
+    progress: ProgressCallback | None,
+    cancel: object | None,
+) -> AuditData:
     path = path_of(store_or_path)
     episodes = read_episode_facts(
         store_or_path, method=method, tz=tz, progress=progress, cancel=cancel

@@ -45,6 +45,7 @@ times as shown on the ward; UTC columns in UTC), so auditors can filter and subt
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 import uuid as uuid_module
@@ -68,6 +69,7 @@ from mgso4.audit.facts import (
     CourseFacts,
     EpisodeFacts,
     ReasonBook,
+    ReasonInfo,
 )
 from mgso4.audit.metrics import COUNTING_UNIT, Filters, select_rows
 from mgso4.audit.progress import (
@@ -75,11 +77,13 @@ from mgso4.audit.progress import (
     ProgressCallback,
     atomic_outputs,
     check_cancel,
+    collector_paused,
     report,
 )
 from mgso4.audit.pseudonym import PSEUDONYM_SYSTEM, check_key, key_id, pseudonym
 from mgso4.audit.sql import chain_heads
 from mgso4.core.episode import Actor, EventDraft, EventType, Exported, ProtocolRef
+from mgso4.core.outcome import Classification
 from mgso4.core.protocol import DEFAULT_PROTOCOL_ID, ProtocolLibrary
 from mgso4.core.timeutil import LONDON, utcnow
 from mgso4.resources import resource_path
@@ -590,9 +594,10 @@ def _prepare(
     if not out.parent.is_dir():
         raise AuditError(f"The folder {out.parent} does not exist; choose an existing folder.")
     check_file_name(out, level)
-    verified, verification = verification_of(
-        store_or_path, allow_unverified=asked.allow_unverified, anchors=asked.anchors
-    )
+    with collector_paused():  # a million entries are read and checked at 100,000 episodes
+        verified, verification = verification_of(
+            store_or_path, allow_unverified=asked.allow_unverified, anchors=asked.anchors
+        )
     path = store_or_path.path if isinstance(store_or_path, Store) else as_record_path(store_or_path)
     if data is None:
         data = load_audit_data(store_or_path, tz=tz, progress=progress, cancel=cancel)
@@ -751,11 +756,28 @@ def _rows_for(
     job: _Job, progress: ProgressCallback | None, cancel: object | None
 ) -> Iterable[dict[str, Value]]:
     """Every row's values, in file order (shareable: sorted, small cells withheld, numbered)."""
+    with collector_paused():
+        yield from _rows_in_order(job, progress, cancel)
+
+
+def _rows_in_order(
+    job: _Job, progress: ProgressCallback | None, cancel: object | None
+) -> Iterable[dict[str, Value]]:
     if job.level is not ExportLevel.SHAREABLE:
         yield from _row_values_iter(job, progress, cancel)
         return
+    shown: dict[str, Value] = {}  # shareable text repeats ("Yes", codes, labels): check each once
+
+    def without_times(value: Value) -> Value:
+        if not isinstance(value, str):
+            return value
+        found = shown.get(value)
+        if found is None:
+            found = shown[value] = _without_times(value)
+        return found
+
     rows = [
-        {name: _without_times(value) for name, value in values.items()}
+        {name: without_times(value) for name, value in values.items()}
         for values in _row_values_iter(job, progress, cancel)
     ]
     rows.sort(key=lambda r: (str(r["birth_month"] or ""), str(r["gestation_band"] or "")))
@@ -824,108 +846,156 @@ def row_values(
     """Every column of one baby's export row (only the columns of this level of export).
 
     The keys are exactly ``columns_for(level=...)`` names, in order. Without a level,
-    ``identifiable`` chooses identifiable or pseudonymised.
+    ``identifiable`` chooses identifiable or pseudonymised. Only those columns are worked out
+    (a shareable row computes no pseudonym and no clock time).
     """
     chosen = ExportLevel(level) if level else _level(None, identifiable, ExportLevel.PSEUDONYMISED)
-    episode, birth, cl = row.episode, row.birth, row.classification
-    latest = row.latest_course
-    dob = episode.date_of_birth
-    hours_from_assessment = (
-        None
-        if episode.assessed_at is None or birth.born_at is None
-        else round((birth.born_at - episode.assessed_at).total_seconds() / 3600, 1)
+    context = _Context(key=key, tz=tz)
+    return {name: getter(row, context) for name, getter in _getters(chosen)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    key: bytes
+    tz: ZoneInfo
+
+
+_Getter = Callable[[BabyRow, _Context], Value]
+
+
+def _classified(value: Callable[[Classification], Value]) -> _Getter:
+    """A column read from the classification (empty when the row has a data problem)."""
+    return lambda row, _: None if row.classification is None else value(row.classification)
+
+
+def _latest(value: Callable[[CourseFacts, _Context], Value]) -> _Getter:
+    """A column read from the latest course started before birth (empty when none)."""
+    return lambda row, c: None if row.latest_course is None else value(row.latest_course, c)
+
+
+def _reason(value: Callable[[ReasonInfo], Value]) -> _Getter:
+    """A column read from the review reason (empty when none)."""
+    return lambda row, _: None if row.reason is None else value(row.reason)
+
+
+def _hours_from_assessment(row: BabyRow, _: _Context) -> Value:
+    assessed_at = row.episode.assessed_at
+    if assessed_at is None or row.birth.born_at is None:
+        return None
+    return round((row.birth.born_at - assessed_at).total_seconds() / 3600, 1)
+
+
+def _could_have_been_optimal(cl: Classification) -> Value:
+    if not cl.periprem_optimal.eligible:
+        return "N/A"
+    if cl.periprem_optimal.could_have_been_optimal is None:
+        return "Unknown"
+    return _yes_no(cl.periprem_optimal.could_have_been_optimal)
+
+
+#: How each column's value is worked out from a classified row (see ``audit.dictionary``).
+_COLUMN_VALUES: Final[dict[str, _Getter]] = {
+    "row_number": lambda row, c: None,
+    "birth_month": lambda row, c: row.birth_date_local.strftime("%Y-%m"),
+    "hours_assessment_to_birth": _hours_from_assessment,
+    "withheld": lambda row, c: None,
+    "episode_uuid": lambda row, c: row.episode.episode_uuid,
+    "baby_number": lambda row, c: row.birth.baby,
+    "plurality": lambda row, c: row.episode.plurality,
+    "patient_pseudonym": lambda row, c: pseudonym(
+        c.key, row.episode.id_type, row.episode.identifier
+    ),
+    "id_type": lambda row, c: row.episode.id_type,
+    "identifier": lambda row, c: row.episode.identifier,
+    "patient_name": lambda row, c: row.episode.name,
+    "mother_date_of_birth": lambda row, c: (
+        None if row.episode.date_of_birth is None else row.episode.date_of_birth.isoformat()
+    ),
+    "mother_birth_year": lambda row, c: (
+        None if row.episode.date_of_birth is None else row.episode.date_of_birth.year
+    ),
+    "unit_name": lambda row, c: row.episode.unit_name,
+    "workstation_id": lambda row, c: row.episode.workstation_id,
+    "protocol_id": lambda row, c: row.episode.protocol_id,
+    "protocol_version": lambda row, c: row.episode.protocol_version,
+    "created_at_utc": lambda row, c: _utc_text(row.episode.created_at),
+    "created_at_local": lambda row, c: _local_text(row.episode.created_at, c.tz),
+    "assessed_at_utc": lambda row, c: _utc_text(row.episode.assessed_at),
+    "assessed_at_local": lambda row, c: _local_text(row.episode.assessed_at, c.tz),
+    "eligible_from_utc": lambda row, c: _utc_text(row.eligible_from),
+    "situation": lambda row, c: (
+        None if row.episode.situation is None else row.episode.situation.value
+    ),
+    "gestation_at_decision": lambda row, c: (
+        None if row.gestation_at_decision is None else row.gestation_at_decision.label
+    ),
+    "gestation_at_decision_days": lambda row, c: row.episode.gestation_days_at_decision,
+    "birth_at_utc": lambda row, c: _utc_text(row.birth.born_at),
+    "birth_at_local": lambda row, c: _local_text(row.birth.born_at, c.tz),
+    "birth_date_local": lambda row, c: row.birth_date_local.isoformat(),
+    "gestation_at_birth": lambda row, c: (
+        None if row.birth.gestation is None else row.birth.gestation.label
+    ),
+    "gestation_at_birth_days": lambda row, c: (
+        None if row.birth.gestation is None else row.birth.gestation.total_days
+    ),
+    "gestation_band": lambda row, c: row.band.value,
+    "mgso4_given_before_birth": lambda row, c: _yes_no(row.given_before_birth),
+    "courses_recorded": lambda row, c: len(row.episode.courses),
+    "all_courses_utc": lambda row, c: " | ".join(
+        _course_text(course) for course in row.episode.courses
+    ),
+    "load_started_at_utc": _latest(lambda course, c: _utc_text(course.load_started_at)),
+    "load_started_at_local": _latest(lambda course, c: _local_text(course.load_started_at, c.tz)),
+    "maintenance_started_at_utc": _latest(
+        lambda course, c: _utc_text(course.maintenance_started_at)
+    ),
+    "maintenance_started_at_local": _latest(
+        lambda course, c: _local_text(course.maintenance_started_at, c.tz)
+    ),
+    "stopped_at_utc": _latest(lambda course, c: _utc_text(course.stopped_at)),
+    "stopped_at_local": _latest(lambda course, c: _local_text(course.stopped_at, c.tz)),
+    "stop_reason": _latest(lambda course, c: course.stop_reason),
+    "hours_load_to_birth": lambda row, c: row.hours_load_to_birth,
+    "nnap_eligible": _classified(lambda cl: _yes_no(cl.nnap.eligible)),
+    "nnap_met": _classified(lambda cl: _yes_no_na(cl.nnap.eligible, cl.nnap.met)),
+    "qs135_eligible": _classified(lambda cl: _yes_no(cl.qs135.eligible)),
+    "qs135_measure": _classified(lambda cl: cl.qs135.measure),
+    "qs135_met": _classified(lambda cl: _yes_no_na(cl.qs135.eligible, cl.qs135.met)),
+    "bapm_eligible": _classified(lambda cl: _yes_no(cl.bapm_optimal.eligible)),
+    "bapm_optimal": _classified(
+        lambda cl: _yes_no_na(cl.bapm_optimal.eligible, cl.bapm_optimal.met)
+    ),
+    "periprem_optimal": _classified(
+        lambda cl: _yes_no_na(cl.periprem_optimal.eligible, cl.periprem_optimal.met)
+    ),
+    "periprem_could_have_been_optimal": _classified(_could_have_been_optimal),
+    "periprem_received_any": _classified(
+        lambda cl: _yes_no_na(cl.periprem_optimal.eligible, cl.periprem_optimal.received_any)
+    ),
+    "nnap_excluded": _classified(lambda cl: cl.nnap_excluded),
+    "stop_time_missing": _classified(lambda cl: _yes_no(cl.stop_time_missing)),
+    "anznn_code": _classified(lambda cl: cl.anznn.value),
+    "timing_class": lambda row, c: None if row.timing_class is None else row.timing_class.value,
+    "missed_case": lambda row, c: None if row.classification is None else _yes_no(row.missed),
+    "review_reason_code": _reason(lambda reason: reason.code),
+    "review_reason_label": _reason(lambda reason: reason.label),
+    "avoidability": _reason(lambda reason: reason.avoidability.value),
+    "avoidable_group": _reason(lambda reason: reason.group),
+    "not_given_code_recorded": lambda row, c: row.episode.not_given_code,
+    "not_given_at_utc": lambda row, c: _utc_text(row.episode.not_given_at),
+    "not_given_at_local": lambda row, c: _local_text(row.episode.not_given_at, c.tz),
+    "not_given_text": lambda row, c: row.episode.not_given_text or None,
+    "data_problem": lambda row, c: row.problem,
+}
+
+
+@functools.cache
+def _getters(level: ExportLevel) -> tuple[tuple[str, _Getter], ...]:
+    """The columns of a level with how each is worked out, in file order."""
+    return tuple(
+        (column.name, _COLUMN_VALUES[column.name]) for column in columns_for(level=level.value)
     )
-    values: dict[str, Value] = {
-        "row_number": None,
-        "birth_month": row.birth_date_local.strftime("%Y-%m"),
-        "hours_assessment_to_birth": hours_from_assessment,
-        "withheld": None,
-        "episode_uuid": episode.episode_uuid,
-        "baby_number": birth.baby,
-        "plurality": episode.plurality,
-        "patient_pseudonym": pseudonym(key, episode.id_type, episode.identifier),
-        "id_type": episode.id_type,
-        "identifier": episode.identifier,
-        "patient_name": episode.name,
-        "mother_date_of_birth": None if dob is None else dob.isoformat(),
-        "mother_birth_year": None if dob is None else dob.year,
-        "unit_name": episode.unit_name,
-        "workstation_id": episode.workstation_id,
-        "protocol_id": episode.protocol_id,
-        "protocol_version": episode.protocol_version,
-        "created_at_utc": _utc_text(episode.created_at),
-        "created_at_local": _local_text(episode.created_at, tz),
-        "assessed_at_utc": _utc_text(episode.assessed_at),
-        "assessed_at_local": _local_text(episode.assessed_at, tz),
-        "eligible_from_utc": _utc_text(row.eligible_from),
-        "situation": None if episode.situation is None else episode.situation.value,
-        "gestation_at_decision": (
-            None if row.gestation_at_decision is None else row.gestation_at_decision.label
-        ),
-        "gestation_at_decision_days": episode.gestation_days_at_decision,
-        "birth_at_utc": _utc_text(birth.born_at),
-        "birth_at_local": _local_text(birth.born_at, tz),
-        "birth_date_local": row.birth_date_local.isoformat(),
-        "gestation_at_birth": None if birth.gestation is None else birth.gestation.label,
-        "gestation_at_birth_days": None if birth.gestation is None else birth.gestation.total_days,
-        "gestation_band": row.band.value,
-        "mgso4_given_before_birth": _yes_no(row.given_before_birth),
-        "courses_recorded": len(episode.courses),
-        "all_courses_utc": " | ".join(_course_text(course) for course in episode.courses),
-        "load_started_at_utc": _utc_text(latest.load_started_at if latest else None),
-        "load_started_at_local": _local_text(latest.load_started_at if latest else None, tz),
-        "maintenance_started_at_utc": _utc_text(latest.maintenance_started_at if latest else None),
-        "maintenance_started_at_local": _local_text(
-            latest.maintenance_started_at if latest else None, tz
-        ),
-        "stopped_at_utc": _utc_text(latest.stopped_at if latest else None),
-        "stopped_at_local": _local_text(latest.stopped_at if latest else None, tz),
-        "stop_reason": latest.stop_reason if latest else None,
-        "hours_load_to_birth": row.hours_load_to_birth,
-        "nnap_eligible": None if cl is None else _yes_no(cl.nnap.eligible),
-        "nnap_met": None if cl is None else _yes_no_na(cl.nnap.eligible, cl.nnap.met),
-        "qs135_eligible": None if cl is None else _yes_no(cl.qs135.eligible),
-        "qs135_measure": None if cl is None else cl.qs135.measure,
-        "qs135_met": None if cl is None else _yes_no_na(cl.qs135.eligible, cl.qs135.met),
-        "bapm_eligible": None if cl is None else _yes_no(cl.bapm_optimal.eligible),
-        "bapm_optimal": (
-            None if cl is None else _yes_no_na(cl.bapm_optimal.eligible, cl.bapm_optimal.met)
-        ),
-        "periprem_optimal": (
-            None
-            if cl is None
-            else _yes_no_na(cl.periprem_optimal.eligible, cl.periprem_optimal.met)
-        ),
-        "periprem_could_have_been_optimal": (
-            None
-            if cl is None
-            else "N/A"
-            if not cl.periprem_optimal.eligible
-            else "Unknown"
-            if cl.periprem_optimal.could_have_been_optimal is None
-            else _yes_no(cl.periprem_optimal.could_have_been_optimal)
-        ),
-        "periprem_received_any": (
-            None
-            if cl is None
-            else _yes_no_na(cl.periprem_optimal.eligible, cl.periprem_optimal.received_any)
-        ),
-        "nnap_excluded": None if cl is None else cl.nnap_excluded,
-        "stop_time_missing": None if cl is None else _yes_no(cl.stop_time_missing),
-        "anznn_code": None if cl is None else cl.anznn.value,
-        "timing_class": None if row.timing_class is None else row.timing_class.value,
-        "missed_case": None if cl is None else _yes_no(row.missed),
-        "review_reason_code": None if row.reason is None else row.reason.code,
-        "review_reason_label": None if row.reason is None else row.reason.label,
-        "avoidability": None if row.reason is None else row.reason.avoidability.value,
-        "avoidable_group": None if row.reason is None else row.reason.group,
-        "not_given_code_recorded": episode.not_given_code,
-        "not_given_at_utc": _utc_text(episode.not_given_at),
-        "not_given_at_local": _local_text(episode.not_given_at, tz),
-        "not_given_text": episode.not_given_text or None,
-        "data_problem": row.problem,
-    }
-    return {column.name: values[column.name] for column in columns_for(level=chosen.value)}
 
 
 def _yes_no(value: bool) -> str:

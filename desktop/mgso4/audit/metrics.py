@@ -505,13 +505,17 @@ def compute_from_rows(
     )
 
     measures = _measures(classified)
+    everyone = tuple(r.ref for r in classified)
+    by_code: dict[AnznnCode, list[BabyRef]] = defaultdict(list)
+    for row in classified:
+        by_code[_cl(row).anznn].append(row.ref)
     anznn = {
         code: MetricValue(
             key=f"anznn:{code.value}",
             label=anznn_label(code),
             definition=f"ANZNN MgSO₄ timing code {code.value} [Z2].",
-            numerator=tuple(r.ref for r in classified if _cl(r).anznn is code),
-            denominator=tuple(r.ref for r in classified),
+            numerator=tuple(by_code.get(code, ())),
+            denominator=everyone,
         )
         for code in anznn_counts_order()
     }
@@ -549,81 +553,76 @@ def _cl(row: BabyRow) -> Classification:
     return row.classification
 
 
+_Pair = tuple[BabyRow, Classification]
+
+
 def _measures(rows: Sequence[BabyRow]) -> dict[str, MetricValue]:
+    # Each row's classification is looked up once; every population below is a filtered list
+    # of (row, classification) in row order, so numerators and denominators keep that order.
+    pairs: list[_Pair] = [(row, _cl(row)) for row in rows]
+
     def metric(
-        key: str, denominator: Iterable[BabyRow], met: Callable[[BabyRow], bool]
+        key: str, members: Sequence[_Pair], met: Callable[[Classification], bool]
     ) -> MetricValue:
         label, definition = MEASURE_DEFINITIONS[key]
-        members = list(denominator)
         return MetricValue(
             key=key,
             label=label,
             definition=definition,
-            numerator=tuple(r.ref for r in members if met(r)),
-            denominator=tuple(r.ref for r in members),
+            numerator=tuple(row.ref for row, cl in members if met(cl)),
+            denominator=tuple(row.ref for row, _ in members),
         )
 
+    def per_woman(members: Iterable[_Pair]) -> list[_Pair]:
+        return [(row, _cl(row)) for row in _per_woman(row for row, _ in members)]
+
+    nnap = [(r, c) for r, c in pairs if c.nnap.eligible]
+    periprem = [(r, c) for r, c in pairs if c.periprem_optimal.eligible]
     periprem_known = [
-        r
-        for r in rows
-        if _cl(r).periprem_optimal.eligible
-        and _cl(r).periprem_optimal.could_have_been_optimal is not None
+        (r, c) for r, c in periprem if c.periprem_optimal.could_have_been_optimal is not None
     ]
     return {
-        "nnap": metric(
-            "nnap", (r for r in rows if _cl(r).nnap.eligible), lambda r: _cl(r).nnap.met
-        ),
+        "nnap": metric("nnap", nnap, lambda c: c.nnap.met),
         # QS135 counts women, not babies: one row per episode (its first
         # baby), so twins count their mother once.
-        "nnap_excluded": metric(
-            "nnap_excluded",
-            (r for r in rows if _cl(r).periprem_optimal.eligible),
-            lambda r: _cl(r).nnap_excluded is not None,
-        ),
+        "nnap_excluded": metric("nnap_excluded", periprem, lambda c: c.nnap_excluded is not None),
         "qs135_a": metric(
             "qs135_a",
-            _per_woman(r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "a"),
-            lambda r: _cl(r).qs135.met,
+            per_woman((r, c) for r, c in pairs if c.qs135.eligible and c.qs135.measure == "a"),
+            lambda c: c.qs135.met,
         ),
         "qs135_b": metric(
             "qs135_b",
-            _per_woman(r for r in rows if _cl(r).qs135.eligible and _cl(r).qs135.measure == "b"),
-            lambda r: _cl(r).qs135.met,
+            per_woman((r, c) for r, c in pairs if c.qs135.eligible and c.qs135.measure == "b"),
+            lambda c: c.qs135.met,
         ),
-        "periprem_optimal": metric(
-            "periprem_optimal",
-            (r for r in rows if _cl(r).periprem_optimal.eligible),
-            lambda r: _cl(r).periprem_optimal.met,
-        ),
+        "periprem_optimal": metric("periprem_optimal", periprem, lambda c: c.periprem_optimal.met),
         "periprem_received_any": metric(
-            "periprem_received_any",
-            (r for r in rows if _cl(r).periprem_optimal.eligible),
-            lambda r: _cl(r).periprem_optimal.received_any,
+            "periprem_received_any", periprem, lambda c: c.periprem_optimal.received_any
         ),
         "periprem_could_have_been_optimal": metric(
             "periprem_could_have_been_optimal",
             periprem_known,
-            lambda r: _cl(r).periprem_optimal.could_have_been_optimal is True,
+            lambda c: c.periprem_optimal.could_have_been_optimal is True,
         ),
         "periprem_optimal_when_possible": metric(
             "periprem_optimal_when_possible",
-            (r for r in periprem_known if _cl(r).periprem_optimal.could_have_been_optimal is True),
-            lambda r: _cl(r).periprem_optimal.met,
+            [
+                (r, c)
+                for r, c in periprem_known
+                if c.periprem_optimal.could_have_been_optimal is True
+            ],
+            lambda c: c.periprem_optimal.met,
         ),
         "optimal_timing_possible": metric(
             "optimal_timing_possible",
-            (
-                r
-                for r in rows
-                if _cl(r).periprem_optimal.eligible
-                and _cl(r).periprem_optimal.optimal_timing_possible is not None
-            ),
-            lambda r: _cl(r).periprem_optimal.optimal_timing_possible is True,
+            [(r, c) for r, c in periprem if c.periprem_optimal.optimal_timing_possible is not None],
+            lambda c: c.periprem_optimal.optimal_timing_possible is True,
         ),
         "bapm_optimal": metric(
             "bapm_optimal",
-            (r for r in rows if _cl(r).bapm_optimal.eligible),
-            lambda r: _cl(r).bapm_optimal.met,
+            [(r, c) for r, c in pairs if c.bapm_optimal.eligible],
+            lambda c: c.bapm_optimal.met,
         ),
     }
 

@@ -13,8 +13,10 @@ with ``os.replace`` only when complete. On cancel or error the temporary file is
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeAlias
@@ -120,3 +122,36 @@ def atomic_output(target: Path) -> Iterator[Path]:
     """One-file form of :func:`atomic_outputs`."""
     with atomic_outputs(target) as temporaries:
         yield temporaries[0]
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_was_enabled = False
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a long piece of audit work allocates.
+
+    Reading and classifying 100,000 episodes keeps millions of small objects alive; every
+    automatic collection walks all of them, which took about a third of the time at that size
+    (measured on a busy machine: reading, classifying and counting 42 s with the collector,
+    26 s without). What the audit builds
+    holds no reference cycles, so nothing is kept that would otherwise be freed: objects are
+    still freed as soon as they are unused; only cycles wait, and they are collected when the
+    work ends and the collector runs again as before. Nested and concurrent uses share one
+    pause, which ends with the last of them.
+    """
+    global _pauses, _was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _was_enabled:
+                gc.enable()
