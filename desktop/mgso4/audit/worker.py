@@ -26,6 +26,7 @@ sends tuples through the pipe:
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -40,6 +41,8 @@ from mgso4.storage import StoreError
 
 #: Smallest step of a progress bar worth a message, in percent.
 PROGRESS_STEP: Final = 5
+#: How much lower than the app the work runs (POSIX niceness; Windows: below normal).
+BACKGROUND_NICENESS: Final = 10
 
 Outcome = tuple[Any, ...]
 
@@ -92,8 +95,28 @@ def throttled(send: Callable[[int, str], None]) -> ProgressCallback:
     return progress
 
 
+def lower_priority() -> None:
+    """Give the screen the processor first: this process runs below normal priority.
+
+    On a ward PC with two cores the work and the app would otherwise share them equally, and
+    the app's thread could wait a whole time slice for its turn.
+    """
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            below_normal = 0x4000
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal)
+        else:
+            os.nice(BACKGROUND_NICENESS)
+    except (OSError, AttributeError):
+        pass  # a priority is a courtesy, not a condition of the work
+
+
 def run_job(connection: Sender, job: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """The child's entry point: ``job(progress, *args)``, every report sent through the pipe."""
+    lower_priority()
     try:
         progress = throttled(
             lambda percent, message: connection.send(("progress", percent, message))
