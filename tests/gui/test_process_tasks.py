@@ -305,3 +305,61 @@ def test_an_export_refused_in_the_child_shows_the_specific_message(
     assert "IDENTIFIABLE" in message and "Traceback" not in message
     assert view.status_label.property("tone") == "warning"
     assert not out.exists()
+
+
+APP_CLOSES_MID_EXPORT = """
+import sys
+from pathlib import Path
+
+def main() -> int:
+    from PySide6.QtCore import QCoreApplication
+    from harness import process_jobs
+    from mgso4.audit.worker import ExportJob, export_outputs
+    from mgso4.gui.tasks import TaskRunner
+
+    app = QCoreApplication([])
+    asked = ExportJob(kind="csv", record="unused", out=sys.argv[1], level="shareable")
+    runner = TaskRunner()
+    progress = []
+    runner.run_process(
+        "Export", process_jobs.export_then_hang, (asked,), cancelled="cancelled",
+        outputs=export_outputs(asked), on_progress=lambda *a: progress.append(a),
+    )
+    while not progress:
+        app.processEvents()
+    print(len(list(Path(sys.argv[1]).parent.glob(".*.partial"))), flush=True)
+    return 0  # the app closes with the export still running
+
+if __name__ == "__main__":
+    sys.exit(main())
+"""
+
+
+def test_closing_the_app_mid_export_ends_the_child_and_leaves_no_file(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "app.py"
+    script.write_text(APP_CLOSES_MID_EXPORT, encoding="utf-8")
+    out = tmp_path / "out" / "audit.csv"
+    out.parent.mkdir()
+    here = Path(__file__).resolve().parent
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": os.pathsep.join([str(here), str(here.parent.parent / "desktop")]),
+    }
+
+    finished = subprocess.run(
+        [sys.executable, str(script), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip() == "2"  # the child had its two temporary files open
+    assert list(out.parent.iterdir()) == []

@@ -18,6 +18,7 @@ not finish" with the error's type, while the traceback goes to the log, never th
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import threading
@@ -94,6 +95,57 @@ class TaskHandle(QObject):
         self.sig_failed.emit(message)
 
 
+class _Leftovers:
+    """What a child process may leave if it is ended before it returns, and how to clean it.
+
+    Plain Python (no Qt): it is also used at interpreter exit, when Qt objects may be gone.
+    """
+
+    def __init__(
+        self,
+        process: Any,
+        outputs: tuple[Path, ...],
+        after_end: Callable[[], None] | None,
+    ) -> None:
+        from mgso4.audit.progress import temporary_files_of
+
+        self.process = process
+        self.outputs = outputs
+        self.after_end = after_end
+        # Temporary files already there belong to someone else and are never removed.
+        self.present = {path for out in outputs for path in temporary_files_of(out)}
+
+    def clean_up(self) -> None:
+        """Remove the child's temporary files; then the job's own clean-up (``after_end``)."""
+        from mgso4.audit.progress import temporary_files_of
+
+        for out in self.outputs:
+            for path in temporary_files_of(out) - self.present:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:
+                    LOG.warning("temporary file %s of an ended task not removed: %s", path, exc)
+        if self.after_end is not None:
+            try:
+                self.after_end()
+            except Exception:
+                LOG.exception("clean-up after an ended task failed")
+
+
+#: Children still working, for :func:`_end_children_at_exit`.
+_UNFINISHED: set[_Leftovers] = set()
+
+
+def _end_children_at_exit() -> None:
+    """The app is closing with work still running: end it and clean up what it leaves."""
+    for leftovers in list(_UNFINISHED):
+        if leftovers.process.is_alive():
+            leftovers.process.terminate()
+        leftovers.process.join(5)
+        leftovers.clean_up()
+    _UNFINISHED.clear()
+
+
 class ProcessHandle(TaskHandle):
     """The GUI-thread end of a task run in a child process; :meth:`cancel` ends it at once.
 
@@ -116,23 +168,24 @@ class ProcessHandle(TaskHandle):
         parent: QObject | None = None,
     ) -> None:
         # Imported here: the audit package is not needed to paint the board at start-up.
-        from mgso4.audit.progress import temporary_files_of
         from mgso4.audit.worker import run_job
 
         super().__init__(name, parent)
         self.cancelled_message = cancelled
         self.progress_reports = 0
-        self._outputs = tuple(outputs)
-        self._after_end = after_end
         self._cleanup: threading.Thread | None = None
-        # Temporary files already there belong to someone else and are never removed.
-        self._present = {path for out in self._outputs for path in temporary_files_of(out)}
         self._cancelling = False
         context = multiprocessing.get_context("spawn")
         self._receiver, sender = context.Pipe(duplex=False)
         self._process = context.Process(
             target=run_job, args=(sender, job, args), name=f"mgso4: {name}", daemon=True
         )
+        self._leftovers = _Leftovers(self._process, tuple(outputs), after_end)
+        if not _UNFINISHED:
+            # Registered after multiprocessing's own exit handler, so it runs first.
+            atexit.unregister(_end_children_at_exit)
+            atexit.register(_end_children_at_exit)
+        _UNFINISHED.add(self._leftovers)
         self._outcome: tuple[Any, ...] | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -178,7 +231,9 @@ class ProcessHandle(TaskHandle):
             return
         # Ended from outside (cancel, or a crash): what it left is cleaned up off this thread
         # (removing files, rolling back a record's journal), then the end is reported.
-        self._cleanup = threading.Thread(target=self._clean_up, name=f"{self.name}: clean up")
+        self._cleanup = threading.Thread(
+            target=self._leftovers.clean_up, name=f"{self.name}: clean up"
+        )
         self._cleanup.start()
 
     def _ended_early(self) -> None:
@@ -189,14 +244,6 @@ class ProcessHandle(TaskHandle):
         else:
             code = self._process.exitcode
             self._finish(("failed", "ended", f"the worker process stopped with code {code}"))
-
-    def _clean_up(self) -> None:
-        self._remove_temporaries()
-        if self._after_end is not None:
-            try:
-                self._after_end()
-            except Exception:
-                LOG.exception("clean-up after %s failed", self.name)
 
     def _read_messages(self) -> None:
         try:
@@ -229,16 +276,7 @@ class ProcessHandle(TaskHandle):
         self.done = True
         self._timer.stop()
         self._receiver.close()
-
-    def _remove_temporaries(self) -> None:
-        from mgso4.audit.progress import temporary_files_of
-
-        for out in self._outputs:
-            for path in temporary_files_of(out) - self._present:
-                try:
-                    path.unlink(missing_ok=True)
-                except OSError as exc:
-                    LOG.warning("temporary file %s of a cancelled task not removed: %s", path, exc)
+        _UNFINISHED.discard(self._leftovers)
 
 
 class _Runnable(QRunnable):
