@@ -188,7 +188,9 @@ def proforma_gap(monitor: GapMonitor, folder: Path) -> float:
 Start = Callable[[Callable[[int, str], None], Callable[[str, Any], None]], Callable[[], None]]
 
 
-def task_gap(monitor: GapMonitor, start: Start) -> dict[str, float]:
+def task_gap(
+    monitor: GapMonitor, start: Start, between: Callable[[], None] = lambda: None
+) -> dict[str, float]:
     """Longest gap and progress reports of one whole run; then cancel latency and its gap."""
     from PySide6.QtCore import QTimer
 
@@ -206,6 +208,7 @@ def task_gap(monitor: GapMonitor, start: Start) -> dict[str, float]:
         state["cancel"] = start(progress, end)
 
     gap = monitor.watch(begin, lambda: bool(state["ended"]))
+    between()
     gap_at_s, over_target = monitor.longest_at_s, monitor.over_target
     took_s = state["ended_at"] - monitor._started
     if state["outcome"] != "finished" or _refused(state["value"]):
@@ -217,8 +220,15 @@ def task_gap(monitor: GapMonitor, start: Start) -> dict[str, float]:
         cancel_state["set_at"] = time.perf_counter()
         state["cancel"]()
 
-    QTimer.singleShot(int(CANCEL_AFTER_S * 1000), cancel_later)
+    # Its own timer, stopped after the run: a cancel still pending when small work ends first
+    # must not fire into the next benchmark's run.
+    cancel_timer = QTimer()
+    cancel_timer.setSingleShot(True)
+    cancel_timer.timeout.connect(cancel_later)
+    cancel_timer.start(int(CANCEL_AFTER_S * 1000))
     cancel_gap = monitor.watch(begin, lambda: bool(state["ended"]))
+    cancel_timer.stop()
+    between()
     cancel_ms = (
         (state["ended_at"] - cancel_state["set_at"]) * 1000 if "set_at" in cancel_state else 0.0
     )
@@ -337,11 +347,15 @@ def bench_stalls(
     targets: list[Path] = []
 
     def new_target() -> Path:
-        for old in targets:  # a merged record is 20,000 episodes: keep one at a time
-            for path in old.parent.glob(f"{old.name}*"):
-                path.unlink(missing_ok=True)
         targets.append(folder / f"merged-{len(targets)}.sqlite3")
         return targets[-1]
+
+    def remove_targets() -> None:
+        # A merged record is 20,000 episodes (hundreds of MB): deleting one takes the file
+        # system long enough to show as a gap, so it is done between measured runs.
+        for old in targets:
+            for path in old.parent.glob(f"{old.name}*"):
+                path.unlink(missing_ok=True)
 
     def merge_args() -> tuple[Any, ...]:
         return (str(new_target()), [str(source) for source in sources], ())
@@ -371,10 +385,10 @@ def bench_stalls(
     for round_number in range(1, rounds + 1):
         samples["proforma"].append({"gap_ms": proforma_gap(monitor, folder)})
         for name, start in starts.items():
-            samples[name].append(task_gap(monitor, start))
+            samples[name].append(task_gap(monitor, start, remove_targets))
             print(f"  round {round_number} {name}: {samples[name][-1]}", flush=True)
     runner.wait()
-    new_target()  # removes the last merged record
+    remove_targets()
 
     def median(name: str, figure: str) -> float:
         return statistics.median(sample[figure] for sample in samples[name])
