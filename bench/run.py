@@ -18,8 +18,10 @@ Settings (environment):
 - ``BENCH_AUDIT_RECORD`` an existing demo record (``write_demo_data``, seed 8) for the audit
   benchmarks to measure instead of writing one (the demo generation is then not measured);
 - ``BENCH_ONLY`` comma-separated benchmarks to run (startup, append, pdf, interaction, crash,
-  soak, board_scale, server, audit); a partial run writes bench/out/results-partial.json and
-  leaves the committed results alone.
+  soak, board_scale, server, audit; and ``stalls``, the GUI-stall benchmark alone: its records
+  are kept in ``BENCH_STALL_DIR`` between runs, ``STALL_ROUNDS`` rounds (3), ``STALL_THREAD=1``
+  also measures the old thread-pool way beside it); a partial run writes
+  bench/out/results-partial.json and leaves the committed results alone.
 """
 
 from __future__ import annotations
@@ -94,7 +96,9 @@ def main() -> int:
     with_stalls = os.environ.get("BENCH_STALLS", "1") != "0"
     idle_seconds = env_int("BENCH_IDLE_S", 30)
     only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
-    unknown = only - {name for name, _ in ORDER}
+    # The stall benchmark runs inside the audit one in a full run; alone only when named.
+    order = (*ORDER, ("stalls", STALL_KEYS)) if "stalls" in only else ORDER
+    unknown = only - {name for name, _ in order}
     if unknown:
         raise SystemExit(f"BENCH_ONLY names unknown benchmarks: {', '.join(sorted(unknown))}")
 
@@ -122,6 +126,11 @@ def main() -> int:
             demo_budget_s=left * DEMO_SHARE,
             after=stalls if with_stalls else None,
         )
+
+    def stalls_alone() -> list[Result]:
+        from stalls import bench_stalls_alone
+
+        return bench_stalls_alone(episodes=episodes, merge_episodes=merge_episodes)
 
     def startup() -> list[Result]:
         from startup import bench_startup
@@ -173,9 +182,10 @@ def main() -> int:
         "board_scale": board_scale,
         "server": server,
         "audit": audit,
+        "stalls": stalls_alone,
     }
     results: list[Result] = []
-    for name, keys in ORDER:
+    for name, keys in order:
         if only and name not in only:
             continue
         print(f"[{time.perf_counter() - started:6.0f} s] {name} ...", flush=True)

@@ -7,6 +7,7 @@ the package (``mgso4.gui.smoke``) so that every install, not only the bundle, ha
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from collections.abc import Sequence
 
@@ -37,4 +38,7 @@ def run(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
+    # Exports and merges run in a "spawn" child process (mgso4.audit.worker): in a frozen
+    # bundle the child is this same executable, and this call turns it into the worker.
+    multiprocessing.freeze_support()
     sys.exit(run(sys.argv[1:]))

@@ -75,6 +75,8 @@ _EPISODE_FIELDS: Final = ("uuid", "created_at", "workstation_id", "training")
 _CANCELLED: Final = (
     "nothing of the file being merged was copied; files merged before it stay merged"
 )
+#: What a cancelled merge leaves (also said when the screen ends a merge's process).
+MERGE_CANCELLED: Final = _CANCELLED
 _UUID: Final = 0
 _EPISODE: Final = 1
 _TYPE: Final = 2

@@ -18,6 +18,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import TypeAlias
 
@@ -96,7 +97,7 @@ def atomic_outputs(*targets: Path) -> Iterator[list[Path]]:
     try:
         for target in targets:
             descriptor, name = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+                dir=target.parent, prefix=_temporary_prefix(target), suffix=_TEMPORARY_SUFFIX
             )
             os.close(descriptor)
             temporaries.append(Path(name))
@@ -109,6 +110,27 @@ def atomic_outputs(*targets: Path) -> Iterator[list[Path]]:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
         raise
+
+
+_TEMPORARY_SUFFIX = ".partial"
+
+
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def temporary_files_of(target: Path) -> set[Path]:
+    """The temporary files :func:`atomic_outputs` may have left beside ``target``.
+
+    Only a process that was ended from outside (killed: its ``finally`` never ran) leaves one;
+    whoever ended it removes them, comparing with the set taken before the work started.
+    """
+    try:
+        return set(
+            target.parent.glob(f"{glob_escape(_temporary_prefix(target))}*{_TEMPORARY_SUFFIX}")
+        )
+    except OSError:
+        return set()
 
 
 def _refuse_database(target: Path) -> None:

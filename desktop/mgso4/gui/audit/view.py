@@ -1,9 +1,12 @@
 """The audit screen: metric tiles, the babies behind each number, charts, exports and merge.
 
 Reading the record, computing metrics, exporting and merging all run off the GUI thread through
-the app's one task helper (``gui.tasks.TaskRunner``, a ``QThreadPool`` of ``QRunnable``s), with a
-progress bar and a Cancel button; the view stays responsive. Background work only returns values
-or raises; widgets are touched on the GUI thread only.
+the app's one task helper (``gui.tasks.TaskRunner``), with a progress bar and a Cancel button;
+the view stays responsive. Reading and counting run on its thread pool (their result is needed
+here); an export or a merge runs in a child process (``mgso4.audit.worker``), so its minutes
+of pure Python never hold this thread up, and Cancel ends the child at once (its temporary
+files are removed; a merge's unfinished source is rolled back by the database). Background
+work only returns values or raises; widgets are touched on the GUI thread only.
 
 This screen counts; it never classifies. Every number comes from ``mgso4.audit`` (which uses
 ``core.outcome``'s fixed definitions). Names and NHS/CHI numbers are not shown in the lists here:
@@ -17,6 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, Final, cast
 
@@ -49,18 +53,21 @@ from mgso4.audit.data import AuditData, load_audit_data
 from mgso4.audit.export import (
     ExportFormat,
     ExportLevel,
-    ExportRequest,
     ExportResult,
-    export_csv,
-    export_fhir,
-    export_xlsx,
     suggested_file_name,
 )
 from mgso4.audit.facts import BabyRef, BabyRow, EpisodeFacts, GestationBand
-from mgso4.audit.merge import MergeReport, merge_into, merge_target_refusal
+from mgso4.audit.merge import MERGE_CANCELLED, MergeReport, merge_target_refusal
 from mgso4.audit.metrics import Filters, Metrics, OutcomeFilter, anznn_label
 from mgso4.audit.progress import AuditError, Cancelled
-from mgso4.audit.pseudonym import load_or_create_key
+from mgso4.audit.worker import (
+    ExportJob,
+    Refused,
+    export_job,
+    export_outputs,
+    merge_job,
+    recover_record,
+)
 from mgso4.core.timeutil import format_local
 from mgso4.gui.audit.dialogs import ask_export_reason
 from mgso4.gui.audit.feedback import FeedbackPrinter
@@ -72,7 +79,7 @@ from mgso4.gui.widgets.screen_fit import fit_to_screen
 from mgso4.gui.widgets.user_dialog import UserDialog
 from mgso4.settings import backup_folder
 from mgso4.storage import Store, StoreError
-from mgso4.storage.signing import Anchors
+from mgso4.storage.spec import ServerLocation
 from mgso4.storage.store import DEMO_WORKSTATION_PREFIX
 
 #: Rows shown in the list of babies behind a number (the export has them all).
@@ -115,10 +122,11 @@ CHART_TABS: Final = (
     ("pareto", "Why not given"),
     ("timing", "Load-to-birth timing"),
 )
-EXPORTERS: Final = {
-    "csv": (export_csv, "CSV (*.csv)"),
-    "xlsx": (export_xlsx, "Excel workbook (*.xlsx)"),
-    "fhir": (export_fhir, "FHIR R4 Bundle (*.json)"),
+#: The export formats and their file-dialog filters (the exporters run in ``audit.worker``).
+EXPORT_FILTERS: Final = {
+    "csv": "CSV (*.csv)",
+    "xlsx": "Excel workbook (*.xlsx)",
+    "fhir": "FHIR R4 Bundle (*.json)",
 }
 #: The export levels as offered on screen (``audit.export.ExportLevel``).
 LEVEL_CHOICES: Final = (
@@ -146,22 +154,19 @@ class _Shown:
     figures: dict[str, Figure]
 
 
-@dataclass(frozen=True)
-class _Failed:
-    """Work that ended with a message for the user (refused, cancelled, record unreadable)."""
-
-    message: str
-    cancelled: bool = False
-
-
 def _guarded(work: Callable[[], Any]) -> Any:
-    """Run work; turn the audit's own refusals and a cancel into a :class:`_Failed` value."""
+    """Run work; turn the audit's own refusals and a cancel into a :class:`Refused` value."""
     try:
         return work()
     except Cancelled as exc:
-        return _Failed(str(exc), cancelled=True)
+        return Refused(str(exc), cancelled=True)
     except (AuditError, StoreError, ValueError) as exc:
-        return _Failed(str(exc))
+        return Refused(str(exc))
+
+
+def _record_spec(path: Path) -> str:
+    """The open record as a child process opens it: a file path, or the server's URI."""
+    return path.uri if isinstance(path, ServerLocation) and path.uri else str(path)
 
 
 #: Smallest step of the progress bar that is passed on to the GUI thread, in percent.
@@ -315,7 +320,7 @@ class AuditView(QWidget):
         self.last_export: ExportResult | None = None
         self.last_merge: MergeReport | None = None
         self._runner = TaskRunner(self, max_threads=1)
-        self._cancel: threading.Event | None = None
+        self._cancel: Callable[[], None] | None = None
         self._generation = 0
         self._selected_tile = "nnap"
         self._note = ""
@@ -562,26 +567,64 @@ class AuditView(QWidget):
         done: Callable[[Any], None],
     ) -> None:
         cancel = threading.Event()
-        self._cancel = cancel
+        self._cancel = cancel.set
         self._set_busy(True, f"{name}…")
 
         def run(report: Report) -> Any:
             return _guarded(lambda: work(_progress_for(report), cancel))
 
+        self._runner.run(
+            name,
+            run,
+            on_finished=self._ended(done),
+            on_failed=self._on_task_failed,
+            on_progress=self._on_progress,
+        )
+
+    def _start_process(
+        self,
+        name: str,
+        job: Callable[..., Any],
+        args: tuple[Any, ...],
+        done: Callable[[Any], None],
+        *,
+        cancelled: str,
+        outputs: tuple[Path, ...] = (),
+        after_end: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``job(progress, *args)`` of ``mgso4.audit.worker`` in a child process."""
+        self._set_busy(True, f"{name}…")
+        handle = self._runner.run_process(
+            name,
+            job,
+            args,
+            cancelled=cancelled,
+            outputs=outputs,
+            after_end=after_end,
+            on_finished=self._ended(done),
+            on_failed=self._on_task_failed,
+            on_progress=self._on_progress,
+            on_cancelled=self._on_task_cancelled,
+        )
+        self._cancel = handle.cancel
+
+    def _ended(self, done: Callable[[Any], None]) -> Callable[[Any], None]:
         def finished(result: Any) -> None:
             self._set_busy(False, "")
-            if isinstance(result, _Failed):
+            if isinstance(result, Refused):
                 self._say(result.message, ToneName.INFO if result.cancelled else ToneName.WARNING)
                 return
             done(result)
 
-        def failed(message: str) -> None:
-            self._set_busy(False, "")
-            self._say(message, ToneName.CRITICAL)
+        return finished
 
-        self._runner.run(
-            name, run, on_finished=finished, on_failed=failed, on_progress=self._on_progress
-        )
+    def _on_task_failed(self, message: str) -> None:
+        self._set_busy(False, "")
+        self._say(message, ToneName.CRITICAL)
+
+    def _on_task_cancelled(self, message: str) -> None:
+        self._set_busy(False, "")
+        self._say(message, ToneName.INFO)
 
     def _set_busy(self, busy: bool, message: str) -> None:
         self.progress_bar.setVisible(busy)
@@ -611,7 +654,7 @@ class AuditView(QWidget):
 
     def _on_cancel_button_clicked(self) -> None:
         if self._cancel is not None:
-            self._cancel.set()
+            self._cancel()
             self.cancel_button.setEnabled(False)
             self.status_label.setText("Cancelling…")
 
@@ -924,7 +967,7 @@ class AuditView(QWidget):
         if data is None:
             self._say("Nothing to export yet: the record is still being read.", ToneName.INFO)
             return
-        exporter, file_filter = EXPORTERS[kind]
+        file_filter = EXPORT_FILTERS[kind]
         level = self.export_level
         if kind == "fhir" and level is ExportLevel.SHAREABLE:
             self._say(
@@ -952,33 +995,32 @@ class AuditView(QWidget):
         chosen, _ = QFileDialog.getSaveFileName(self, "Export", suggested, file_filter)
         if not chosen:
             return
-        out = Path(chosen)
-        store = self.context.store
-        tz = self.context.tz
-        protocol = self.context.protocol_ref
         date_from, date_to, filters = self.selection()
-        witnesses = [backup_folder(self.context.settings, self.context.training)]
-
-        def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
-            request = ExportRequest(
-                level=level,
-                purpose=purpose,
-                reason=reason,
-                key=load_or_create_key(),
-                progress=progress,
-                cancel=cancel,
-                date_from=date_from,
-                date_to=date_to,
-                filters=filters,
-                tz=tz,
-                recorded_by=recorded_by,
-                protocol=protocol,
-                data=data,
-                anchors=Anchors.local(witnesses),
-            )
-            return exporter(store, out, request)
-
-        self._start(f"Exporting {kind.upper()}", work, self._on_exported)
+        # The child reads the record afresh (sending the loaded data across would cost this
+        # thread more than the export): its rows and chain heads are of the same moment.
+        asked = ExportJob(
+            kind=format_key,
+            record=_record_spec(self.context.store.path),
+            out=chosen,
+            level=level.value,
+            purpose=purpose,
+            reason=reason,
+            date_from=date_from,
+            date_to=date_to,
+            filters=filters,
+            tz=self.context.tz,
+            recorded_by=recorded_by,
+            protocol=self.context.protocol_ref,
+            witnesses=(str(backup_folder(self.context.settings, self.context.training)),),
+        )
+        self._start_process(
+            f"Exporting {kind.upper()}",
+            export_job,
+            (asked,),
+            self._on_exported,
+            cancelled=str(Cancelled("The export")),
+            outputs=export_outputs(asked),
+        )
 
     def _on_exported(self, result: ExportResult) -> None:
         self.last_export = result
@@ -1014,12 +1056,15 @@ class AuditView(QWidget):
         self._merge([Path(item) for item in chosen])
 
     def _merge(self, sources: list[Path], trust: tuple[str, ...] = ()) -> None:
-        target = self.context.store.path
-
-        def work(progress: Callable[[str, int, int], None], cancel: threading.Event) -> Any:
-            return merge_into(target, sources, progress=progress, cancel=cancel, trust=trust)
-
-        self._start("Merging records", work, self._on_merged)
+        target = str(self.context.store.path)
+        self._start_process(
+            "Merging records",
+            merge_job,
+            (target, [str(source) for source in sources], tuple(trust)),
+            self._on_merged,
+            cancelled=str(Cancelled("The merge", MERGE_CANCELLED)),
+            after_end=partial(recover_record, target),
+        )
 
     def _on_merged(self, report: MergeReport) -> None:
         self.last_merge = report
