@@ -67,6 +67,7 @@ from mgso4.audit.worker import (
     export_outputs,
     merge_job,
     recover_record,
+    throttled,
 )
 from mgso4.core.timeutil import format_local
 from mgso4.gui.audit.dialogs import ask_export_reason
@@ -167,29 +168,6 @@ def _guarded(work: Callable[[], Any]) -> Any:
 def _record_spec(path: Path) -> str:
     """The open record as a child process opens it: a file path, or the server's URI."""
     return path.uri if isinstance(path, ServerLocation) and path.uri else str(path)
-
-
-#: Smallest step of the progress bar that is passed on to the GUI thread, in percent.
-PROGRESS_STEP: Final = 5
-
-
-def _progress_for(report: Report) -> Callable[[str, int, int], None]:
-    """Audit progress (stage, done, total) as the task helper's (percent, message).
-
-    Only a new stage or a step of at least :data:`PROGRESS_STEP` percent is passed on: each
-    report crosses threads as a Qt signal, and a bar needs no more than twenty steps.
-    """
-    last: dict[str, int] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        percent = int(done * 100 / total) if total else 0
-        previous = last.get(stage)
-        if previous is not None and percent - previous < PROGRESS_STEP and percent < 100:
-            return
-        last[stage] = percent
-        report(percent, f"{stage}: {done:,} of {total:,}" if total else stage)
-
-    return progress
 
 
 def _qdate(value: date) -> QDate:
@@ -571,7 +549,7 @@ class AuditView(QWidget):
         self._set_busy(True, f"{name}…")
 
         def run(report: Report) -> Any:
-            return _guarded(lambda: work(_progress_for(report), cancel))
+            return _guarded(lambda: work(throttled(report), cancel))
 
         self._runner.run(
             name,
