@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -363,3 +365,47 @@ def test_the_periprem_any_nnap_excluded_and_missed_opportunity_tiles_show_their_
     assert "PERIPrem" in view.tiles["periprem_received_any"].title
     assert "Not a PERIPrem" not in view.tiles["optimal_timing_possible"].title
     assert "PERIPrem" not in view.tiles["optimal_timing_possible"].title
+
+
+def about_export(dictionary: Path) -> dict[str, str]:
+    with dictionary.open(encoding="utf-8-sig", newline="") as handle:
+        return {row[0]: row[1] for row in csv.reader(handle) if len(row) == 2}
+
+
+def test_a_second_export_reuses_the_check_until_the_file_changes(
+    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, context)
+    first, second, third = (tmp_path / f"{name}.csv" for name in ("first", "second", "third"))
+
+    save_as(monkeypatch, first)
+    qtbot.mouseClick(view.export_buttons["csv"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.last_export is not None, timeout=WAIT_MS)
+    remembered = view.passed_verification
+    assert remembered is not None
+    assert (
+        "in this session"
+        not in about_export(tmp_path / "first.dictionary.csv")["Record verification"]
+    )
+
+    view.last_export = None
+    save_as(monkeypatch, second)
+    qtbot.mouseClick(view.export_buttons["csv"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.last_export is not None, timeout=WAIT_MS)
+    assert view.passed_verification == remembered
+    assert (
+        "checked in full at"
+        in about_export(tmp_path / "second.dictionary.csv")["Record verification"]
+    )
+
+    with sqlite3.connect(context.store.path) as raw:  # changed outside the app
+        raw.execute("DROP TRIGGER event_no_update")
+        raw.execute("UPDATE event SET occurred_at = '2026-01-05T07:00:00.000000Z' WHERE seq = 3")
+    view.last_export = None
+    save_as(monkeypatch, third)
+    qtbot.mouseClick(view.export_buttons["csv"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not view.busy, timeout=WAIT_MS)
+
+    assert view.last_export is None
+    assert "does not pass verification" in view.status_label.text()
+    assert not third.exists()

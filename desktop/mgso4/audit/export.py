@@ -24,7 +24,11 @@ an ``exported`` event (no episode; payload: format, identifiable, "purpose: reas
 
 **A record that fails verification is not exported** unless the caller allows it
 (``allow_unverified``, ``mgso4 export --allow-unverified``); the export then says so in its
-"About this export" block.
+"About this export" block. The check is the whole of ``mgso4 verify`` and takes minutes for a
+record of 100,000 episodes, so an app that exported a record keeps the result in memory
+(:class:`PassedVerification`) and the next export in the same session skips the check only
+while the file, its write-ahead log and any journal are byte-for-byte what was verified and
+this computer's keys and witnesses are the same; a changed byte means the full check again.
 
 **All or nothing.** Every file is written under a temporary name in the target folder and moved
 into place when complete (``audit.progress.atomic_outputs``); cancel or an error leaves no file
@@ -88,7 +92,8 @@ from mgso4.core.protocol import DEFAULT_PROTOCOL_ID, ProtocolLibrary
 from mgso4.core.timeutil import LONDON, utcnow
 from mgso4.resources import resource_path
 from mgso4.storage import Store, open_record
-from mgso4.storage.spec import as_record_path
+from mgso4.storage.spec import as_record_path, is_server_spec
+from mgso4.storage.verify import record_fingerprint
 
 if TYPE_CHECKING:
     from mgso4.storage.signing import Anchors
@@ -250,6 +255,9 @@ class ExportResult:
     exported_event_uuid: str | None = None
     level: ExportLevel = ExportLevel.PSEUDONYMISED
     verified: bool = True
+    #: The full verification this export ran and passed on an unchanged file, for the next
+    #: export of the session to reuse (``ExportRequest.reuse_verification``); None otherwise.
+    passed_verification: PassedVerification | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -294,6 +302,11 @@ class ExportRequest:
         suppress_below: Shareable exports: the small-cell threshold (at least 1).
         allow_unverified: Export even if the record fails verification (the file says so).
         anchors: Keys and witnesses from outside the record for its verification.
+        reuse_verification: A verification this session ran in full and the record passed
+            (an earlier ``ExportResult.passed_verification``): not repeated when the file and
+            the anchors are unchanged since (:func:`check_record`).
+        remember_verification: Offer a full verification that passes for reuse
+            (``ExportResult.passed_verification``), for a caller that keeps it.
     """
 
     level: ExportLevel | str | None = None
@@ -314,6 +327,8 @@ class ExportRequest:
     suppress_below: int = DEFAULT_SUPPRESS_BELOW
     allow_unverified: bool = False
     anchors: Anchors | None = None
+    reuse_verification: PassedVerification | None = None
+    remember_verification: bool = False
 
     @classmethod
     def of(cls, request: ExportRequest | None, options: dict[str, Any]) -> ExportRequest:
@@ -342,6 +357,7 @@ class _Job:
     suppress_below: int = DEFAULT_SUPPRESS_BELOW
     verification: str = "passed"
     verified: bool = True
+    passed: PassedVerification | None = None
     about: list[tuple[str, str]] = field(default_factory=list)
     recorded_by: Actor | None = None
     protocol: ProtocolRef | None = None
@@ -532,13 +548,126 @@ def _level(
         ) from None
 
 
+@dataclass(frozen=True)
+class PassedVerification:
+    """A full verification that a record file passed, as the app remembers it for the rest of
+    its session, so that the next export of the same, unchanged file does not repeat it.
+
+    Kept in the app's memory only and never written down (a copy on disk could be edited
+    along with the record). It stands for a later export only when the record is the same
+    file, byte-for-byte as verified (:func:`~mgso4.storage.verify.record_fingerprint`: the
+    file, its write-ahead log and any journal), and this computer's keys and witnesses are
+    the same (:meth:`~mgso4.storage.signing.Anchors.digest`): see :func:`check_record`.
+    """
+
+    record: str
+    fingerprint: str
+    anchors: str
+    checked: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordCheck:
+    """What :func:`check_record` found: passed or not, the words for the output, and what a
+    later export may reuse (None unless a full check passed on a file that did not change
+    while it was checked)."""
+
+    verified: bool
+    words: str
+    passed: PassedVerification | None = None
+
+
+def _fingerprint_of(path: Path) -> str | None:
+    """The record file's fingerprint, or None for a server's record or a file not readable
+    as bytes (the full check then runs, and says what is wrong with it)."""
+    if is_server_spec(path):
+        return None
+    try:
+        return record_fingerprint(path) if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _anchors_digest(anchors: Anchors | None) -> str:
+    return anchors.digest() if anchors is not None else "no anchors"
+
+
+def check_record(
+    store_or_path: StoreOrPath,
+    *,
+    allow_unverified: bool,
+    anchors: Anchors | None = None,
+    reuse: PassedVerification | None = None,
+    remember: bool = False,
+    clock: Callable[[], datetime] = utcnow,
+) -> RecordCheck:
+    """Verify the record before anything is read for an export, or reuse a verification that
+    this session ran in full on exactly these bytes with exactly these anchors.
+
+    ``reuse`` stands only when its record is this one, the fingerprint of the file taken now
+    equals the one taken when it was checked, and the anchors' digest is the same; otherwise
+    the full check runs (``mgso4 verify``'s). With ``remember``, a full check that passes is
+    offered for reuse when the file's fingerprint was the same before and after it (reading
+    the file for a fingerprint costs about a second per gigabyte, so only a caller that keeps
+    the result asks).
+
+    Raises:
+        AuditError: the record fails verification and ``allow_unverified`` is False.
+        mgso4.storage.StoreError: the file is not a record, or cannot be opened.
+    """
+    path = store_or_path.path if isinstance(store_or_path, Store) else as_record_path(store_or_path)
+    record = str(path) if is_server_spec(path) else str(Path(path).resolve())
+    anchors_digest = _anchors_digest(anchors)
+    before = _fingerprint_of(path) if reuse is not None or remember else None
+    if (
+        reuse is not None
+        and before is not None
+        and reuse.record == record
+        and reuse.fingerprint == before
+        and reuse.anchors == anchors_digest
+    ):
+        return RecordCheck(
+            True,
+            f"{reuse.checked}; checked in full at {reuse.at:%Y-%m-%d %H:%M} UTC in this "
+            f"session, and the file is byte-for-byte the same since (SHA-256 {before[:16]}…)",
+            reuse,
+        )
+    if isinstance(store_or_path, Store):
+        verified = store_or_path.verify(anchors)
+    else:
+        # Opened as a record first, so a file that is not one is named as such (StoreError).
+        with open_record(path, readonly=True) as store:
+            verified = store.verify(anchors)
+    if verified.ok:
+        checked = "passed (integrity, hash chains and signatures" + (
+            ", keys and witnesses)" if anchors is not None else ")"
+        )
+        unchanged = remember and before is not None and _fingerprint_of(path) == before
+        passed = (
+            PassedVerification(record, before, anchors_digest, checked, clock())
+            if unchanged and before is not None
+            else None
+        )
+        return RecordCheck(True, checked, passed)
+    first = verified.problems[0] if verified.problems else "unknown problem"
+    if not allow_unverified:
+        raise AuditError(
+            f"The record {path} does not pass verification ({first}), so nothing was exported "
+            "or counted from it. Run mgso4 verify on it and tell IT; to go ahead anyway, allow "
+            "an unverified record (--allow-unverified) and the output will say so."
+        )
+    return RecordCheck(False, f"FAILED — used anyway because it was asked for: {first}")
+
+
 def verification_of(
     store_or_path: StoreOrPath,
     *,
     allow_unverified: bool,
     anchors: Anchors | None = None,
 ) -> tuple[bool, str]:
-    """Verify the record before anything is read for an export or a report.
+    """Verify the record in full before anything is read for a report (:func:`check_record`
+    without reuse).
 
     Returns:
         (verified, what to say about it in the output).
@@ -547,27 +676,8 @@ def verification_of(
         AuditError: the record fails verification and ``allow_unverified`` is False.
         mgso4.storage.StoreError: the file is not a record, or cannot be opened.
     """
-    if isinstance(store_or_path, Store):
-        verified = store_or_path.verify(anchors)
-        path = store_or_path.path
-    else:
-        # Opened as a record first, so a file that is not one is named as such (StoreError).
-        path = as_record_path(store_or_path)
-        with open_record(path, readonly=True) as store:
-            verified = store.verify(anchors)
-    if verified.ok:
-        checked = "integrity, hash chains and signatures" + (
-            ", keys and witnesses" if anchors is not None else ""
-        )
-        return True, f"passed ({checked})"
-    first = verified.problems[0] if verified.problems else "unknown problem"
-    if not allow_unverified:
-        raise AuditError(
-            f"The record {path} does not pass verification ({first}), so nothing was exported "
-            "or counted from it. Run mgso4 verify on it and tell IT; to go ahead anyway, allow "
-            "an unverified record (--allow-unverified) and the output will say so."
-        )
-    return False, f"FAILED — used anyway because it was asked for: {first}"
+    checked = check_record(store_or_path, allow_unverified=allow_unverified, anchors=anchors)
+    return checked.verified, checked.words
 
 
 def _prepare(
@@ -595,8 +705,13 @@ def _prepare(
         raise AuditError(f"The folder {out.parent} does not exist; choose an existing folder.")
     check_file_name(out, level)
     with collector_paused():  # a million entries are read and checked at 100,000 episodes
-        verified, verification = verification_of(
-            store_or_path, allow_unverified=asked.allow_unverified, anchors=asked.anchors
+        checked = check_record(
+            store_or_path,
+            allow_unverified=asked.allow_unverified,
+            anchors=asked.anchors,
+            reuse=asked.reuse_verification,
+            remember=asked.remember_verification,
+            clock=asked.clock,
         )
     path = store_or_path.path if isinstance(store_or_path, Store) else as_record_path(store_or_path)
     if data is None:
@@ -615,8 +730,9 @@ def _prepare(
         reasons=data.reasons,
         heads=chain_heads(path),
         suppress_below=suppress_below,
-        verification=verification,
-        verified=verified,
+        verification=checked.words,
+        verified=checked.verified,
+        passed=checked.passed,
         recorded_by=recorded_by,
         protocol=asked.protocol,
         now=asked.clock(),
@@ -746,6 +862,7 @@ def _result(
         exported_event_uuid=event_uuid,
         level=job.level,
         verified=job.verified,
+        passed_verification=job.passed,
     )
 
 

@@ -146,6 +146,9 @@ class ExportJob:
     recorded_by: Any = None
     protocol: Any = None
     witnesses: tuple[str, ...] = ()
+    #: The verification an earlier export of this session passed (``ExportResult.
+    #: passed_verification``): the export skips the full check while the file is unchanged.
+    reuse_verification: Any = None
 
 
 def export_job(progress: ProgressCallback, asked: ExportJob) -> Any:
@@ -170,6 +173,8 @@ def export_job(progress: ProgressCallback, asked: ExportJob) -> Any:
         recorded_by=asked.recorded_by,
         protocol=asked.protocol,
         anchors=Anchors.local([Path(folder) for folder in asked.witnesses]),
+        reuse_verification=asked.reuse_verification,
+        remember_verification=True,
         **options,
     )
     return exporters[asked.kind](asked.record, Path(asked.out), request)

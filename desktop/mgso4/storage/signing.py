@@ -636,6 +636,22 @@ class Anchors:
         """The newest unsigned entry of a chain this computer accepted (0 if none)."""
         return self.trusted.get((workstation_id, ""), 0)
 
+    def digest(self) -> str:
+        """SHA-256 of everything a verification takes from these anchors (public keys held,
+        keys trusted, each witness whole, the witnesses that could not be read): equal only
+        when a verification with either would judge a record the same way."""
+        body = {
+            "held": sorted((ws, key.public_key) for ws, key in self.held.items()),
+            "trusted": sorted([ws, key, seq] for (ws, key), seq in self.trusted.items()),
+            "witnesses": [
+                [witness.source, witness.signer_public_key, witness.signature, witness.body()]
+                for witness in self.witnesses
+            ],
+            "witness_problems": list(self.witness_problems),
+        }
+        encoded = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        return hashlib.sha256(encoded.encode("ascii")).hexdigest()
+
 
 # --------------------------------------------------------------------------- checking
 

@@ -54,6 +54,7 @@ from mgso4.audit.export import (
     ExportFormat,
     ExportLevel,
     ExportResult,
+    PassedVerification,
     suggested_file_name,
 )
 from mgso4.audit.facts import BabyRef, BabyRow, EpisodeFacts, GestationBand
@@ -296,6 +297,9 @@ class AuditView(QWidget):
         self.metrics: Metrics | None = None
         self.figures: dict[str, Figure] = {}
         self.last_export: ExportResult | None = None
+        #: The record's full verification an export of this session passed, kept in memory
+        #: only: the next export skips the check while the file is byte-for-byte the same.
+        self.passed_verification: PassedVerification | None = None
         self.last_merge: MergeReport | None = None
         self._runner = TaskRunner(self, max_threads=1)
         self._cancel: Callable[[], None] | None = None
@@ -990,6 +994,7 @@ class AuditView(QWidget):
             recorded_by=recorded_by,
             protocol=self.context.protocol_ref,
             witnesses=(str(backup_folder(self.context.settings, self.context.training)),),
+            reuse_verification=self.passed_verification,
         )
         self._start_process(
             f"Exporting {kind.upper()}",
@@ -1002,6 +1007,8 @@ class AuditView(QWidget):
 
     def _on_exported(self, result: ExportResult) -> None:
         self.last_export = result
+        if result.passed_verification is not None:
+            self.passed_verification = result.passed_verification
         what = "identifiable, recorded in the record" if result.identifiable else result.level.value
         unit = "resources" if result.format == "fhir" else "babies"
         self._say(f"Exported {result.rows:,} {unit} ({what}) to {result.path}", ToneName.OK)
