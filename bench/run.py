@@ -58,7 +58,7 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("soak", ("soak_rss", "soak_handles", "idle_cpu")),
     ("board_scale", ("board_first_paint_history", "open_episode_history")),
     ("server", ("server_append", "board_latency")),
-    ("audit", ("demo_generation", "audit_metrics", "audit_csv", *STALL_KEYS)),
+    ("audit", ("demo_generation", "audit_metrics", "audit_csv", "audit_csv_first", *STALL_KEYS)),
 )
 
 

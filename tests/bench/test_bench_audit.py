@@ -39,7 +39,7 @@ def test_audit_benchmark_writes_the_requested_demo_episodes(results: dict) -> No
 
 
 def test_audit_benchmark_times_metrics_and_export_against_sql(results: dict) -> None:
-    for key in ("audit_metrics", "audit_csv"):
+    for key in ("audit_metrics", "audit_csv", "audit_csv_first"):
         result = results[key]
         assert len(result.app_samples) == len(result.baseline_samples) == 1
         assert result.ratio == pytest.approx(result.app / result.baseline)
@@ -58,3 +58,12 @@ def test_hand_written_sql_counts_match_the_app_on_a_record_without_amendments(
 def test_both_csv_exports_have_one_row_per_baby(results: dict) -> None:
     rows = results["audit_csv"].details["rows"]
     assert rows["app"] == rows["sql"] > 0
+
+
+def test_the_first_export_of_a_session_is_reported_beside_the_ones_after_it(
+    results: dict,
+) -> None:
+    first, later = results["audit_csv_first"], results["audit_csv"]
+    assert "full verification" in first.title
+    assert "verification reused" in later.title
+    assert first.baseline_title != later.baseline_title
