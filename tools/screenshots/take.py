@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "gui"))
 
 from harness.episodes import DEMO_MIDWIFE, episode_drafts  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget  # noqa: E402
 from wizard_pages import screenshot_pages  # noqa: E402
 
 from mgso4.core.episode import Birth, EventDraft, EventType  # noqa: E402
@@ -197,6 +197,14 @@ def take(out_dir: Path, *, log: Callable[[str], None] = print) -> list[Path]:
         view = window.open_episode(uuids["urgent"])
         window.check_clock()
         save(window, "episode-alert.png")
+        # The same page scrolled down to the episode's history (the timeline).
+        area = next(
+            (a for a in window.findChildren(QScrollArea) if a.isAncestorOf(view.timeline)), None
+        )
+        if area is not None:
+            area.ensureWidgetVisible(view.timeline, 0, 0)
+            save(window, "episode-timeline.png")
+            area.verticalScrollBar().setValue(0)
 
         twins = window.open_episode(uuids["twins"])
         window.check_clock()
