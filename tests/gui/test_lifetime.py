@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 import shiboken6
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QDialog, QSpacerItem, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -64,7 +65,7 @@ def test_the_user_and_settings_dialogs_are_deleted_when_closed(
     assert window.findChildren(QDialog) == []
 
 
-def test_a_closed_blank_proforma_preview_is_deleted_with_its_document(
+def test_a_closed_blank_proforma_preview_is_deleted_and_its_document_emptied_for_the_next(
     qtbot: QtBot, context: AppContext
 ) -> None:
     window = window_for(qtbot, context)
@@ -73,12 +74,23 @@ def test_a_closed_blank_proforma_preview_is_deleted_with_its_document(
     preview = window.blank_preview
     assert isinstance(preview, PdfPreviewDialog)
     document = preview.document
+    assert document.pageCount() > 0
     closes_and_is_deleted(qtbot, preview, preview.close_button.click)
-    assert not shiboken6.isValid(document)
     assert window.blank_preview is None
     assert window.active_dialog is None
     # The last PDF made is kept as bytes (for the print log), not as a live preview.
     assert window.last_blank_pdf is not None
+    # The document holds nothing now and serves the next preview (PdfDocumentPool): the PDF
+    # engine keeps memory for every document it ever opened, so none is made per preview.
+    assert document.status() is QPdfDocument.Status.Null
+    assert document.pageCount() == 0
+
+    window.print_blank_proforma()
+    qtbot.waitUntil(lambda: window.blank_preview is not None, timeout=RENDER_WAIT_MS)
+    again = window.blank_preview
+    assert again is not None and again is not preview
+    assert again.document is document
+    closes_and_is_deleted(qtbot, again, again.close_button.click)
 
 
 def test_observation_dialogs_and_previews_do_not_pile_up_under_an_open_episode(

@@ -7,15 +7,17 @@ import threading
 from pathlib import Path
 
 import pytest
+import shiboken6
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QAbstractButton, QDialog, QProgressBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QProgressBar, QWidget
 
 from mgso4.core.protocol import ProtocolLibrary, load_preparations_file
 from mgso4.gui import printing
-from mgso4.gui.printing import PdfJob, PdfPreviewDialog, print_pdf
+from mgso4.gui.printing import PDF_DOCUMENTS, PdfJob, PdfPreviewDialog, print_pdf
 from mgso4.reports import render_blank
 from mgso4.resources import resource_path
 
@@ -380,3 +382,72 @@ def test_pages_are_not_shrunk_when_the_pdf_margins_cover_the_printer_edges(qtbot
     )
     printer.setPageLayout(wide)
     assert printing.use_full_page(printer) is False
+
+
+# --------------------------------------------------------------------------- the documents
+
+
+def live_documents() -> int:
+    """QtPdf documents alive in the application."""
+    app = QApplication.instance()
+    assert app is not None
+    return len(app.findChildren(QPdfDocument))
+
+
+def test_previews_one_after_another_reuse_one_document(qtbot, blank_pdf: bytes) -> None:
+    # The PDF engine keeps memory for every document it ever opened (0.17-0.19 MB per
+    # preview in the soak benchmark), so previews borrow documents instead of making them.
+    documents = set()
+    before = live_documents()
+    for _ in range(5):
+        preview = PdfPreviewDialog(title="Preview")
+        preview.set_pdf(blank_pdf)
+        assert preview.document.pageCount() == page_count(blank_pdf)
+        documents.add(id(preview.document))
+        preview.deleteLater()
+        qtbot.waitUntil(lambda p=preview: not shiboken6.isValid(p), timeout=5_000)
+
+    assert len(documents) == 1
+    assert live_documents() <= max(before, 1)
+
+
+def test_a_preview_deleted_with_its_window_gives_its_document_back(qtbot, blank_pdf: bytes) -> None:
+    window = QWidget()
+    preview = PdfPreviewDialog(window, title="Preview")
+    preview.set_pdf(blank_pdf)
+    document = preview.document
+    free = PDF_DOCUMENTS.free
+
+    window.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(preview), timeout=5_000)
+
+    assert PDF_DOCUMENTS.free == free + 1
+    assert document.pageCount() == 0  # closed: holds no PDF
+
+
+def test_two_previews_at_once_each_have_their_own_document(
+    dialog: PdfPreviewDialog, blank_pdf: bytes, qtbot
+) -> None:
+    other = PdfPreviewDialog(title="Other")
+    qtbot.addWidget(other)
+    dialog.set_pdf(blank_pdf)
+    other.set_pdf(blank_pdf)
+
+    assert other.document is not dialog.document
+    assert dialog.document.pageCount() == other.document.pageCount() == page_count(blank_pdf)
+
+
+@pytest.mark.parametrize("answer", ["printed", "cancelled", "not a pdf"])
+def test_a_print_gives_its_document_back_however_it_ends(
+    print_to_file: Path, blank_pdf: bytes, answer: str
+) -> None:
+    free = PDF_DOCUMENTS.free
+    if answer == "cancelled":
+        FakePrintDialog.result = QDialog.DialogCode.Rejected
+    if answer == "not a pdf":
+        with pytest.raises(printing.PdfError):
+            print_pdf(None, b"%PDF-1.4 broken")
+    else:
+        assert print_pdf(None, blank_pdf) is (answer == "printed")
+
+    assert PDF_DOCUMENTS.free == max(free, 1)

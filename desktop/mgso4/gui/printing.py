@@ -14,6 +14,9 @@ as the bytes themselves. Otherwise each page is rendered with ``QPdfDocument.ren
 ``QPainter`` on the ``QPrinter`` (raster, 300 dpi); the page is placed at actual size on the
 whole sheet when the printer's unprintable edges fit inside the PDF's own margins, and fitted
 into the printable area only when they do not. Paper and preview come from the same PDF bytes.
+
+Previews and prints borrow their ``QPdfDocument`` from :data:`PDF_DOCUMENTS` and give it back
+when done, instead of making one each time: see :class:`PdfDocumentPool`.
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
+    QCoreApplication,
     QIODevice,
     QObject,
     QRect,
@@ -84,6 +90,89 @@ LP_TIMEOUT_S = 30
 
 class PdfError(RuntimeError):
     """A PDF that cannot be shown or printed; the message is for the user."""
+
+
+@dataclass
+class LentPdfDocument:
+    """A document of the :class:`PdfDocumentPool`, lent to one preview or print."""
+
+    document: QPdfDocument
+    _pool: PdfDocumentPool = field(repr=False)
+    _buffer: QBuffer | None = field(default=None, repr=False)
+    returned: bool = False
+
+    def load(self, pdf_bytes: bytes) -> bool:
+        """Show these bytes in the document; True when they read as a PDF of one page or more.
+
+        The bytes are read from a buffer that lives as long as the document needs it (until
+        the next load or the return), whatever happens to the widget showing it.
+        """
+        buffer = QBuffer(self.document)
+        buffer.setData(QByteArray(pdf_bytes))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.close()
+        self.document.load(buffer)
+        self._drop_buffer()
+        self._buffer = buffer
+        return self.document.status() == QPdfDocument.Status.Ready and (
+            self.document.pageCount() > 0
+        )
+
+    def give_back(self, *_: object) -> None:
+        """Close the document and return it to the pool (once; later calls do nothing)."""
+        if self.returned:
+            return
+        self.returned = True
+        if not shiboken6.isValid(self.document):
+            return  # the application is being torn down
+        self.document.close()
+        self._drop_buffer()
+        self._pool.take_back(self.document)
+
+    def _drop_buffer(self) -> None:
+        if self._buffer is not None and shiboken6.isValid(self._buffer):
+            self._buffer.close()
+            self._buffer.deleteLater()
+        self._buffer = None
+
+
+class PdfDocumentPool:
+    """QtPdf documents lent to previews and prints and taken back, for the app's lifetime.
+
+    QtPdf's PDF engine keeps a region of its memory for every document it has opened, even
+    after the document is deleted: a preview made and closed 100 times grew the app by
+    0.17-0.19 MB each time (about 150 KB resident in a new 1.7 MB region of the engine's
+    own address pool per document, found with ``/proc/self/smaps``; not the C heap, not
+    Python's). Reusing a few documents keeps it flat. A document serves one borrower at a
+    time, holds nothing once given back, and is a child of the application, so it is
+    deleted with it.
+    """
+
+    def __init__(self) -> None:
+        self._free: list[QPdfDocument] = []
+
+    def borrow(self) -> LentPdfDocument:
+        """A closed document for one preview or print (a new one only when none is free)."""
+        while self._free:
+            document = self._free.pop()
+            if shiboken6.isValid(document):
+                return LentPdfDocument(document, self)
+        app = QCoreApplication.instance()
+        return LentPdfDocument(QPdfDocument(app) if app is not None else QPdfDocument(), self)
+
+    def take_back(self, document: QPdfDocument) -> None:
+        """A closed document back in the pool."""
+        if not any(free is document for free in self._free):
+            self._free.append(document)
+
+    @property
+    def free(self) -> int:
+        """Documents ready to lend."""
+        return len(self._free)
+
+
+#: The app's one pool of PDF documents.
+PDF_DOCUMENTS = PdfDocumentPool()
 
 
 def load_pdf(pdf_bytes: bytes, parent: QObject | None = None) -> tuple[QPdfDocument, QBuffer]:
@@ -176,7 +265,17 @@ def print_pdf(parent: QWidget | None, pdf_bytes: bytes) -> bool:
     Raises:
         PdfError: The bytes are not a readable PDF or the printer could not be started.
     """
-    document, buffer = load_pdf(pdf_bytes)
+    lent = PDF_DOCUMENTS.borrow()
+    try:
+        return _print_document(parent, lent, pdf_bytes)
+    finally:
+        lent.give_back()
+
+
+def _print_document(parent: QWidget | None, lent: LentPdfDocument, pdf_bytes: bytes) -> bool:
+    if not lent.load(pdf_bytes):
+        raise PdfError(f"The document could not be read as a PDF ({lent.document.error().name}).")
+    document = lent.document
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     name = job_name(document)
     printer.setDocName(name)
@@ -184,19 +283,13 @@ def print_pdf(parent: QWidget | None, pdf_bytes: bytes) -> bool:
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle("Print")
     if dialog.exec() != QDialog.DialogCode.Accepted:
-        document.close()
-        buffer.close()
         return False
-    try:
-        first, last = _page_range(document, printer)
-        whole = first == 0 and last == document.pageCount() - 1
-        if _send_as_vectors(printer, pdf_bytes, name, first, last, whole=whole):
-            LOG.info("Sent %d page(s) as the PDF itself", last - first + 1)
-            return True
-        pages = _render_pages(document, printer)
-    finally:
-        document.close()
-        buffer.close()
+    first, last = _page_range(document, printer)
+    whole = first == 0 and last == document.pageCount() - 1
+    if _send_as_vectors(printer, pdf_bytes, name, first, last, whole=whole):
+        LOG.info("Sent %d page(s) as the PDF itself", last - first + 1)
+        return True
+    pages = _render_pages(document, printer)
     LOG.info("Printed %d page(s) as images", pages)
     return True
 
@@ -324,10 +417,13 @@ class PdfPreviewDialog(QDialog):
         fit_to_screen(self, 900, 1000)
         self._pdf_bytes: bytes | None = None
         self._job: PdfJob | None = None
-        self._buffer: QBuffer | None = None
         self._suggested_file_name = suggested_file_name
 
-        self.document = QPdfDocument(self)
+        # Borrowed, not made: see PdfDocumentPool. Given back when the dialog is deleted
+        # (its view, a child, is gone by then).
+        self._lent = PDF_DOCUMENTS.borrow()
+        self.destroyed.connect(self._lent.give_back)
+        self.document = self._lent.document
         self.view = QPdfView(self)
         self.view.setAccessibleName("PDF preview")
         self.view.setAccessibleDescription("The document as it will print, page by page.")
@@ -387,16 +483,7 @@ class PdfPreviewDialog(QDialog):
 
     def set_pdf(self, pdf_bytes: bytes) -> None:
         """Show a PDF in the preview."""
-        buffer = QBuffer(self)
-        buffer.setData(QByteArray(pdf_bytes))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.document.close()
-        self.document.load(buffer)
-        if self._buffer is not None:
-            self._buffer.close()
-            self._buffer.deleteLater()
-        self._buffer = buffer
-        if self.document.status() != QPdfDocument.Status.Ready:
+        if not self._lent.load(pdf_bytes):
             self._show_failure("The document could not be read as a PDF.")
             return
         self._pdf_bytes = pdf_bytes
